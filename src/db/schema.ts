@@ -1,0 +1,250 @@
+/**
+ * The module's tables. Every tenant-owned row carries `tenant_id` so that every query can be scoped
+ * to the session's tenant. Timestamps are epoch milliseconds (integers) so they compare cheaply.
+ * Migrations are generated from this file by `npm run db:generate` (drizzle-kit) into migrations/.
+ */
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+
+/** A connected RetailCRM account (one shop). Created by the marketplace "simple connection". */
+export const tenants = sqliteTable(
+  'tenants',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** Normalised CRM origin (no trailing slash), the natural key of a connection. */
+    systemUrl: text('system_url').notNull(),
+    /** AES-GCM ciphertext of the CRM API key, bound to this row (see src/lib/crypto.ts). */
+    crmApiKeyEnc: text('crm_api_key_enc').notNull(),
+    /** SHA-256 (hex) of the clientId we gave the CRM; the clientId itself is a bearer secret. */
+    clientIdHash: text('client_id_hash').notNull(),
+    /** Marketplace activity: active && !freeze means live. */
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    frozen: integer('frozen', { mode: 'boolean' }).notNull().default(false),
+    /** Set when the CRM answered 401/403 to our key: syncs pause until a reconnect. */
+    brokenReason: text('broken_reason'),
+    /** UI locale from the CRM settings callback when known ('ru' | 'en'). */
+    locale: text('locale'),
+    /** customers/history cursor: the last history id whose changes are recorded. */
+    historySinceId: integer('history_since_id'),
+    /** When the last full reconcile of all this tenant's syncs was scheduled. */
+    lastReconcileAt: integer('last_reconcile_at'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('tenants_system_url_uq').on(t.systemUrl),
+    uniqueIndex('tenants_client_id_hash_uq').on(t.clientIdHash),
+  ]
+)
+
+/** Browser sessions: the CRM's clientId is exchanged for one of these on the accountUrl visit. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    /** SHA-256 (hex) of the session cookie value. */
+    idHash: text('id_hash').primaryKey(),
+    tenantId: integer('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    csrfToken: text('csrf_token').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('sessions_tenant_idx').on(t.tenantId)]
+)
+
+/** A Unisender account (login + API key) added under "Мои аккаунты". */
+export const unisenderAccounts = sqliteTable(
+  'unisender_accounts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    tenantId: integer('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    login: text('login').notNull(),
+    apiKeyEnc: text('api_key_enc').notNull(),
+    /** Last characters of the key, for the masked display; the key itself never leaves the server. */
+    apiKeyHint: text('api_key_hint').notNull(),
+    /** Whether Unisender reported the account in API test mode when last checked. */
+    testMode: integer('test_mode', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('unisender_accounts_tenant_idx').on(t.tenantId)]
+)
+
+/** The three sync modes of the help article. */
+export const SYNC_MODES = ['exact', 'union', 'subtract'] as const
+export type SyncMode = (typeof SYNC_MODES)[number]
+
+/** A sync: RetailCRM segment (or all customers) -> Unisender list, in one mode. */
+export const syncs = sqliteTable(
+  'syncs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    tenantId: integer('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    unisenderAccountId: integer('unisender_account_id')
+      .notNull()
+      .references(() => unisenderAccounts.id),
+    /** "Выгрузить всех покупателей": no segment, every customer. */
+    allCustomers: integer('all_customers', { mode: 'boolean' }).notNull().default(false),
+    segmentId: integer('segment_id'),
+    segmentCode: text('segment_code'),
+    segmentName: text('segment_name'),
+    segmentIsDynamic: integer('segment_is_dynamic', { mode: 'boolean' }),
+    /** Unisender list id; null until a "create a list with the same name" sync has created it. */
+    listId: integer('list_id'),
+    listTitle: text('list_title').notNull(),
+    /** "Создать сегмент с одноименным названием". */
+    createList: integer('create_list', { mode: 'boolean' }).notNull().default(false),
+    mode: text('mode', { enum: SYNC_MODES }).notNull(),
+    /** 'active' | 'paused' (by the user, or by a deleted account: see pausedReason). */
+    state: text('state', { enum: ['active', 'paused'] })
+      .notNull()
+      .default('active'),
+    pausedReason: text('paused_reason'),
+    /** Removal guard: hold a run that removes more than this share of the list ... */
+    guardPercent: integer('guard_percent').notNull().default(25),
+    /** ... and at least this many contacts. */
+    guardMinCount: integer('guard_min_count').notNull().default(100),
+    /** When the scheduler should next start a run (epoch ms), null when nothing is due. */
+    nextRunAt: integer('next_run_at'),
+    /** When the last full (non-incremental) run finished successfully. */
+    lastFullRunAt: integer('last_full_run_at'),
+    /** Segment customersCount seen by the last poll, to notice recalculations. */
+    lastSeenCustomersCount: integer('last_seen_customers_count'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('syncs_tenant_idx').on(t.tenantId), index('syncs_due_idx').on(t.state, t.nextRunAt)]
+)
+
+export const RUN_STATUSES = [
+  'queued',
+  'running',
+  'needs_confirmation',
+  'done',
+  'failed',
+  'cancelled',
+] as const
+export type RunStatus = (typeof RUN_STATUSES)[number]
+
+/** One execution of a sync (or a dry run). `phase` + `cursor` checkpoint the state machine. */
+export const runs = sqliteTable(
+  'runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    tenantId: integer('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    syncId: integer('sync_id')
+      .notNull()
+      .references(() => syncs.id, { onDelete: 'cascade' }),
+    /** What started it: 'create' | 'schedule' | 'manual' | 'change' | 'reconcile' | 'edit'. */
+    trigger: text('trigger').notNull(),
+    dryRun: integer('dry_run', { mode: 'boolean' }).notNull().default(false),
+    /** 'full' reads the whole segment and list; 'incremental' applies recorded changes. */
+    kind: text('kind', { enum: ['full', 'incremental'] })
+      .notNull()
+      .default('full'),
+    status: text('status', { enum: RUN_STATUSES }).notNull().default('queued'),
+    /** State-machine phase name, owned by src/sync. */
+    phase: text('phase').notNull().default('planned'),
+    /** Phase cursor (JSON), owned by src/sync. */
+    cursor: text('cursor').notNull().default('{}'),
+    /** Step sequence number: a queue message carrying an older seq is a duplicate and is acked. */
+    stepSeq: integer('step_seq').notNull().default(0),
+    /** Counts shown to the user (JSON object of named integers). */
+    counts: text('counts').notNull().default('{}'),
+    /** API calls per service (JSON). */
+    apiCalls: text('api_calls').notNull().default('{}'),
+    progressDone: integer('progress_done').notNull().default(0),
+    progressTotal: integer('progress_total').notNull().default(0),
+    /** True when the read was incomplete and removals were skipped. */
+    additionsOnly: integer('additions_only', { mode: 'boolean' }).notNull().default(false),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    createdAt: integer('created_at').notNull(),
+    startedAt: integer('started_at'),
+    finishedAt: integer('finished_at'),
+  },
+  (t) => [
+    index('runs_sync_idx').on(t.syncId, t.id),
+    index('runs_tenant_idx').on(t.tenantId),
+    index('runs_status_idx').on(t.status),
+  ]
+)
+
+/**
+ * Staged data of a run, packed: one row holds many emails of one hash bucket, so a 1,000,000-email
+ * run writes thousands of rows, not millions (D1 bills per row written).
+ * side: 'S' (segment), 'L' (list), 'A' (to add), 'R' (to remove), or engine-specific tags.
+ */
+export const runChunks = sqliteTable(
+  'run_chunks',
+  {
+    runId: integer('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    side: text('side').notNull(),
+    bucket: integer('bucket').notNull(),
+    seq: integer('seq').notNull(),
+    itemCount: integer('item_count').notNull(),
+    data: text('data').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.side, t.bucket, t.seq] })]
+)
+
+/** Per-contact rejects of a run (bounded per run), with a reason code for the UI and CSV. */
+export const runRejects = sqliteTable(
+  'run_rejects',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    runId: integer('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    reason: text('reason').notNull(),
+    detail: text('detail'),
+  },
+  (t) => [index('run_rejects_run_idx').on(t.runId)]
+)
+
+/**
+ * Steady-state memory of a sync, per hash bucket: a digest of the last applied segment emails and
+ * of the list, so an unchanged bucket costs nothing on the next run.
+ */
+export const syncBuckets = sqliteTable(
+  'sync_buckets',
+  {
+    syncId: integer('sync_id')
+      .notNull()
+      .references(() => syncs.id, { onDelete: 'cascade' }),
+    bucket: integer('bucket').notNull(),
+    segmentDigest: text('segment_digest'),
+    listDigest: text('list_digest'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.syncId, t.bucket] })]
+)
+
+/** Customer ids touched by CRM history since the sync's last run: the input of incremental runs. */
+export const pendingChanges = sqliteTable(
+  'pending_changes',
+  {
+    tenantId: integer('tenant_id')
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    customerId: integer('customer_id').notNull(),
+    /** The history id that recorded the change (for ordering and cursor safety). */
+    historyId: integer('history_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.customerId] })]
+)
+
+export type Tenant = typeof tenants.$inferSelect
+export type Session = typeof sessions.$inferSelect
+export type UnisenderAccount = typeof unisenderAccounts.$inferSelect
+export type Sync = typeof syncs.$inferSelect
+export type Run = typeof runs.$inferSelect

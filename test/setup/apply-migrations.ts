@@ -1,0 +1,5 @@
+/** Applies the drizzle-kit migrations to the per-file test database (idempotent). */
+import { applyD1Migrations } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+
+await applyD1Migrations(env.DB, env.TEST_MIGRATIONS)
