@@ -25,7 +25,9 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: './wrangler.toml' },
         miniflare: {
-          bindings: { ...TEST_BINDINGS, TEST_MIGRATIONS: migrations },
+          bindings: { ...TEST_BINDINGS, TEST_MIGRATIONS: migrations, SANDBOX_ENABLED: '1' },
+          // The sandbox emulators' own database (they create their tables on first use).
+          d1Databases: ['SANDBOX_DB'],
           // exports.default.scheduled()/queue() in integration tests need this test-only flag.
           compatibilityFlags: ['service_binding_extra_handlers'],
           // Deliver queued messages fast in integration tests (production batches for up to 1 s).
