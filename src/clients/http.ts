@@ -1,0 +1,73 @@
+/**
+ * The one place the clients touch the network: a fetch with a timeout that turns transport
+ * failures into retryable ApiErrors, plus a simple per-client pacing limiter.
+ */
+import { ApiError, type ApiService } from './errors'
+
+export type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
+
+/** Paces calls of one client: at most one call per `minIntervalMs` (e.g. 100 ms = 10 requests/s). */
+export interface Limiter {
+  acquire(): Promise<void>
+}
+
+/** A limiter that spaces calls by a minimum interval within one invocation. */
+export function createIntervalLimiter(
+  minIntervalMs: number,
+  clock: { now: () => number; sleep: (ms: number) => Promise<void> } = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  }
+): Limiter {
+  let next = 0
+  return {
+    async acquire() {
+      const now = clock.now()
+      const wait = next - now
+      next = Math.max(now, next) + minIntervalMs
+      if (wait > 0) await clock.sleep(wait)
+    },
+  }
+}
+
+/** fetch with a deadline; network errors and timeouts become retryable ApiErrors. */
+export async function fetchWithTimeout(
+  service: ApiService,
+  fetchImpl: FetchLike,
+  url: string,
+  init: RequestInit,
+  timeoutMs: number
+): Promise<Response> {
+  const signal = AbortSignal.timeout(timeoutMs)
+  try {
+    return await fetchImpl(url, { ...init, signal })
+  } catch (err) {
+    if (signal.aborted) {
+      throw new ApiError(
+        service,
+        'retryable',
+        'timeout',
+        `${service} did not answer within ${timeoutMs / 1000} s`
+      )
+    }
+    const detail = err instanceof Error ? err.message : 'unknown error'
+    throw new ApiError(service, 'retryable', 'network', `${service} is unreachable: ${detail}`)
+  }
+}
+
+/** Reads a JSON body, or throws a retryable error when the service answered something else. */
+export async function readJson(service: ApiService, res: Response): Promise<unknown> {
+  const text = await res.text()
+  try {
+    return JSON.parse(text)
+  } catch {
+    const kind = res.status >= 500 || res.status === 429 ? 'retryable' : 'fatal'
+    throw new ApiError(
+      service,
+      kind,
+      String(res.status),
+      `${service} answered HTTP ${res.status} with a non-JSON body`,
+      res.status
+    )
+  }
+}

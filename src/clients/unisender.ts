@@ -1,0 +1,259 @@
+/**
+ * Unisender (classic API) client: lists, importContacts, exclude, the asynchronous export, and
+ * account info. Every parameter goes in a form-encoded POST body (keeps the key out of URLs and
+ * avoids the documented GET+POST mixing error). Deliberately has no `unsubscribe`, no `delete` and
+ * no `overwrite_lists`: the module must never use them (shared/reference/unisender.md §4, §6).
+ */
+import { z } from 'zod'
+import { ApiError } from './errors'
+import { type FetchLike, fetchWithTimeout, type Limiter, readJson } from './http'
+
+/** Unisender's documented maximum rows per importContacts call. */
+export const IMPORT_BATCH_MAX = 500
+
+const RETRYABLE_CODES = new Set([
+  'retry_later',
+  'api_call_limit_exceeded_for_api_key',
+  'api_call_limit_exceeded_for_ip',
+])
+const AUTH_CODES = new Set(['invalid_api_key', 'access_denied'])
+
+const ImportResult = z.object({
+  total: z.coerce.number().default(0),
+  inserted: z.coerce.number().default(0),
+  updated: z.coerce.number().default(0),
+  deleted: z.coerce.number().default(0),
+  new_emails: z.coerce.number().default(0),
+  invalid: z.coerce.number().default(0),
+  log: z
+    .array(
+      z.object({
+        index: z.coerce.number(),
+        code: z.string().optional().default(''),
+        message: z.string().optional().default(''),
+      })
+    )
+    .default([]),
+})
+export type ImportResult = z.infer<typeof ImportResult>
+
+const UserInfo = z
+  .object({
+    login: z.string().optional(),
+    email: z.string().optional(),
+    api_mode: z.string().optional(),
+    // Plan contact limit and usage; meaning UNCONFIRMED (unisender.md §3 "Account info"). The
+    // module treats subscribers_total as the plan's contact limit and subscribers_used as usage.
+    subscribers_total: z.coerce.number().optional(),
+    subscribers_used: z.coerce.number().optional(),
+  })
+  .loose()
+export type UserInfo = z.infer<typeof UserInfo>
+
+const TaskResult = z.object({
+  task_uuid: z.string().optional(),
+  status: z.string(),
+  file_to_download: z.string().nullish(),
+})
+
+export interface UnisenderClientOptions {
+  /** API base, e.g. https://api.unisender.com/ru/api */
+  apiUrl: string
+  apiKey: string
+  fetch?: FetchLike
+  limiter?: Limiter
+  timeoutMs?: number
+  /** Sent as `platform`, so Unisender can tell our calls apart. */
+  platform?: string
+  onCall?: (method: string) => void
+}
+
+/** Maps an `{error, code}` answer to a classified ApiError. */
+function toApiError(code: string, message: string): ApiError {
+  const text = `Unisender: ${message.replace(/&quot;/g, '"').replace(/&amp;/g, '&')}`
+  if (RETRYABLE_CODES.has(code)) {
+    return new ApiError(
+      'unisender',
+      'retryable',
+      code,
+      text,
+      200,
+      code.startsWith('api_call_limit') ? 60 : 10
+    )
+  }
+  if (AUTH_CODES.has(code)) return new ApiError('unisender', 'auth', code, text)
+  return new ApiError('unisender', 'fatal', code || 'unspecified', text)
+}
+
+/** Creates a client bound to one Unisender API key. */
+export function createUnisenderClient(opts: UnisenderClientOptions) {
+  const base = opts.apiUrl.replace(/\/+$/, '')
+  const doFetch = opts.fetch ?? ((input, init) => fetch(input, init))
+  const timeoutMs = opts.timeoutMs ?? 30_000
+
+  async function call<T>(
+    method: string,
+    params: URLSearchParams,
+    schema: z.ZodType<T>
+  ): Promise<T> {
+    await opts.limiter?.acquire()
+    opts.onCall?.(method)
+    const body = new URLSearchParams({
+      format: 'json',
+      api_key: opts.apiKey,
+      platform: opts.platform ?? 'RetailCRM segment export',
+    })
+    for (const [k, v] of params) body.append(k, v)
+    const res = await fetchWithTimeout(
+      'unisender',
+      doFetch,
+      `${base}/${method}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: body.toString(),
+      },
+      timeoutMs
+    )
+    if (res.status >= 500 || res.status === 429) {
+      throw new ApiError(
+        'unisender',
+        'retryable',
+        String(res.status),
+        `Unisender answered HTTP ${res.status}`,
+        res.status,
+        10
+      )
+    }
+    const json = (await readJson('unisender', res)) as Record<string, unknown>
+    if (json && typeof json === 'object' && json.error) {
+      throw toApiError(String(json.code ?? ''), String(json.error))
+    }
+    if (!res.ok)
+      throw new ApiError(
+        'unisender',
+        'fatal',
+        String(res.status),
+        `Unisender answered HTTP ${res.status}`,
+        res.status
+      )
+    const parsed = schema.safeParse(json.result ?? json)
+    if (!parsed.success) {
+      throw new ApiError(
+        'unisender',
+        'fatal',
+        'bad_response',
+        `Unisender answered ${method} in an unexpected shape`
+      )
+    }
+    return parsed.data
+  }
+
+  return {
+    /** All lists of the account. */
+    getLists: () =>
+      call(
+        'getLists',
+        new URLSearchParams(),
+        z.array(z.object({ id: z.coerce.number(), title: z.string() }).loose())
+      ),
+
+    /** Creates a list; titles are unique per account, so callers look the title up first. */
+    createList: (title: string) =>
+      call(
+        'createList',
+        new URLSearchParams({ title }),
+        z.object({ id: z.coerce.number() }).loose()
+      ).then((r) => r.id),
+
+    /**
+     * Imports up to 500 rows. `fieldNames` name the columns of `rows`; `overwrite_lists` and
+     * `overwrite_tags` are always 0 so a contact's other lists and tags stay as they are.
+     */
+    importContacts: (fieldNames: string[], rows: string[][]) => {
+      if (rows.length > IMPORT_BATCH_MAX)
+        throw new RangeError(`importContacts takes at most ${IMPORT_BATCH_MAX} rows`)
+      if (fieldNames.some((f) => f === 'delete'))
+        throw new RangeError('the module never deletes contacts')
+      const p = new URLSearchParams({ overwrite_tags: '0', overwrite_lists: '0' })
+      for (const [i, f] of fieldNames.entries()) p.append(`field_names[${i}]`, f)
+      for (const [i, row] of rows.entries()) {
+        for (const [j, v] of row.entries()) p.append(`data[${i}][${j}]`, v)
+      }
+      return call('importContacts', p, ImportResult)
+    },
+
+    /** Removes one contact from the given lists only, without unsubscribing it. */
+    exclude: (email: string, listIds: number[]) =>
+      call(
+        'exclude',
+        new URLSearchParams({ contact_type: 'email', contact: email, list_ids: listIds.join(',') }),
+        z.unknown()
+      ),
+
+    /** Starts an asynchronous export of a list; returns the task id. */
+    exportContacts: (listId: number, fieldNames: string[]) => {
+      const p = new URLSearchParams({ list_id: String(listId) })
+      for (const f of fieldNames) p.append('field_names[]', f)
+      return call(
+        'async/exportContacts',
+        p,
+        z.object({ task_uuid: z.string(), status: z.string().optional() }).loose()
+      ).then((r) => r.task_uuid)
+    },
+
+    /** Status of an export task: 'completed' comes with the file URL. */
+    getTaskResult: (taskUuid: string) =>
+      call('async/getTaskResult', new URLSearchParams({ task_uuid: taskUuid }), TaskResult),
+
+    /** Downloads an export file (streamed; the caller reads it in slices). */
+    downloadFile: async (
+      url: string,
+      range?: { start: number; end: number }
+    ): Promise<Response> => {
+      await opts.limiter?.acquire()
+      opts.onCall?.('download')
+      const headers: Record<string, string> = range
+        ? { range: `bytes=${range.start}-${range.end}` }
+        : {}
+      const res = await fetchWithTimeout(
+        'unisender',
+        doFetch,
+        url,
+        { method: 'GET', headers },
+        timeoutMs
+      )
+      if (res.status >= 500)
+        throw new ApiError(
+          'unisender',
+          'retryable',
+          String(res.status),
+          `export download failed: HTTP ${res.status}`,
+          res.status,
+          10
+        )
+      if (!res.ok)
+        throw new ApiError(
+          'unisender',
+          'fatal',
+          String(res.status),
+          `export download failed: HTTP ${res.status}`,
+          res.status
+        )
+      return res
+    },
+
+    /** Account info, including the plan's contact limit and usage when Unisender reports them. */
+    getUserInfo: () => call('getUserInfo', new URLSearchParams(), UserInfo),
+
+    /** Number of contacts in the account's base. */
+    getTotalContactsCount: (login: string) =>
+      call(
+        'getTotalContactsCount',
+        new URLSearchParams({ login }),
+        z.object({ total: z.coerce.number() }).loose()
+      ).then((r) => r.total),
+  }
+}
+
+export type UnisenderClient = ReturnType<typeof createUnisenderClient>
