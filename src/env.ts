@@ -3,6 +3,7 @@
  * optional here because they are only trusted after src/config.ts has validated them.
  */
 import type { Db } from './db/client'
+import type { Tenant } from './db/schema'
 import type { SyncMessage } from './sync/messages'
 
 declare global {
@@ -31,5 +32,11 @@ export type AppEnv = {
   Variables: {
     db: Db
     requestId: string
+    /** Set by the session middleware on every signed-in page and API route. */
+    tenant: Tenant
+    /** CSRF token of the session: forms send it as `_csrf`, scripts as the X-CSRF-Token header. */
+    csrfToken: string
+    /** UI language: 'ru' (default) or 'en'. */
+    locale: 'ru' | 'en'
   }
 }
