@@ -66,6 +66,11 @@ export const unisenderAccounts = sqliteTable(
     apiKeyHint: text('api_key_hint').notNull(),
     /** Whether Unisender reported the account in API test mode when last checked. */
     testMode: integer('test_mode', { mode: 'boolean' }).notNull().default(false),
+    /**
+     * Soft delete: syncs keep referencing a deleted account (they are paused, pausedReason
+     * 'account_deleted'); the key ciphertext is wiped at deletion.
+     */
+    deletedAt: integer('deleted_at'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },

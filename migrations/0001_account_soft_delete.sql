@@ -1,0 +1,1 @@
+ALTER TABLE `unisender_accounts` ADD `deleted_at` integer;
