@@ -1,0 +1,52 @@
+/** Command-line flags of `npm run bench`, with the defaults the issue asks for. */
+
+const HELP = `npm run bench -- [options]
+  --n <count>          emails in the segment (default 50000; the issue's large run: 1000000)
+  --rate-scale <k>     multiply the emulators' rate limits by k to keep the run short (default 1)
+  --skip-latency       do not measure the change latency (issue 7)
+  --skip-second        do not run the second (1% changed) run
+  --keep-state         keep .wrangler/bench-state from the previous invocation
+  --timeout-min <m>    give up after m minutes (default: 30, or 240 for n >= 500000)
+  --app-port <p>       module Worker port (default 8797)
+  --sandbox-port <p>   sandbox Worker port (default 8798)`
+
+/** Parses argv; exits with the help text on --help or an unknown flag. */
+export function parseArgs(argv) {
+  const out = {
+    n: 50_000,
+    rateScale: 1,
+    skipLatency: false,
+    skipSecond: false,
+    keepState: false,
+    timeoutMin: undefined,
+    appPort: 8797,
+    sandboxPort: 8798,
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]
+    const num = () => {
+      const v = Number(argv[++i])
+      if (!Number.isFinite(v) || v <= 0) fail(`${a} needs a positive number`)
+      return v
+    }
+    if (a === '--n') out.n = Math.floor(num())
+    else if (a === '--rate-scale') out.rateScale = num()
+    else if (a === '--skip-latency') out.skipLatency = true
+    else if (a === '--skip-second') out.skipSecond = true
+    else if (a === '--keep-state') out.keepState = true
+    else if (a === '--timeout-min') out.timeoutMin = num()
+    else if (a === '--app-port') out.appPort = num()
+    else if (a === '--sandbox-port') out.sandboxPort = num()
+    else if (a === '--help' || a === '-h') {
+      console.log(HELP)
+      process.exit(0)
+    } else fail(`unknown option ${a}`)
+  }
+  out.timeoutMin ??= out.n >= 500_000 ? 240 : 30
+  return out
+}
+
+function fail(msg) {
+  console.error(`bench: ${msg}\n\n${HELP}`)
+  process.exit(2)
+}
