@@ -27,6 +27,8 @@ export const tenants = sqliteTable(
     historySinceId: integer('history_since_id'),
     /** When the last full reconcile of all this tenant's syncs was scheduled. */
     lastReconcileAt: integer('last_reconcile_at'),
+    /** History poller lease (epoch ms): while in the future, a queued poll owns this tenant's cursor. */
+    historyPollUntil: integer('history_poll_until'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -119,6 +121,14 @@ export const syncs = sqliteTable(
     lastFullRunAt: integer('last_full_run_at'),
     /** Segment customersCount seen by the last poll, to notice recalculations. */
     lastSeenCustomersCount: integer('last_seen_customers_count'),
+    /**
+     * What the scheduled run at next_run_at must be (src/schedule): 'incremental' (recorded history
+     * changes can be applied alone), 'full' (a change an incremental run cannot apply safely) or
+     * 'reconcile' (the periodic full backstop). Only ever upgraded until the run starts.
+     */
+    nextRunKind: text('next_run_kind', { enum: ['incremental', 'full', 'reconcile'] }),
+    /** History id up to which pending_changes are reflected in (or covered by a run of) this sync. */
+    historyAppliedId: integer('history_applied_id'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
