@@ -5,8 +5,12 @@ import { Hono } from 'hono'
 import { requestId } from 'hono/request-id'
 import { createDb } from './db/client'
 import type { AppEnv } from './env'
+import { localeMiddleware } from './http/locale'
 import { renderError } from './http/render-error'
+import { limitBody, securityHeaders } from './http/security-headers'
+import { sessionGate } from './http/session'
 import { health } from './routes/health'
+import { sessionRoutes } from './routes/session'
 
 /** The app served by the Worker's fetch handler. */
 export function createApp() {
@@ -16,8 +20,14 @@ export function createApp() {
     c.set('db', createDb(c.env.DB))
     await next()
   })
+  app.use(securityHeaders)
+  app.use(limitBody)
+  app.use(localeMiddleware)
+  // Every path except src/http/session.ts PUBLIC_PREFIXES needs a session (+ CSRF on writes).
+  app.use(sessionGate)
 
   app.route('/healthz', health)
+  app.route('/', sessionRoutes)
 
   app.notFound((c) => renderError(c, 404, 'not_found', 'Page not found'))
   app.onError((err, c) => renderError.fromError(c, err))

@@ -1,0 +1,75 @@
+/**
+ * Stand-alone pages for people who reach the module without a valid session: they cannot be helped
+ * by the app's layout (no tenant, no menu), only told what to do. Russian by default, English when
+ * the person switched the language. Everything interpolated is escaped.
+ */
+import type { Locale } from './locale'
+
+export type NoticeKind = 'no_session' | 'unknown_client' | 'csrf'
+
+const TEXT: Record<NoticeKind, Record<Locale, { title: string; body: string[] }>> = {
+  no_session: {
+    ru: {
+      title: 'Откройте модуль из RetailCRM',
+      body: [
+        'Сеанс работы с модулем не найден или истёк.',
+        'Откройте RetailCRM, перейдите в Маркетплейс → «Экспорт сегментов Unisender» и нажмите «Перейти в модуль» — вы попадёте в свой аккаунт модуля уже авторизованными.',
+      ],
+    },
+    en: {
+      title: 'Open the module from RetailCRM',
+      body: [
+        'Your session was not found or has expired.',
+        'Open RetailCRM, go to Marketplace → “Unisender segment export” and open the module — you will land in your account already signed in.',
+      ],
+    },
+  },
+  unknown_client: {
+    ru: {
+      title: 'Подключение не найдено',
+      body: [
+        'Ссылка для входа устарела или модуль был переподключён.',
+        'Откройте RetailCRM → Маркетплейс → «Экспорт сегментов Unisender». Если модуль подключён, откройте его оттуда ещё раз; если нет — нажмите «Подключить». Ваши синхронизации сохранятся.',
+      ],
+    },
+    en: {
+      title: 'Connection not found',
+      body: [
+        'The sign-in link is outdated or the module was reconnected.',
+        'Open RetailCRM → Marketplace → “Unisender segment export”. If the module is connected, open it from there again; otherwise press “Connect”. Your syncs are kept.',
+      ],
+    },
+  },
+  csrf: {
+    ru: {
+      title: 'Форма устарела',
+      body: [
+        'Запрос отклонён: в нём нет действующего защитного токена формы.',
+        'Обновите страницу и повторите действие.',
+      ],
+    },
+    en: {
+      title: 'The form has expired',
+      body: [
+        'The request was refused: it carries no valid form token.',
+        'Reload the page and try again.',
+      ],
+    },
+  },
+}
+
+/** The plain-text message of a notice, for JSON answers. */
+export function noticeMessage(kind: NoticeKind, locale: Locale): string {
+  return TEXT[kind][locale].body.join(' ')
+}
+
+function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
+}
+
+/** A complete HTML page for the notice. */
+export function noticePage(kind: NoticeKind, locale: Locale): string {
+  const t = TEXT[kind][locale]
+  const paragraphs = t.body.map((p) => `<p>${esc(p)}</p>`).join('')
+  return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(t.title)}</title><link rel="stylesheet" href="/static/app.css"></head><body><main class="notice-page"><h1>${esc(t.title)}</h1>${paragraphs}</main></body></html>`
+}
