@@ -5,6 +5,7 @@
  */
 import { Hono } from 'hono'
 import type { SandboxAppEnv } from './env'
+import { createUnisenderApp } from './unisender/app'
 
 const app = new Hono<SandboxAppEnv>()
 app.use(async (c, next) => {
@@ -16,5 +17,6 @@ app.use(async (c, next) => {
 //   /crm/:shop/...      RetailCRM emulator      (src/sandbox/retailcrm/)
 //   /unisender/...      Unisender emulator      (src/sandbox/unisender/)
 //   /, /marketplace/... marketplace simulator   (src/sandbox/marketplace/)
+app.route('/unisender', createUnisenderApp())
 
 export default app

@@ -1,0 +1,54 @@
+/**
+ * The Unisender emulator as a Hono app that can be mounted at any base: the sandbox Worker serves it
+ * at /unisender (API base http://localhost:8788/unisender/ru/api), the tests at the root of
+ * https://api.unisender.test. State lives in SANDBOX_DB; the clock, faults and counters in memory.
+ */
+import { type Context, Hono } from 'hono'
+import type { SandboxAppEnv } from '../env'
+import { handleCall } from './api'
+import { mountBase } from './base-url'
+import { controlRoutes } from './control'
+import { exportCsv } from './export-file'
+import { inspectRoutes } from './inspect'
+import { completedSpec } from './methods/export'
+import { ensureSchema } from './schema'
+import { SandboxState, type UnisenderSandboxOptions } from './state'
+
+export interface UnisenderEmulator {
+  app: Hono<SandboxAppEnv>
+  state: SandboxState
+}
+
+/** Builds an emulator instance (its own in-memory state). */
+export function createUnisenderEmulator(opts: UnisenderSandboxOptions = {}): UnisenderEmulator {
+  const state = new SandboxState(opts)
+  const app = new Hono<SandboxAppEnv>()
+  app.use(async (c, next) => {
+    await ensureSchema(c.env.SANDBOX_DB, state.now())
+    await next()
+  })
+  const call = (c: Context<SandboxAppEnv>, method: string) => {
+    const base = mountBase(c.req.raw.url, `/${c.req.param('lang')}/api/`)
+    return handleCall(c.req.raw, method, { db: c.env.SANDBOX_DB, state, base })
+  }
+  app.all('/:lang{ru|en|ua|it}/api/async/:method', (c) => call(c, `async/${c.req.param('method')}`))
+  app.all('/:lang{ru|en|ua|it}/api/:method', (c) => call(c, c.req.param('method')))
+  app.get('/files/export/:file{[0-9a-f-]+\\.csv}', async (c) => {
+    const spec = await completedSpec(c.env.SANDBOX_DB, c.req.param('file').replace(/\.csv$/, ''))
+    if (!spec) return c.text('Not found', 404)
+    return new Response(exportCsv(c.env.SANDBOX_DB, spec), {
+      headers: {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': 'attachment; filename="export.csv"',
+      },
+    })
+  })
+  app.route('/', inspectRoutes(state))
+  app.route('/control', controlRoutes(state))
+  return { app, state }
+}
+
+/** The emulator app alone (the sandbox Worker mounts this). */
+export function createUnisenderApp(opts: UnisenderSandboxOptions = {}): Hono<SandboxAppEnv> {
+  return createUnisenderEmulator(opts).app
+}

@@ -1,0 +1,53 @@
+/**
+ * In-memory state of one emulator instance: the clock, fault settings, rate-limit windows and the
+ * per-method call counters. Everything durable lives in SANDBOX_DB instead.
+ */
+import { Faults } from './faults'
+import { CALLS_PER_MINUTE, EXPORTS_PER_MINUTE, SlidingWindow } from './rate-limit'
+
+export interface UnisenderSandboxOptions {
+  /** Clock in ms; tests inject one. Default Date.now. */
+  now?: () => number
+  /** How injected latency waits; tests may record instead of sleeping. */
+  sleep?: (ms: number) => Promise<void>
+  /** An export task completes once this much time passed since it was created … */
+  exportReadyAfterMs?: number
+  /** … or once getTaskResult was polled this many times (whichever comes first). */
+  exportReadyAfterPolls?: number
+}
+
+/** Mutable per-instance state shared by the routes. */
+export class SandboxState {
+  readonly now: () => number
+  readonly sleep: (ms: number) => Promise<void>
+  readonly exportReadyAfterMs: number
+  readonly exportReadyAfterPolls: number
+  readonly faults = new Faults()
+  readonly calls = new Map<string, number>()
+  readonly perKey = new SlidingWindow(CALLS_PER_MINUTE, 60_000)
+  readonly exports = new SlidingWindow(EXPORTS_PER_MINUTE, 60_000)
+
+  constructor(opts: UnisenderSandboxOptions = {}) {
+    this.now = opts.now ?? Date.now
+    this.sleep = opts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)))
+    this.exportReadyAfterMs = opts.exportReadyAfterMs ?? 3_000
+    this.exportReadyAfterPolls = opts.exportReadyAfterPolls ?? 3
+  }
+
+  countCall(method: string): void {
+    this.calls.set(method, (this.calls.get(method) ?? 0) + 1)
+  }
+
+  /** Calls per method since the instance started (or the last reset). */
+  callCounts(): Record<string, number> {
+    return Object.fromEntries(this.calls)
+  }
+
+  /** Forgets counters, windows and faults (not the database). */
+  reset(): void {
+    this.calls.clear()
+    this.perKey.reset()
+    this.exports.reset()
+    this.faults.clear()
+  }
+}
