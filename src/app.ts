@@ -9,7 +9,9 @@ import { localeMiddleware } from './http/locale'
 import { renderError } from './http/render-error'
 import { limitBody, securityHeaders } from './http/security-headers'
 import { sessionGate } from './http/session'
+import { accounts } from './routes/accounts'
 import { health } from './routes/health'
+import { home } from './routes/home'
 import { sessionRoutes } from './routes/session'
 
 /** The app served by the Worker's fetch handler. */
@@ -28,6 +30,8 @@ export function createApp() {
 
   app.route('/healthz', health)
   app.route('/', sessionRoutes)
+  app.route('/', home)
+  app.route('/accounts', accounts)
 
   app.notFound((c) => renderError(c, 404, 'not_found', 'Page not found'))
   app.onError((err, c) => renderError.fromError(c, err))

@@ -1,0 +1,203 @@
+/**
+ * "Мои аккаунты": list, add, edit and delete Unisender accounts. A key is checked against Unisender
+ * before anything is saved; an invalid key, disabled API or unconfirmed test mode re-shows the form
+ * with the reason and saves nothing. Keys are stored encrypted and only ever shown masked.
+ */
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { getConfig } from '../config'
+import {
+  countSyncsUsing,
+  createAccount,
+  deleteAccount,
+  findAccountByLogin,
+  getAccount,
+  listAccounts,
+  updateAccount,
+} from '../db/queries/accounts'
+import type { AppEnv } from '../env'
+import type { T } from '../i18n'
+import { encryptSecret, importKey, maskKey, secretAad } from '../lib/crypto'
+import {
+  AccountDeletePage,
+  AccountFormPage,
+  type AccountFormProps,
+  KEY_MAX,
+  LOGIN_MAX,
+} from '../ui/pages/account-form'
+import { AccountsPage } from '../ui/pages/accounts'
+import { renderer, tr, uiLocale } from '../ui/renderer'
+import { accountPlan, checkUnisenderKey, type KeyCheck } from './accounts/unisender-key'
+import { formStrings, idParam, notFound } from './ui-helpers'
+
+type Errors = AccountFormProps['errors']
+
+/** Validates the form fields; `keyRequired` is false when editing (empty = keep the key). */
+function validate(t: T, f: Record<string, string>, keyRequired: boolean) {
+  const errors: Errors = {}
+  const login = f.login ?? ''
+  const apiKey = f.apiKey ?? ''
+  if (!login) errors.login = t('accounts.err.loginRequired')
+  else if (login.length > LOGIN_MAX)
+    errors.login = t('accounts.err.loginTooLong', { max: LOGIN_MAX })
+  if (!apiKey && keyRequired) errors.apiKey = t('accounts.err.keyRequired')
+  else if (apiKey && !z.string().regex(/^\S+$/).max(KEY_MAX).safeParse(apiKey).success)
+    errors.apiKey = t('accounts.err.keyFormat', { max: KEY_MAX })
+  return { login, apiKey, errors }
+}
+
+/** The form error for a failed key check. */
+function keyError(t: T, check: Extract<KeyCheck, { ok: false }>): string {
+  if (check.reason === 'invalid_key') return t('accounts.err.invalidKey')
+  if (check.reason === 'access_denied') return t('accounts.err.accessDenied')
+  return t('accounts.err.unreachable', { message: check.message })
+}
+
+export const accounts = new Hono<AppEnv>()
+accounts.use(renderer)
+
+accounts.get('/', async (c) => {
+  const t = tr(c)
+  const rows = await listAccounts(c.var.db, c.var.tenant.id)
+  const cards = await Promise.all(
+    rows.map(async (a) => ({
+      id: a.id,
+      login: a.login,
+      maskedKey: a.apiKeyHint,
+      testMode: a.testMode,
+      syncCount: a.syncCount,
+      plan: await accountPlan(c.env, a),
+    }))
+  )
+  const done = c.req.query('done')
+  const flash =
+    done === 'saved' ? t('accounts.saved') : done === 'deleted' ? t('accounts.deleted') : undefined
+  return c.render(<AccountsPage t={t} locale={uiLocale(c)} accounts={cards} />, {
+    title: t('accounts.title'),
+    active: 'accounts',
+    flash,
+  })
+})
+
+accounts.get('/new', (c) => {
+  const t = tr(c)
+  return c.render(<AccountFormPage t={t} csrf={c.var.csrfToken} values={{}} errors={{}} />, {
+    title: t('accounts.formNew'),
+    active: 'accounts',
+  })
+})
+
+accounts.post('/', async (c) => {
+  const t = tr(c)
+  const f = await formStrings(c)
+  const { login, apiKey, errors } = validate(t, f, true)
+  const show = (e: Errors, testModeWarning = false) => {
+    c.status(422)
+    return c.render(
+      <AccountFormPage
+        t={t}
+        csrf={c.var.csrfToken}
+        values={{ login }}
+        errors={e}
+        testModeWarning={testModeWarning}
+      />,
+      { title: t('accounts.formNew'), active: 'accounts' }
+    )
+  }
+  if (errors.login || errors.apiKey) return show(errors)
+  if (await findAccountByLogin(c.var.db, c.var.tenant.id, login))
+    return show({ login: t('accounts.err.duplicate', { login }) })
+  const check = await checkUnisenderKey(c.env, apiKey)
+  if (!check.ok) return show({ apiKey: keyError(t, check) })
+  if (check.testMode && f.acceptTestMode !== '1') return show({}, true)
+  const tenantId = c.var.tenant.id
+  const key = await importKey(getConfig(c.env).ENCRYPTION_KEY)
+  await createAccount(
+    c.var.db,
+    { tenantId, login, apiKeyHint: maskKey(apiKey), testMode: check.testMode, now: Date.now() },
+    (id) => encryptSecret(key, apiKey, secretAad.unisenderKey(tenantId, id))
+  )
+  return c.redirect('/accounts?done=saved', 303)
+})
+
+accounts.get('/:id/edit', async (c) => {
+  const t = tr(c)
+  const a = (await getAccount(c.var.db, c.var.tenant.id, idParam(c))) ?? notFound()
+  return c.render(
+    <AccountFormPage
+      t={t}
+      csrf={c.var.csrfToken}
+      accountId={a.id}
+      maskedKey={a.apiKeyHint}
+      values={{ login: a.login }}
+      errors={{}}
+    />,
+    { title: t('accounts.formEdit'), active: 'accounts' }
+  )
+})
+
+accounts.post('/:id', async (c) => {
+  const t = tr(c)
+  const tenantId = c.var.tenant.id
+  const a = (await getAccount(c.var.db, tenantId, idParam(c))) ?? notFound()
+  const f = await formStrings(c)
+  const { login, apiKey, errors } = validate(t, f, false)
+  const show = (e: Errors, testModeWarning = false) => {
+    c.status(422)
+    return c.render(
+      <AccountFormPage
+        t={t}
+        csrf={c.var.csrfToken}
+        accountId={a.id}
+        maskedKey={a.apiKeyHint}
+        values={{ login }}
+        errors={e}
+        testModeWarning={testModeWarning}
+      />,
+      { title: t('accounts.formEdit'), active: 'accounts' }
+    )
+  }
+  if (errors.login || errors.apiKey) return show(errors)
+  const other = await findAccountByLogin(c.var.db, tenantId, login)
+  if (other && other.id !== a.id) return show({ login: t('accounts.err.duplicate', { login }) })
+  if (!apiKey) {
+    await updateAccount(c.var.db, tenantId, a.id, { login, testMode: a.testMode, now: Date.now() })
+    return c.redirect('/accounts?done=saved', 303)
+  }
+  const check = await checkUnisenderKey(c.env, apiKey)
+  if (!check.ok) return show({ apiKey: keyError(t, check) })
+  if (check.testMode && f.acceptTestMode !== '1') return show({}, true)
+  const key = await importKey(getConfig(c.env).ENCRYPTION_KEY)
+  await updateAccount(c.var.db, tenantId, a.id, {
+    login,
+    testMode: check.testMode,
+    apiKeyEnc: await encryptSecret(key, apiKey, secretAad.unisenderKey(tenantId, a.id)),
+    apiKeyHint: maskKey(apiKey),
+    now: Date.now(),
+  })
+  return c.redirect('/accounts?done=saved', 303)
+})
+
+accounts.get('/:id/delete', async (c) => {
+  const t = tr(c)
+  const tenantId = c.var.tenant.id
+  const a = (await getAccount(c.var.db, tenantId, idParam(c))) ?? notFound()
+  const syncCount = await countSyncsUsing(c.var.db, tenantId, a.id)
+  return c.render(
+    <AccountDeletePage
+      t={t}
+      csrf={c.var.csrfToken}
+      id={a.id}
+      login={a.login}
+      syncCount={syncCount}
+    />,
+    { title: t('accounts.deleteTitle', { login: a.login }), active: 'accounts' }
+  )
+})
+
+accounts.post('/:id/delete', async (c) => {
+  const tenantId = c.var.tenant.id
+  const a = (await getAccount(c.var.db, tenantId, idParam(c))) ?? notFound()
+  await deleteAccount(c.var.db, tenantId, a.id, Date.now())
+  return c.redirect('/accounts?done=deleted', 303)
+})

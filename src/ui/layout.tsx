@@ -1,0 +1,87 @@
+/**
+ * The page frame: skip link, left menu of the help article ("Мои аккаунты", "Unisender",
+ * "Частые вопросы"), language switch, the broken-CRM banner and a flash line. Pure: all data
+ * arrives as props.
+ */
+import type { Child } from 'hono/jsx'
+import type { Locale, T } from '../i18n'
+import { Alert } from './components/alert'
+
+export type NavKey = 'accounts' | 'syncs' | 'faq'
+
+export interface LayoutProps {
+  t: T
+  locale: Locale
+  title: string
+  active?: NavKey
+  /** tenant.brokenReason: the CRM refused our key, syncs are paused. */
+  brokenReason?: string | null
+  /** One translated confirmation line after a redirect. */
+  flash?: string
+  /** Link that switches the language and comes back here. */
+  langHref: string
+  children?: Child
+}
+
+const NAV: { key: NavKey; href: string; label: 'nav.accounts' | 'nav.syncs' | 'nav.faq' }[] = [
+  { key: 'accounts', href: '/accounts', label: 'nav.accounts' },
+  { key: 'syncs', href: '/syncs', label: 'nav.syncs' },
+  { key: 'faq', href: '/faq', label: 'nav.faq' },
+]
+
+/** The HTML document around every page. */
+export function Layout(p: LayoutProps) {
+  const { t } = p
+  return (
+    <html lang={p.locale}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${p.title} · ${t('app.title')}`}</title>
+        <link rel="stylesheet" href="/static/app.css" />
+        <script src="/static/app.js" defer />
+      </head>
+      <body>
+        <a class="skip" href="#main">
+          {t('app.skip')}
+        </a>
+        <div class="shell">
+          <nav class="side" aria-label={t('nav.label')}>
+            <p class="brand">{t('app.title')}</p>
+            <ul>
+              {NAV.map((n) => (
+                <li>
+                  <a
+                    href={n.href}
+                    class={p.active === n.key ? 'active' : undefined}
+                    aria-current={p.active === n.key ? 'page' : undefined}
+                  >
+                    {t(n.label)}
+                  </a>
+                </li>
+              ))}
+            </ul>
+            <p class="lang">
+              <a href={p.langHref} hreflang={p.locale === 'ru' ? 'en' : 'ru'}>
+                {t('lang.switch')}
+              </a>
+            </p>
+          </nav>
+          <main id="main" tabindex={-1}>
+            {p.brokenReason ? (
+              <Alert kind="error" title={t('banner.broken.title')}>
+                {t('banner.broken.text', { reason: p.brokenReason })}
+              </Alert>
+            ) : null}
+            {p.flash ? (
+              <p class="flash" role="status">
+                {p.flash}
+              </p>
+            ) : null}
+            {p.children}
+          </main>
+        </div>
+      </body>
+    </html>
+  )
+}

@@ -1,0 +1,109 @@
+/** The "Новый аккаунт" / edit form: "Логин", "API-ключ", "Сохранить", with the key-location hint. */
+import type { T } from '../../i18n'
+import { Alert } from '../components/alert'
+import { Checkbox, Csrf, TextField } from '../components/fields'
+
+export const LOGIN_MAX = 100
+export const KEY_MAX = 100
+
+export interface AccountFormProps {
+  t: T
+  csrf: string
+  /** Set when editing. */
+  accountId?: number
+  maskedKey?: string
+  values: { login?: string }
+  errors: { login?: string; apiKey?: string; form?: string }
+  /** Unisender reported API test mode: ask for explicit confirmation. */
+  testModeWarning?: boolean
+}
+
+/** The account form page. */
+export function AccountFormPage(p: AccountFormProps) {
+  const { t } = p
+  const editing = p.accountId != null
+  const hasErrors = Boolean(p.errors.login || p.errors.apiKey || p.errors.form)
+  return (
+    <>
+      <h1>{editing ? t('accounts.formEdit') : t('accounts.formNew')}</h1>
+      {hasErrors ? (
+        <Alert kind="error" title={t('common.errorsTitle')} id="form-errors">
+          {p.errors.form ?? p.errors.login ?? p.errors.apiKey}
+        </Alert>
+      ) : null}
+      {p.testModeWarning ? (
+        <Alert kind="warning" title={t('accounts.testMode')}>
+          {t('accounts.err.testMode')}
+        </Alert>
+      ) : null}
+      <form method="post" action={editing ? `/accounts/${p.accountId}` : '/accounts'} class="card">
+        <Csrf token={p.csrf} />
+        <TextField
+          name="login"
+          label={t('accounts.login')}
+          value={p.values.login}
+          required
+          maxlength={LOGIN_MAX}
+          autocomplete="username"
+          error={p.errors.login}
+        />
+        <TextField
+          name="apiKey"
+          type="password"
+          label={t('accounts.apiKey')}
+          required={!editing}
+          maxlength={KEY_MAX}
+          autocomplete="off"
+          error={p.errors.apiKey}
+          hint={
+            <>
+              {t('accounts.keyHint')}
+              {editing && p.maskedKey ? ` ${t('accounts.keyKeep', { masked: p.maskedKey })}` : ''}
+            </>
+          }
+        />
+        {p.testModeWarning ? (
+          <Checkbox name="acceptTestMode" label={t('accounts.testModeConfirm')} />
+        ) : null}
+        <div class="toolbar">
+          <button type="submit" class="btn btn-primary">
+            {t('common.save')}
+          </button>
+          <a class="btn" href="/accounts">
+            {t('common.cancel')}
+          </a>
+        </div>
+      </form>
+    </>
+  )
+}
+
+/** Confirmation before deleting an account, saying which syncs will pause. */
+export function AccountDeletePage(p: {
+  t: T
+  csrf: string
+  id: number
+  login: string
+  syncCount: number
+}) {
+  const { t } = p
+  return (
+    <>
+      <h1>{t('accounts.deleteTitle', { login: p.login })}</h1>
+      <Alert kind={p.syncCount ? 'warning' : 'info'}>
+        {p.syncCount
+          ? t('accounts.deleteUsed', { count: p.syncCount })
+          : t('accounts.deleteUnused')}
+      </Alert>
+      <form method="post" action={`/accounts/${p.id}/delete`} class="toolbar">
+        <Csrf token={p.csrf} />
+        <button type="submit" class="btn btn-danger">
+          {t('accounts.deleteConfirm')}
+        </button>
+        <a class="btn" href="/accounts">
+          {t('common.cancel')}
+        </a>
+      </form>
+    </>
+  )
+}

@@ -1,0 +1,57 @@
+/**
+ * Glue between Hono and the pure Layout: mounts jsxRenderer once per UI sub-app and hands the
+ * translator of the request's language (c.var.locale: the `?lang=` switch or its cookie, else the
+ * tenant's CRM locale, else Russian) to pages.
+ */
+import type { Context } from 'hono'
+import { jsxRenderer } from 'hono/jsx-renderer'
+import type { AppEnv } from '../env'
+import { type Locale, type T, translator } from '../i18n'
+import { Layout, type NavKey } from './layout'
+
+declare module 'hono' {
+  interface ContextRenderer {
+    // biome-ignore lint/style/useShorthandFunctionType: module augmentation needs the interface
+    (
+      content: string | Promise<string>,
+      props: { title: string; active?: NavKey; flash?: string }
+    ): Response | Promise<Response>
+  }
+}
+
+/** The language of this request's UI (set by src/http/locale.ts and the session middleware). */
+export function uiLocale(c: Context<AppEnv>): Locale {
+  return c.get('locale') === 'en' ? 'en' : 'ru'
+}
+
+/** The translator of this request. */
+export function tr(c: Context<AppEnv>): T {
+  return translator(uiLocale(c))
+}
+
+/** The current URL with `lang` switched: the locale middleware remembers it in a cookie. */
+export function langSwitchHref(url: string, to: Locale): string {
+  const u = new URL(url)
+  u.searchParams.set('lang', to)
+  return u.pathname + u.search
+}
+
+/** Middleware: every c.render() in the sub-app is wrapped in the Layout. */
+export const renderer = jsxRenderer<AppEnv>(({ children, title, active, flash }, c) => {
+  const ctx = c as unknown as Context<AppEnv>
+  const locale = uiLocale(ctx)
+  const langHref = langSwitchHref(ctx.req.url, locale === 'ru' ? 'en' : 'ru')
+  return (
+    <Layout
+      t={translator(locale)}
+      locale={locale}
+      title={title}
+      active={active}
+      flash={flash}
+      brokenReason={ctx.get('tenant')?.brokenReason}
+      langHref={langHref}
+    >
+      {children}
+    </Layout>
+  )
+})
