@@ -5,6 +5,7 @@ import { createApp } from './app'
 import type { Env } from './env'
 import { handleQueue } from './handlers/queue'
 import { handleScheduled } from './handlers/scheduled'
+import { batchTags, metered } from './lib/metering'
 import type { SyncMessage } from './sync/messages'
 
 const app = createApp()
@@ -12,7 +13,9 @@ const app = createApp()
 export default {
   fetch: app.fetch,
   scheduled: (controller, env, ctx) => {
-    ctx.waitUntil(handleScheduled(controller, env))
+    // metered(): counts subrequests and D1 rows for `npm run bench`; a no-op unless BENCH=1.
+    ctx.waitUntil(metered('scheduled', env, (e) => handleScheduled(controller, e)))
   },
-  queue: (batch, env, _ctx) => handleQueue(batch, env),
+  queue: (batch, env, _ctx) =>
+    metered('queue', env, (e) => handleQueue(batch, e), batchTags(batch)),
 } satisfies ExportedHandler<Env, SyncMessage>

@@ -36,7 +36,7 @@ export async function metered<E extends MeterEnv, T>(
   kind: 'queue' | 'scheduled',
   env: E,
   fn: (env: E) => Promise<T>,
-  tags: Record<string, unknown> = {}
+  tags: () => Record<string, unknown> = () => ({})
 ): Promise<T> {
   if (!benchEnabled(env)) return fn(env)
   patchFetch()
@@ -58,9 +58,18 @@ export async function metered<E extends MeterEnv, T>(
   } finally {
     active.delete(counts)
     const subrequests = counts.fetches + counts.d1Statements + counts.queueSends
-    const line = { id, kind, ...tags, ...counts, subrequests, wallMs: Date.now() - started }
+    const line = { id, kind, ...tags(), ...counts, subrequests, wallMs: Date.now() - started }
     console.log(`bench:step ${JSON.stringify({ ...line, overlapped: state.overlapped, failed })}`)
   }
+}
+
+/** Tags of a queue invocation: which runs its messages belong to. */
+export function batchTags(batch: MessageBatch<unknown>): () => Record<string, unknown> {
+  return () => ({
+    queue: batch.queue,
+    messages: batch.messages.length,
+    runIds: batch.messages.map((m) => (m.body as { runId?: unknown } | null)?.runId ?? null),
+  })
 }
 
 /** Zeroed counters. */

@@ -52,7 +52,7 @@ describe('benchmark metering', () => {
         await fetch('https://api.example.test/x')
         await fetch('https://api.example.test/y')
       },
-      { runIds: [7] }
+      () => ({ runIds: [7] })
     )
     const line = stepLine(log)
     expect(line).toMatchObject({ kind: 'queue', runIds: [7], fetches: 2, queueSends: 0 })
