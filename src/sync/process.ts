@@ -1,17 +1,50 @@
 /**
- * Entry point of the sync engine for one queue message. The engine itself lives beside this file;
- * this function only decides what the consumer should do with the message.
+ * Entry point of the sync engine for one queue message: builds the engine's dependencies from the
+ * Worker env (tests may override clocks, sizes and pacing) and runs one bounded step.
  */
+import { getConfig } from '../config'
 import type { Env } from '../env'
+import type { EngineDeps } from './context'
+import { runStep, type StepVerdict } from './engine'
 import type { SyncMessage } from './messages'
 
-export type StepVerdict = { kind: 'ack' } | { kind: 'retry'; delaySeconds?: number }
+export type { StepVerdict }
 
-/** Runs one bounded step of a run. Placeholder until the engine lands: it retries nothing. */
+/**
+ * Defaults sized for ≤100 subrequests and about 1 s of CPU per step: 50 CRM pages (5,000
+ * customers, 5 s at 10 req/s), 4 MB of export file, 120,000 emails per diff step, 10 imports.
+ */
+export const DEFAULT_SIZES = {
+  pagesPerStep: 50,
+  sliceBytes: 4 * 1024 * 1024,
+  diffEmailsPerStep: 120_000,
+  importsPerStep: 10,
+  crmIntervalMs: 100,
+  unisenderIntervalMs: 50,
+}
+
+/** Builds the engine's dependencies from the env. */
+export function engineDeps(env: Env, overrides: Partial<EngineDeps> = {}): EngineDeps {
+  const config = getConfig(env)
+  return {
+    d1: env.DB,
+    queue: env.SYNC_QUEUE,
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    fetch: (input, init) => fetch(input, init),
+    encryptionKey: config.ENCRYPTION_KEY,
+    unisenderApiUrl: config.UNISENDER_API_URL,
+    ...DEFAULT_SIZES,
+    ...overrides,
+  }
+}
+
+/** Runs one bounded step of a run and tells the consumer whether to ack or retry the message. */
 export async function processRunStep(
-  _env: Env,
-  _msg: SyncMessage,
-  _ctx: { attempts: number }
+  env: Env,
+  msg: SyncMessage,
+  ctx: { attempts: number },
+  overrides: Partial<EngineDeps> = {}
 ): Promise<StepVerdict> {
-  return { kind: 'ack' }
+  return runStep(engineDeps(env, overrides), msg, ctx)
 }

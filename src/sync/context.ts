@@ -1,0 +1,178 @@
+/**
+ * The state one step works on (loaded run, mutable cursor/counts/api calls, writes to stage) and
+ * the commit that persists it atomically and fenced. Steps mutate the context, then commit.
+ */
+
+import { createIntervalLimiter, type FetchLike } from '../clients/http'
+import { createRetailCrmClient, type RetailCrmClient } from '../clients/retailcrm'
+import { createUnisenderClient, type UnisenderClient } from '../clients/unisender'
+import { decryptSecret, importKey, secretAad } from '../lib/crypto'
+import { type ApiCalls, countCall, parseApiCalls } from './api-calls'
+import { parseCounts, type RejectReason, type RunCounts } from './counts'
+import type { SyncMessage } from './messages'
+import { type Cursor, parseCursor, REJECT_CAP } from './state'
+import {
+  type ChunkRow,
+  type Fence,
+  insertChunk,
+  insertRejects,
+  type RunPatch,
+  type RunRow,
+  updateRun,
+} from './store'
+
+/** Everything the engine needs from the outside; tests override clocks, sleeps and sizes. */
+export interface EngineDeps {
+  d1: D1Database
+  queue: Queue<SyncMessage>
+  now: () => number
+  sleep: (ms: number) => Promise<void>
+  fetch: FetchLike
+  encryptionKey: string
+  unisenderApiUrl: string
+  /** CRM pages read per step (each is a subrequest; ≤10 req/s per account). */
+  pagesPerStep: number
+  /** Export file bytes read per step. */
+  sliceBytes: number
+  /** Emails loaded per diff step (bounds memory). */
+  diffEmailsPerStep: number
+  /** importContacts calls per step. */
+  importsPerStep: number
+  /** Minimum spacing of calls per service, in ms. */
+  crmIntervalMs: number
+  unisenderIntervalMs: number
+}
+
+export interface StagedReject {
+  email: string
+  reason: RejectReason
+  detail?: string
+}
+
+/** One step's working state. */
+export class StepContext {
+  cursor: Cursor
+  counts: RunCounts
+  apiCalls: ApiCalls
+  progressDone: number
+  progressTotal: number
+  readonly chunks: ChunkRow[] = []
+  readonly rejects: StagedReject[] = []
+  readonly extra: D1PreparedStatement[] = []
+  private crmClient?: RetailCrmClient
+  private uniClient?: UnisenderClient
+  readonly fence: Fence
+
+  constructor(
+    readonly deps: EngineDeps,
+    readonly run: RunRow,
+    readonly msg: SyncMessage
+  ) {
+    this.cursor = parseCursor(run.cursor)
+    this.counts = parseCounts(run.counts)
+    this.apiCalls = parseApiCalls(run.apiCalls)
+    this.progressDone = run.progressDone
+    this.progressTotal = run.progressTotal
+    this.fence = { runId: run.id, seq: msg.seq, v: this.cursor.v }
+  }
+
+  get dryRun(): boolean {
+    return this.run.dryRun === 1
+  }
+
+  /** Records a per-contact reject, up to the per-run cap. */
+  reject(email: string, reason: RejectReason, detail?: string): void {
+    if (this.cursor.rejects >= REJECT_CAP) return
+    this.cursor.rejects++
+    this.rejects.push({ email, reason, detail })
+  }
+
+  /** Stages a packed chunk row (seq unique per run through cursor.chunkSeq). */
+  stage(side: string, bucket: number, emails: readonly string[], seq?: number): void {
+    if (emails.length === 0) return
+    this.chunks.push({ side, bucket, seq: seq ?? this.cursor.chunkSeq++, emails })
+  }
+
+  /** The CRM client of the tenant (decrypted lazily, paced, counted). */
+  async crm(): Promise<RetailCrmClient> {
+    if (!this.crmClient) {
+      const key = await importKey(this.deps.encryptionKey)
+      const apiKey = await decryptSecret(
+        key,
+        this.run.crmApiKeyEnc,
+        secretAad.crmKey(this.run.tenantId)
+      )
+      this.crmClient = createRetailCrmClient({
+        systemUrl: this.run.systemUrl,
+        apiKey,
+        fetch: this.deps.fetch,
+        limiter: createIntervalLimiter(this.deps.crmIntervalMs, {
+          now: this.deps.now,
+          sleep: this.deps.sleep,
+        }),
+        onCall: (endpoint) =>
+          countCall(this.apiCalls, 'retailcrm', endpoint.replace(/^\/api\/v5\//, '')),
+      })
+    }
+    return this.crmClient
+  }
+
+  /** The Unisender client of the sync's account (decrypted lazily, paced, counted). */
+  async uni(): Promise<UnisenderClient> {
+    if (!this.uniClient) {
+      const key = await importKey(this.deps.encryptionKey)
+      const apiKey = await decryptSecret(
+        key,
+        this.run.apiKeyEnc,
+        secretAad.unisenderKey(this.run.tenantId, this.run.unisenderAccountId)
+      )
+      this.uniClient = createUnisenderClient({
+        apiUrl: this.deps.unisenderApiUrl,
+        apiKey,
+        fetch: this.deps.fetch,
+        limiter: createIntervalLimiter(this.deps.unisenderIntervalMs, {
+          now: this.deps.now,
+          sleep: this.deps.sleep,
+        }),
+        onCall: (method) => countCall(this.apiCalls, 'unisender', method),
+      })
+    }
+    return this.uniClient
+  }
+
+  /**
+   * Persists the step: staged chunks, rejects, extra statements and the run update, in one fenced
+   * batch. Returns false when another delivery got there first (then nothing was written).
+   * After a successful commit the context is re-fenced at the new version, so a step may commit
+   * several times (intermediate progress) before its final, advancing commit.
+   */
+  async commit(
+    patch: Omit<RunPatch, 'cursor' | 'counts' | 'apiCalls' | 'progressDone' | 'progressTotal'>
+  ): Promise<boolean> {
+    const d1 = this.deps.d1
+    const stmts = [
+      ...this.chunks.map((c) => insertChunk(d1, this.fence, c)),
+      ...insertRejects(d1, this.fence, this.rejects),
+      ...this.extra,
+      updateRun(d1, this.fence, {
+        ...patch,
+        cursor: this.cursor,
+        counts: JSON.stringify(this.counts),
+        apiCalls: JSON.stringify(this.apiCalls),
+        progressDone: this.progressDone,
+        progressTotal: this.progressTotal,
+      }),
+    ]
+    const results = await d1.batch(stmts)
+    const won = (results[results.length - 1]?.meta.changes ?? 0) === 1
+    if (won) {
+      this.chunks.length = 0
+      this.rejects.length = 0
+      this.extra.length = 0
+      this.fence.v++
+      this.cursor.v = this.fence.v
+      if (patch.advance) this.fence.seq++
+    }
+    return won
+  }
+}

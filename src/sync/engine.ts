@@ -1,0 +1,147 @@
+/**
+ * The step dispatcher: loads the run, ignores stale or duplicate deliveries, runs the step of the
+ * current phase, turns its result (or its error) into one fenced commit, and enqueues the next
+ * step. Errors are classified: retryable ones commit progress and retry the message with backoff;
+ * auth and fatal ones fail the run with a clear reason (a CRM auth error also marks the tenant's
+ * connection broken).
+ */
+import { ApiError } from '../clients/errors'
+import { createDb } from '../db/client'
+import { markTenantBroken } from '../db/queries/tenants'
+import { type EngineDeps, StepContext } from './context'
+import { closeRun } from './finish'
+import type { SyncMessage } from './messages'
+import type { StepResult } from './result'
+import type { Phase } from './state'
+import { stepCheck } from './step-check'
+import { stepDiff } from './step-diff'
+import { stepExportWait, stepReadList } from './step-export'
+import { stepReadCrm } from './step-read-crm'
+import { stepStart } from './step-start'
+import { stepWrite } from './step-write'
+import { loadRun } from './store'
+
+export type StepVerdict = { kind: 'ack' } | { kind: 'retry'; delaySeconds?: number }
+
+const STEPS: Record<Exclude<Phase, 'done'>, (ctx: StepContext) => Promise<StepResult>> = {
+  planned: stepStart,
+  read_crm: stepReadCrm,
+  export_wait: stepExportWait,
+  read_list: stepReadList,
+  diff: stepDiff,
+  check: stepCheck,
+  write: stepWrite,
+}
+
+/** Exponential backoff for a retried step, at least what the service asked for. */
+function retryDelay(attempts: number, asked?: number): number {
+  return Math.min(900, Math.max(asked ?? 0, 5 * 2 ** Math.max(0, attempts - 1)))
+}
+
+/** Runs one step of a run. */
+export async function runStep(
+  deps: EngineDeps,
+  msg: SyncMessage,
+  opts: { attempts: number }
+): Promise<StepVerdict> {
+  const run = await loadRun(deps.d1, msg.runId)
+  if (!run || (run.status !== 'queued' && run.status !== 'running')) return { kind: 'ack' }
+  if (msg.seq !== run.stepSeq) {
+    // A retried message one behind: its step committed but the next message may be lost (crash
+    // between commit and send). Re-send it; a duplicate is harmless (fenced).
+    if (msg.seq === run.stepSeq - 1 && opts.attempts > 1) {
+      await deps.queue.send({ type: 'run-step', runId: run.id, seq: run.stepSeq })
+    }
+    return { kind: 'ack' }
+  }
+  const ctx = new StepContext(deps, run, msg)
+  const first = run.status === 'queued'
+  const base = first ? { status: 'running', startedAt: deps.now() } : {}
+  let result: StepResult
+  try {
+    const step = STEPS[run.phase as keyof typeof STEPS]
+    if (!step) return { kind: 'ack' }
+    result = await step(ctx)
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err
+    if (err.kind === 'retryable') {
+      await ctx.commit({ advance: false, ...base })
+      return { kind: 'retry', delaySeconds: retryDelay(opts.attempts, err.retryAfterSeconds) }
+    }
+    if (err.kind === 'auth' && err.service === 'retailcrm') {
+      await markTenantBroken(
+        createDb(deps.d1),
+        run.tenantId,
+        `RetailCRM refused the API key: ${err.message}`,
+        deps.now()
+      )
+    }
+    result = { kind: 'fail', ...describeFailure(err) }
+  }
+  return finishStep(ctx, result, base)
+}
+
+/** A user-facing error code and message for an API error that retrying will not fix. */
+function describeFailure(err: ApiError): { code: string; message: string } {
+  if (err.service === 'retailcrm') {
+    return err.kind === 'auth'
+      ? { code: 'crm_auth', message: `${err.message}. Reconnect the module in RetailCRM.` }
+      : { code: 'crm_error', message: err.message }
+  }
+  if (err.kind === 'auth') {
+    return {
+      code: 'unisender_auth',
+      message: `${err.message}. Check the API key and that API access is enabled in Unisender.`,
+    }
+  }
+  return { code: 'unisender_error', message: err.message }
+}
+
+/** Commits the step's result and enqueues the next step when there is one. */
+async function finishStep(
+  ctx: StepContext,
+  result: StepResult,
+  base: { status?: string; startedAt?: number }
+): Promise<StepVerdict> {
+  const now = ctx.deps.now()
+  const additionsOnly = ctx.cursor.incomplete !== null ? { additionsOnly: true } : {}
+  let won: boolean
+  switch (result.kind) {
+    case 'next':
+      won = await ctx.commit({ advance: true, ...base, ...additionsOnly, phase: result.phase })
+      if (won) {
+        await ctx.deps.queue.send(
+          { type: 'run-step', runId: ctx.run.id, seq: ctx.fence.seq },
+          result.delaySeconds ? { delaySeconds: result.delaySeconds } : undefined
+        )
+      }
+      return { kind: 'ack' }
+    case 'wait':
+      await ctx.commit({ advance: true, ...base, ...additionsOnly, status: 'needs_confirmation' })
+      return { kind: 'ack' }
+    case 'done':
+      closeRun(ctx, true)
+      await ctx.commit({
+        advance: true,
+        ...base,
+        ...additionsOnly,
+        status: 'done',
+        phase: 'done',
+        finishedAt: now,
+        ...(ctx.cursor.incomplete ? { errorMessage: ctx.cursor.incomplete } : {}),
+      })
+      return { kind: 'ack' }
+    case 'fail':
+      closeRun(ctx, false)
+      await ctx.commit({
+        advance: true,
+        ...base,
+        ...additionsOnly,
+        status: 'failed',
+        finishedAt: now,
+        errorCode: result.code,
+        errorMessage: result.message,
+      })
+      return { kind: 'ack' }
+  }
+}

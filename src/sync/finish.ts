@@ -1,0 +1,39 @@
+/**
+ * Statements that close a run: drop its staging (keeping the first add and remove batch as the
+ * sample the UI shows), remember a successful full run on the sync, and prune old runs so that
+ * storage stays bounded (the last KEEP_RUNS runs of each sync are kept with their rejects).
+ */
+import type { StepContext } from './context'
+import { KEEP_RUNS, SIDES } from './state'
+
+/** Adds the closing statements of a run to the step's batch. */
+export function closeRun(ctx: StepContext, ok: boolean): void {
+  const d1 = ctx.deps.d1
+  const runId = ctx.run.id
+  ctx.extra.push(
+    d1
+      .prepare(
+        `DELETE FROM run_chunks WHERE run_id = ? AND NOT (side IN (?, ?) AND bucket = 0 AND seq = 0)`
+      )
+      .bind(runId, SIDES.add, SIDES.remove)
+  )
+  if (ok && !ctx.dryRun && ctx.run.kind === 'full') {
+    ctx.extra.push(
+      d1
+        .prepare('UPDATE syncs SET last_full_run_at = ? WHERE id = ?')
+        .bind(ctx.deps.now(), ctx.run.syncId)
+    )
+  }
+  ctx.extra.push(...pruneStatements(d1, ctx.run.syncId))
+}
+
+/** Deletes runs of a sync beyond the newest KEEP_RUNS finished ones (with their rows). */
+export function pruneStatements(d1: D1Database, syncId: number): D1PreparedStatement[] {
+  const old = `SELECT id FROM runs WHERE sync_id = ?1 AND status IN ('done','failed','cancelled')
+                AND id NOT IN (SELECT id FROM runs WHERE sync_id = ?1 ORDER BY id DESC LIMIT ${KEEP_RUNS})`
+  return [
+    d1.prepare(`DELETE FROM run_chunks WHERE run_id IN (${old})`).bind(syncId),
+    d1.prepare(`DELETE FROM run_rejects WHERE run_id IN (${old})`).bind(syncId),
+    d1.prepare(`DELETE FROM runs WHERE id IN (${old})`).bind(syncId),
+  ]
+}

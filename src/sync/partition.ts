@@ -1,0 +1,70 @@
+/**
+ * Hash partitioning and packing of emails. The engine never holds S or L whole: while reading,
+ * every email goes to one of PARTITIONS partitions by a stable hash, and each step appends one
+ * packed row (many emails, newline-separated) per partition and side to run_chunks. The diff then
+ * loads one partition at a time. Pure.
+ */
+
+/**
+ * Number of partitions. Fixed (not derived from N) so that no estimate can go wrong; at 1,000,000
+ * emails a partition holds ~31,000 emails per side, a few MB of JS strings in one diff step.
+ */
+export const PARTITIONS = 32
+
+/** FNV-1a 32-bit over UTF-16 code units: stable across runs and isolates. */
+export function hash32(s: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i)
+    h = Math.imul(h, 0x01000193)
+  }
+  return h >>> 0
+}
+
+/** The partition of a normalised email. */
+export function partitionOf(email: string, partitions = PARTITIONS): number {
+  return hash32(email) % partitions
+}
+
+/** Packs emails into one string (emails never contain a newline after validation/normalisation). */
+export function pack(emails: readonly string[]): string {
+  return emails.join('\n')
+}
+
+/** The inverse of pack. */
+export function unpack(data: string): string[] {
+  return data === '' ? [] : data.split('\n')
+}
+
+/** Groups emails by partition, in a reusable map (side tag -> partition -> emails). */
+export class PartitionBuffer {
+  private readonly sides = new Map<string, string[][]>()
+
+  constructor(private readonly partitions = PARTITIONS) {}
+
+  add(side: string, email: string): void {
+    let parts = this.sides.get(side)
+    if (!parts) {
+      parts = Array.from({ length: this.partitions }, () => [])
+      this.sides.set(side, parts)
+    }
+    parts[partitionOf(email, this.partitions)]!.push(email)
+  }
+
+  /** Non-empty (side, partition, emails) groups, in a stable order. */
+  groups(): { side: string; partition: number; emails: string[] }[] {
+    const out: { side: string; partition: number; emails: string[] }[] = []
+    for (const [side, parts] of [...this.sides].sort(([a], [b]) => a.localeCompare(b))) {
+      parts.forEach((emails, partition) => {
+        if (emails.length > 0) out.push({ side, partition, emails })
+      })
+    }
+    return out
+  }
+
+  get size(): number {
+    let n = 0
+    for (const parts of this.sides.values()) for (const p of parts) n += p.length
+    return n
+  }
+}

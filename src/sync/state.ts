@@ -1,0 +1,89 @@
+/**
+ * The run's checkpoint: phase names and the cursor stored in runs.cursor (JSON). Every field a
+ * step needs to resume lives here, so any invocation can continue a run from D1 alone.
+ *
+ * planned → read_crm → export_wait → read_list → diff → check → write → done
+ *                                        (check may stop at needs_confirmation or fail)
+ */
+import { z } from 'zod'
+
+export const PHASES = [
+  'planned',
+  'read_crm',
+  'export_wait',
+  'read_list',
+  'diff',
+  'check',
+  'write',
+  'done',
+] as const
+export type Phase = (typeof PHASES)[number]
+
+export const CursorSchema = z.object({
+  /** Optimistic version: every commit requires it unchanged and bumps it. */
+  v: z.number().int().default(0),
+  listId: z.number().int().nullable().default(null),
+  /** Whether the Unisender list exists (a dry run of a not-yet-created list reads nothing). */
+  listExists: z.boolean().default(true),
+  /** CRM paging. */
+  page: z.number().int().default(1),
+  crmTotal: z.number().int().nullable().default(null),
+  crmPages: z.number().int().default(0),
+  /** Export of the list. */
+  taskUuid: z.string().nullable().default(null),
+  polls: z.number().int().default(0),
+  exportAttempts: z.number().int().default(0),
+  fileUrl: z.string().nullable().default(null),
+  fileOffset: z.number().int().default(0),
+  header: z
+    .object({
+      delimiter: z.string(),
+      email: z.number().int(),
+      status: z.number().int(),
+      unsubscribedLists: z.number().int(),
+    })
+    .nullable()
+    .default(null),
+  /** Diff: next partition; staged add/remove batches written so far; the partial batches. */
+  partition: z.number().int().default(0),
+  batchesA: z.number().int().default(0),
+  batchesR: z.number().int().default(0),
+  pendA: z.array(z.string()).default([]),
+  pendR: z.array(z.string()).default([]),
+  /** Write: which staged side and batch is next. */
+  writeSide: z.enum(['A', 'R']).default('A'),
+  writeSeq: z.number().int().default(0),
+  /** The user confirmed a guarded removal. */
+  confirmed: z.boolean().default(false),
+  /** Why removals are off for this run (incomplete picture), shown to the user. */
+  incomplete: z.string().nullable().default(null),
+  rejects: z.number().int().default(0),
+  /** Staging chunk sequence: unique per written chunk row of this run. */
+  chunkSeq: z.number().int().default(0),
+})
+export type Cursor = z.infer<typeof CursorSchema>
+
+/** Parses a stored cursor, tolerating '{}' (a fresh run). */
+export function parseCursor(json: string): Cursor {
+  return CursorSchema.parse(JSON.parse(json || '{}'))
+}
+
+/** Staging sides in run_chunks. */
+export const SIDES = {
+  segment: 'S',
+  optedOut: 'O',
+  role: 'K',
+  list: 'L',
+  listUnsubscribed: 'U',
+  add: 'A',
+  remove: 'R',
+  sampleAdd: 'a',
+  sampleRemove: 'r',
+} as const
+
+/** Per-run cap of stored per-contact rejects. */
+export const REJECT_CAP = 1000
+/** Emails kept as the sample of each change direction. */
+export const SAMPLE_SIZE = 50
+/** Runs kept per sync; older ones are pruned when a run finishes. */
+export const KEEP_RUNS = 20

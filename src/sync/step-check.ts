@@ -1,0 +1,40 @@
+/**
+ * The `check` phase, between planning and writing: a dry run ends here; a run that would remove
+ * too much waits for the user's confirmation; a run whose additions do not fit the Unisender plan
+ * fails before writing anything, saying how many contacts are missing.
+ */
+import type { StepContext } from './context'
+import { guardTrips, planShortfall } from './guard'
+import type { StepResult } from './result'
+
+/** The user-facing reason of a plan-limit failure (the UI adds "Проверьте ваш тарифный план"). */
+export function planLimitMessage(additions: number, missing: number): string {
+  return `The Unisender plan has no room for ${additions} new contacts: ${missing} are missing. Nothing was written. Check your plan.`
+}
+
+/** The `check` step. */
+export async function stepCheck(ctx: StepContext): Promise<StepResult> {
+  const { counts, cursor, run } = ctx
+  if (ctx.dryRun) return { kind: 'done' }
+  if (
+    !cursor.confirmed &&
+    guardTrips(counts.plannedRemove, counts.listBefore, run.guardPercent, run.guardMinCount)
+  ) {
+    return { kind: 'wait' }
+  }
+  if (counts.plannedAdd > 0) {
+    const info = await (await ctx.uni()).getUserInfo()
+    const missing = planShortfall(counts.plannedAdd, info)
+    if (missing > 0) {
+      return {
+        kind: 'fail',
+        code: 'plan_limit',
+        message: planLimitMessage(counts.plannedAdd, missing),
+      }
+    }
+  }
+  cursor.writeSide = 'A'
+  cursor.writeSeq = 0
+  ctx.progressTotal = ctx.progressDone + cursor.batchesA + cursor.batchesR + 1
+  return { kind: 'next', phase: 'write' }
+}

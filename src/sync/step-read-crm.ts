@@ -1,0 +1,68 @@
+/**
+ * The `read_crm` phase: reads the segment (or all customers) page by page, 100 per page, a bounded
+ * number of pages per step, and stages the normalised emails by partition. A total that changes
+ * while paging means the picture may be incomplete: the run then finishes with additions only.
+ */
+import type { StepContext } from './context'
+import { classifyCustomer } from './normalize'
+import { PARTITIONS, PartitionBuffer } from './partition'
+import type { StepResult } from './result'
+import { SIDES } from './state'
+
+const SIDE_OF = { valid: SIDES.segment, opted_out: SIDES.optedOut, role: SIDES.role } as const
+
+export const INCOMPLETE_SEGMENT =
+  'The segment changed while it was being read, so removals were skipped in this run; the next run will catch up.'
+
+/** Moves buffered emails into the step's staged chunks. */
+function flush(ctx: StepContext, buf: PartitionBuffer): void {
+  for (const g of buf.groups()) ctx.stage(g.side, g.partition, g.emails)
+}
+
+/** One step of the `read_crm` phase. */
+export async function stepReadCrm(ctx: StepContext): Promise<StepResult> {
+  const crm = await ctx.crm()
+  const buf = new PartitionBuffer()
+  const c = ctx.cursor
+  if (!ctx.run.allCustomers && !ctx.run.segmentCode) {
+    return { kind: 'fail', code: 'no_segment', message: 'The sync has no RetailCRM segment.' }
+  }
+  try {
+    for (let i = 0; i < ctx.deps.pagesPerStep; i++) {
+      const res = await crm.listCustomers({
+        page: c.page,
+        limit: 100,
+        segment: ctx.run.allCustomers ? undefined : (ctx.run.segmentCode ?? undefined),
+      })
+      const p = res.pagination
+      if (c.crmTotal === null) {
+        c.crmTotal = p.totalCount
+        c.crmPages = p.totalPageCount
+        ctx.progressTotal = p.totalPageCount + PARTITIONS + 2
+      } else if (p.totalCount !== c.crmTotal && !c.incomplete) {
+        c.incomplete = INCOMPLETE_SEGMENT
+      }
+      c.crmPages = Math.max(c.crmPages, p.totalPageCount)
+      for (const cust of res.customers) {
+        ctx.counts.readFromCrm++
+        const k = classifyCustomer(cust)
+        if (k.kind === 'invalid') {
+          ctx.counts.invalid++
+          ctx.reject(cust.email ?? '', 'invalid_email', `customer ${cust.id}`)
+        } else buf.add(SIDE_OF[k.kind], k.email)
+      }
+      c.page++
+      ctx.progressDone++
+      if (c.page > c.crmPages || res.customers.length === 0) {
+        flush(ctx, buf)
+        return { kind: 'next', phase: c.listExists ? 'export_wait' : 'diff' }
+      }
+    }
+  } catch (err) {
+    // Keep the pages already read in this step: the engine commits them before retrying.
+    flush(ctx, buf)
+    throw err
+  }
+  flush(ctx, buf)
+  return { kind: 'next' }
+}

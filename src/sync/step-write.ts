@@ -1,0 +1,98 @@
+/**
+ * The `write` phase: sends the staged batches, additions first, then removals, a bounded number
+ * of importContacts calls per step, checkpointing after each call. Additions are rows
+ * (email, email_list_ids=L); removals are rows (email, email_excluded_list_ids=L) for emails that
+ * are in L: the contact leaves this list only, keeps its other lists and its status, and is not
+ * unsubscribed. No row ever carries email_status, so nobody is resubscribed.
+ */
+import type { ImportResult } from '../clients/unisender'
+import type { StepContext } from './context'
+import type { RejectReason } from './counts'
+import { mentionsPlanLimit } from './guard'
+import { unpack } from './partition'
+import type { StepResult } from './result'
+import { loadBatches } from './store'
+
+/** Maps one import log entry to a reject reason (per-row codes are UNCONFIRMED: read the text). */
+export function logReason(code: string, message: string): RejectReason {
+  const t = `${code} ${message}`
+  if (/unsubscrib|blocked|отпис|заблок/i.test(t)) return 'unsubscribed_in_unisender'
+  if (/role|ролев/i.test(t)) return 'role_address'
+  if (/invalid|incorrect|malformed|некоррект|неверн/i.test(t)) return 'invalid_email'
+  return 'rejected_by_unisender'
+}
+
+/** Folds one import result into the run's counts and rejects; returns a plan-limit message if any. */
+function applyResult(
+  ctx: StepContext,
+  side: 'A' | 'R',
+  emails: string[],
+  result: ImportResult
+): string | null {
+  const refused = new Set<number>()
+  for (const entry of result.log) {
+    if (entry.index < 0 || entry.index >= emails.length || refused.has(entry.index)) continue
+    if (mentionsPlanLimit(entry.message)) return entry.message
+    refused.add(entry.index)
+    const reason = logReason(entry.code, entry.message)
+    if (reason === 'unsubscribed_in_unisender') ctx.counts.skippedUnsubscribed++
+    else ctx.counts.invalid++
+    ctx.reject(emails[entry.index]!, reason, entry.message.slice(0, 200))
+  }
+  const ok = emails.length - refused.size
+  if (side === 'A') ctx.counts.added += ok
+  else ctx.counts.removed += ok
+  return null
+}
+
+/** One step of the `write` phase. */
+export async function stepWrite(ctx: StepContext): Promise<StepResult> {
+  const c = ctx.cursor
+  const listId = c.listId!
+  const uni = await ctx.uni()
+  let calls = 0
+  while (calls < ctx.deps.importsPerStep) {
+    const total = c.writeSide === 'A' ? c.batchesA : c.batchesR
+    if (c.writeSeq >= total) {
+      if (c.writeSide === 'R') return { kind: 'done' }
+      c.writeSide = 'R'
+      c.writeSeq = 0
+      continue
+    }
+    const to = Math.min(total, c.writeSeq + ctx.deps.importsPerStep - calls)
+    const batches = await loadBatches(ctx.deps.d1, ctx.run.id, c.writeSide, c.writeSeq, to)
+    if (batches.length === 0)
+      throw new Error(`run ${ctx.run.id}: staged batch ${c.writeSeq} is missing`)
+    for (const b of batches) {
+      const emails = unpack(b.data)
+      const column = c.writeSide === 'A' ? 'email_list_ids' : 'email_excluded_list_ids'
+      let result: ImportResult
+      try {
+        result = await uni.importContacts(
+          ['email', column],
+          emails.map((e) => [e, String(listId)])
+        )
+      } catch (err) {
+        if (
+          err instanceof Error &&
+          'kind' in err &&
+          err.kind === 'fatal' &&
+          mentionsPlanLimit(err.message)
+        ) {
+          return { kind: 'fail', code: 'plan_limit', message: `${err.message}. Check your plan.` }
+        }
+        throw err
+      }
+      calls++
+      const limit = applyResult(ctx, c.writeSide, emails, result)
+      if (limit) return { kind: 'fail', code: 'plan_limit', message: `${limit}. Check your plan.` }
+      c.writeSeq = b.seq + 1
+      ctx.progressDone++
+      // Checkpoint after every call: a crash re-sends at most this one (idempotent) batch.
+      if (calls < ctx.deps.importsPerStep && !(await ctx.commit({ advance: false }))) {
+        return { kind: 'next' } // lost the fence: the engine notices and stops
+      }
+    }
+  }
+  return { kind: 'next' }
+}
