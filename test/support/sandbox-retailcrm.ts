@@ -10,9 +10,11 @@ import type { FaultInput } from '../../src/sandbox/retailcrm/faults'
 import { issueKey } from '../../src/sandbox/retailcrm/keys'
 import * as m from '../../src/sandbox/retailcrm/mutations'
 import { ensureSchema, insertShop } from '../../src/sandbox/retailcrm/schema'
-import type { ShopDefinition } from '../../src/sandbox/retailcrm/shops'
+import { DEMO_SHOP, type ShopDefinition } from '../../src/sandbox/retailcrm/shops'
 import { loadShop, type ShopState } from '../../src/sandbox/retailcrm/state'
 import { outbound } from './outbound'
+
+let installs = 0
 
 /** Default scopes: what the module's config asks for. */
 export const MODULE_SCOPES = ['integration_read', 'integration_write', 'customer_read']
@@ -20,7 +22,11 @@ export const MODULE_SCOPES = ['integration_read', 'integration_write', 'customer
 export interface InstallOptions {
   /** https origin the emulator answers on; default https://demo.retailcrm.ru. */
   origin?: string
-  /** The shop: 'demo' (seeded) or a definition to create (e.g. benchShop('bench', 1_000_000)). */
+  /**
+   * The shop: by default a fresh copy of the demo shop under a unique code (storage is shared by the
+   * tests of one file, so each install starts clean); 'demo' for the shared seeded shop; or a
+   * definition to create (e.g. benchShop('bench', 1_000_000)).
+   */
   shop?: 'demo' | ShopDefinition
   /** Start of the fake clock (epoch ms); default 2026-11-26 12:00 UTC. */
   startAt?: number
@@ -42,11 +48,22 @@ export async function installRetailCrm(opts: InstallOptions = {}) {
     },
   }
   await ensureSchema(db)
-  const code = opts.shop === undefined || opts.shop === 'demo' ? 'demo' : opts.shop.code
-  if (opts.shop && opts.shop !== 'demo') await insertShop(db, opts.shop, clock.now())
+  const def: ShopDefinition | null =
+    opts.shop === 'demo' ? null : (opts.shop ?? { ...DEMO_SHOP, code: `demo-${++installs}` })
+  const code = def?.code ?? 'demo'
+  if (def && !(await insertShop(db, def, clock.now()))) throw new Error(`shop ${code} exists`)
   const { app, deps } = createRetailCrmEmulator({ shop: code, now: clock.now, sleep: opts.sleep })
   const origin = new URL(opts.origin ?? 'https://demo.retailcrm.ru').origin
-  const fetchApp = (req: Request) => app.fetch(req, { SANDBOX_DB: db, SANDBOX_ENABLED: '1' })
+  // Like a real network: a caller's abort rejects the fetch even while the emulator still "hangs".
+  const fetchApp = (req: Request): Promise<Response> =>
+    new Promise((resolve, reject) => {
+      if (req.signal.aborted) return reject(req.signal.reason)
+      req.signal.addEventListener('abort', () => reject(req.signal.reason))
+      Promise.resolve(app.fetch(req, { SANDBOX_DB: db, SANDBOX_ENABLED: '1' })).then(
+        resolve,
+        reject
+      )
+    })
   outbound.route(origin, fetchApp)
 
   const shop = async (): Promise<ShopState> => {

@@ -26,12 +26,13 @@ function gate(deps: EmulatorDeps): MiddlewareHandler<CrmEnv> {
   return async (c, next) => {
     const shop = c.get('shop')
     const faults = deps.faults.get(shop.code)
-    if (faults.latencyMs > 0) await deps.sleep(faults.latencyMs, c.req.raw.signal)
+    if (faults.latencyMs > 0) await deps.sleep(faults.latencyMs, c.req.raw.signal).catch(() => {})
     const fault = deps.faults.take(shop.code)
     if (fault === 'error')
       return c.text('<html><body>Bad gateway</body></html>', faults.errorStatus as 502)
     if (fault === 'hang') {
-      await deps.sleep(faults.hangMs, c.req.raw.signal)
+      // Resolves only when the caller aborts (the answer then goes nowhere) or hangMs passes.
+      await deps.sleep(faults.hangMs, c.req.raw.signal).catch(() => {})
       return c.text('<html><body>Gateway timeout</body></html>', 504)
     }
     if (fault === 'rate') return c.json(crmError('Rate limit exceeded'), 503)

@@ -98,7 +98,12 @@ export async function insertShop(
               `INSERT OR IGNORE INTO crm_history (shop, first_id, count, kind, created_at, data)
                VALUES (?, 1, ?, 'created', ?, ?)`
             )
-            .bind(def.code, rows.historyCount, rows.shop.createdAt, JSON.stringify({ fromId: 1 })),
+            .bind(
+              def.code,
+              rows.historyCount,
+              rows.shop.createdAt,
+              JSON.stringify({ kind: 'created', fromId: 1 })
+            ),
         ]
       : []),
   ])
