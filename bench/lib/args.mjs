@@ -8,7 +8,8 @@ const HELP = `npm run bench -- [options]
   --keep-state         keep .wrangler/bench-state from the previous invocation
   --timeout-min <m>    give up after m minutes (default: 30, or 240 for n >= 500000)
   --app-port <p>       module Worker port (default 8797)
-  --sandbox-port <p>   sandbox Worker port (default 8798)`
+  --sandbox-port <p>   sandbox Worker port (default 8798)
+  --verbose            echo both Workers' output`
 
 /** Parses argv; exits with the help text on --help or an unknown flag. */
 export function parseArgs(argv) {
@@ -21,6 +22,7 @@ export function parseArgs(argv) {
     timeoutMin: undefined,
     appPort: 8797,
     sandboxPort: 8798,
+    verbose: false,
   }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
@@ -34,6 +36,7 @@ export function parseArgs(argv) {
     else if (a === '--skip-latency') out.skipLatency = true
     else if (a === '--skip-second') out.skipSecond = true
     else if (a === '--keep-state') out.keepState = true
+    else if (a === '--verbose') out.verbose = true
     else if (a === '--timeout-min') out.timeoutMin = num()
     else if (a === '--app-port') out.appPort = num()
     else if (a === '--sandbox-port') out.sandboxPort = num()

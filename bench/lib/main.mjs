@@ -1,9 +1,183 @@
-/** Orchestrates one benchmark invocation. Work in progress: see bench/results.md for the status. */
+/**
+ * Orchestrates one benchmark invocation: fresh local state, both Workers under wrangler dev, the
+ * full run, the run after a 1% change, the change latency, the table and bench/results.md.
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { Collector } from './collector.mjs'
+import { localD1 } from './dbs.mjs'
+import { measureLatency } from './latency.mjs'
 import { machineInfo } from './machine.mjs'
+import { descendants, startWrangler, stopProcess, wranglerSync } from './procs.mjs'
+import { writeResults } from './results.mjs'
+import { measuredRun } from './runs.mjs'
+import * as sc from './scenario.mjs'
+
+const root = process.cwd()
+
+/** Finds the workerd process that runs the module (the one with an inspector, not the proxy). */
+function moduleWorkerd(wranglerPid) {
+  const pids = descendants(wranglerPid, 'workerd')
+  for (const pid of pids) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--inspector-addr')) return pid
+    } catch {}
+  }
+  return pids.at(-1) ?? null
+}
 
 export async function runBenchmark(args) {
-  const m = machineInfo()
-  console.log('bench: machine', JSON.stringify(m))
-  console.log('bench: args', JSON.stringify(args))
-  console.log('bench: the harness is under construction (see bench/results.md)')
+  const machine = machineInfo(root)
+  const appUrl = `http://localhost:${args.appPort}`
+  const sandboxUrl = `http://localhost:${args.sandboxPort}`
+  const state = join(root, '.wrangler', 'bench')
+  const appState = join(state, 'app')
+  const sandboxState = join(state, 'sandbox')
+  const logDir = join(root, 'bench', 'out')
+  mkdirSync(logDir, { recursive: true })
+  if (!args.keepState) rmSync(state, { recursive: true, force: true })
+  const deadline = Date.now() + args.timeoutMin * 60_000
+  const status = { phase: 'start', notes: [] }
+  const children = []
+  let appPid = null
+  const collector = new Collector(() => appPid)
+  const logs = { app: [], sandbox: [] }
+  const keep = (name) => (line) => {
+    const list = logs[name]
+    list.push(line)
+    if (list.length > 5000) list.splice(0, 1000)
+    if (name === 'app') collector.onLine(line)
+    if (args.verbose) console.log(`[${name}] ${line}`)
+  }
+  const stopAll = async () => {
+    for (const c of children.reverse()) await stopProcess(c)
+  }
+  const onSignal = async () => {
+    console.error('bench: interrupted, stopping the Workers')
+    await stopAll()
+    process.exit(130)
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+
+  console.log(`bench: N = ${args.n.toLocaleString('en-US')}, rate limits × ${args.rateScale}`)
+  const results = { machine, args, runs: [], latency: null, status }
+  try {
+    status.phase = 'migrations'
+    wranglerSync(root, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', appState])
+    const secret = sc.PARTNER_SECRET
+    status.phase = 'start sandbox'
+    children.push(
+      await startWrangler(root, {
+        name: 'sandbox',
+        args: [
+          '-c',
+          'wrangler.sandbox.toml',
+          '--port',
+          String(args.sandboxPort),
+          '--persist-to',
+          sandboxState,
+          '--inspector-port',
+          String(args.sandboxPort + 1000),
+          '--var',
+          `MODULE_URL:${appUrl}`,
+          '--var',
+          `MODULE_SECRET:${secret}`,
+          '--var',
+          `RATE_SCALE:${args.rateScale}`,
+        ],
+        onLine: keep('sandbox'),
+        readyUrl: `${sandboxUrl}/unisender/inspect.json`,
+      })
+    )
+    status.phase = 'start module'
+    const vars = {
+      ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      RETAILCRM_MODULE_SECRET: secret,
+      RETAILCRM_MODULE_CODE: 'unisender-segments',
+      PUBLIC_URL: appUrl,
+      UNISENDER_API_URL: `${sandboxUrl}/unisender/ru/api`,
+      APP_ENV: 'development',
+      ALLOW_INSECURE_LOCALHOST: '1',
+      BENCH: '1',
+    }
+    const app = await startWrangler(root, {
+      name: 'module',
+      args: [
+        '--port',
+        String(args.appPort),
+        '--persist-to',
+        appState,
+        '--test-scheduled',
+        '--inspector-port',
+        String(args.appPort + 1000),
+        ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+      ],
+      onLine: keep('app'),
+      readyUrl: `${appUrl}/healthz`,
+    })
+    children.push(app)
+    appPid = moduleWorkerd(app.pid)
+    if (!appPid) status.notes.push('module workerd process not found: CPU and memory not measured')
+    const ctx = {
+      appUrl,
+      sandboxUrl,
+      appDb: localD1(appState, 'runs'),
+      sandboxDb: localD1(sandboxState, 'uni_members'),
+      collector,
+      args,
+      deadline,
+    }
+
+    status.phase = 'setup: shop, Unisender account, connection, account form'
+    const shop = await sc.createShop(ctx, args.n)
+    await sc.createUnisenderAccount(ctx, args.n)
+    const browser = await sc.connect(ctx, shop)
+    const accountId = await sc.addAccount(ctx, browser)
+    const seg = await sc.segmentInfo(shop)
+    ctx.shop = shop
+    ctx.segment = seg
+    console.log(`bench: shop ${shop.code}: segment ${seg.id} with ${seg.customersCount} members`)
+
+    status.phase = 'full run'
+    const full = await measuredRun(ctx, 'full', async () => {
+      ctx.syncId = await sc.createSync(ctx, browser, {
+        accountId,
+        segmentId: seg.id,
+        mode: 'exact',
+      })
+    })
+    results.runs.push(full)
+
+    if (!args.skipSecond && !full.timedOut) {
+      status.phase = 'second run (1% changed)'
+      const k = Math.max(1, Math.round(args.n / 200))
+      const second = await measuredRun(
+        ctx,
+        '1% changed',
+        async () => {
+          await sc.changeSegment(shop, seg.id, { add: k, remove: k })
+          await sc.fireCron(ctx)
+        },
+        { tick: true }
+      )
+      second.changes = 2 * k
+      results.runs.push(second)
+    }
+    if (!args.skipLatency) {
+      status.phase = 'latency'
+      results.latency = await measureLatency(ctx)
+    }
+    status.phase = 'done'
+  } catch (err) {
+    status.error = err instanceof Error ? err.message : String(err)
+    console.error(`bench: stopped in phase "${status.phase}": ${status.error}`)
+  } finally {
+    await stopAll()
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+  writeResults(root, results, logs)
+  if (status.error) process.exitCode = 1
 }

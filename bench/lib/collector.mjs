@@ -1,0 +1,95 @@
+/**
+ * Turns the module's `bench:start` / `bench:step` log lines (src/lib/metering.ts) into per-invocation
+ * records with CPU time, and samples the module workerd's memory. CPU is read from /proc at each
+ * line: the delta between an invocation's start and step lines is its CPU (see bench/README.md for
+ * the error of this method).
+ */
+import { writeFileSync } from 'node:fs'
+import { cpuNs, memory } from './procs.mjs'
+
+/** Parses the JSON after `tag` in a log line, or null. */
+export function parseTagged(line, tag) {
+  const at = line.indexOf(tag)
+  if (at < 0) return null
+  try {
+    return JSON.parse(line.slice(at + tag.length))
+  } catch {
+    return null
+  }
+}
+
+export class Collector {
+  /** @param {() => number | null} pidOf the module's workerd pid (null until known) */
+  constructor(pidOf) {
+    this.pidOf = pidOf
+    this.steps = []
+    this.starts = new Map()
+    this.window = null
+    this.timer = null
+  }
+
+  /** Feed one output line of the module's wrangler. */
+  onLine(line) {
+    const start = parseTagged(line, 'bench:start ')
+    if (start) {
+      this.starts.set(start.id, { cpu: this.cpu(), t: Date.now() })
+      return
+    }
+    const step = parseTagged(line, 'bench:step ')
+    if (!step) return
+    const began = this.starts.get(step.id)
+    this.starts.delete(step.id)
+    const cpu = this.cpu()
+    const rec = { ...step, at: Date.now(), cpuMs: began ? (cpu - began.cpu) / 1e6 : null }
+    this.steps.push(rec)
+    this.sampleMemory()
+  }
+
+  cpu() {
+    const pid = this.pidOf()
+    return pid ? cpuNs(pid) : 0
+  }
+
+  sampleMemory() {
+    const pid = this.pidOf()
+    if (!pid || !this.window) return
+    const { rss } = memory(pid)
+    if (rss > this.window.peakRss) this.window.peakRss = rss
+  }
+
+  /** Starts a measured window: resets the kernel's peak-RSS mark and samples memory every 200 ms. */
+  begin(label) {
+    const pid = this.pidOf()
+    if (pid) {
+      try {
+        // "5" resets VmHWM (peak RSS) of our own child process; ignored where not permitted.
+        writeFileSync(`/proc/${pid}/clear_refs`, '5')
+      } catch {}
+    }
+    this.window = {
+      label,
+      from: this.steps.length,
+      t0: Date.now(),
+      cpu0: this.cpu(),
+      peakRss: pid ? memory(pid).rss : 0,
+    }
+    this.timer = setInterval(() => this.sampleMemory(), 200)
+  }
+
+  /** Ends the window: its invocations, process CPU, peak RSS (sampled and kernel VmHWM). */
+  end() {
+    clearInterval(this.timer)
+    const w = this.window
+    this.window = null
+    const pid = this.pidOf()
+    const mem = pid ? memory(pid) : { rss: 0, hwm: 0 }
+    return {
+      label: w.label,
+      wallMs: Date.now() - w.t0,
+      processCpuMs: (this.cpu() - w.cpu0) / 1e6,
+      steps: this.steps.slice(w.from),
+      peakRssSampled: Math.max(w.peakRss, mem.rss),
+      peakRssKernel: mem.hwm,
+    }
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * Pure arithmetic of the benchmark: the rate-limit bound, the minimum API calls, the per-run
+ * summary of metered invocations, the targets of issues 6 and 7, and the text table.
+ */
+
+/** Production limits of the two services (shared/reference: retailcrm.md §4, unisender.md §0). */
+export const LIMITS = { crmPerSecond: 10, crmPageSize: 100, uniPerMinute: 1200, uniImportRows: 500 }
+
+/**
+ * Lower bound of a run's wall time from the rate limits alone, in seconds, with the emulators'
+ * limits scaled by `scale`: reading ceil(read/100) CRM pages at 10 req/s, then writing
+ * ceil(adds/500)+ceil(removes/500) imports at 1,200 calls/min (20/s). The export (20/min) is one
+ * call and adds nothing. Reading and writing are added: removals need the complete read first.
+ */
+export function rateBound({ read, adds, removes }, scale = 1) {
+  const pages = Math.ceil(read / LIMITS.crmPageSize)
+  const imports = Math.ceil(adds / LIMITS.uniImportRows) + Math.ceil(removes / LIMITS.uniImportRows)
+  const readS = pages / (LIMITS.crmPerSecond * scale)
+  const writeS = imports / ((LIMITS.uniPerMinute / 60) * scale)
+  return { pages, imports, readS, writeS, totalS: readS + writeS }
+}
+
+/** The issue's minimum API calls of a full run: CRM pages; Unisender 1 export + the imports. */
+export function minimumCalls({ read, adds, removes }) {
+  const b = rateBound({ read, adds, removes })
+  return { crm: b.pages, unisender: 1 + b.imports }
+}
+
+/** Sums the metered invocations of one run window. */
+export function summarize(steps) {
+  const sum = (k) => steps.reduce((a, s) => a + (Number(s[k]) || 0), 0)
+  const max = (k) => steps.reduce((a, s) => Math.max(a, Number(s[k]) || 0), 0)
+  const measuredCpu = steps.filter((s) => typeof s.cpuMs === 'number')
+  return {
+    invocations: steps.length,
+    queueInvocations: steps.filter((s) => s.kind === 'queue').length,
+    cronInvocations: steps.filter((s) => s.kind === 'scheduled').length,
+    overlapped: steps.filter((s) => s.overlapped).length,
+    failed: steps.filter((s) => s.failed).length,
+    cpuMsSum: measuredCpu.reduce((a, s) => a + s.cpuMs, 0),
+    cpuMsMax: measuredCpu.reduce((a, s) => Math.max(a, s.cpuMs), 0),
+    subrequestsMax: max('subrequests'),
+    fetchesMax: max('fetches'),
+    d1StatementsMax: max('d1Statements'),
+    rowsRead: sum('rowsRead'),
+    rowsWritten: sum('rowsWritten'),
+    fetches: sum('fetches'),
+  }
+}
+
+const fmt = (n, d = 0) =>
+  n === null || n === undefined || Number.isNaN(n)
+    ? 'n/a'
+    : Number(n).toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })
+const mib = (b) => (b ? `${fmt(b / 2 ** 20, 1)} MiB` : 'n/a')
+
+/** One markdown table row per measured run. */
+export function table(rows) {
+  const head = [
+    'N',
+    'run',
+    'mode',
+    'wall',
+    'bound',
+    'wall/bound',
+    'CPU/1k emails',
+    'max CPU/inv.',
+    'max subreq/inv.',
+    'peak RSS',
+    'CRM calls (min)',
+    'Unisender calls (min)',
+    'D1 rows read',
+    'D1 rows written',
+  ]
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`]
+  for (const r of rows) {
+    lines.push(
+      `| ${[
+        fmt(r.n),
+        r.label,
+        r.mode,
+        `${fmt(r.wallS, 1)} s`,
+        `${fmt(r.bound.totalS, 1)} s`,
+        fmt(r.wallS / r.bound.totalS, 2),
+        `${fmt(r.cpuPer1kMs, 1)} ms`,
+        `${fmt(r.sum.cpuMsMax, 0)} ms`,
+        fmt(r.sum.subrequestsMax),
+        mib(r.peakRss),
+        `${fmt(r.calls.crm)} (${fmt(r.min.crm)})`,
+        `${fmt(r.calls.unisender)} (${fmt(r.min.unisender)})`,
+        fmt(r.sum.rowsRead),
+        fmt(r.sum.rowsWritten),
+      ].join(' | ')} |`
+    )
+  }
+  return lines.join('\n')
+}
+
+/** PASS/FAIL of each target; a target that could not be measured is 'n/a', never PASS. */
+export function targets({ full, second, n, baselineRss }) {
+  const t = []
+  const add = (name, ok, detail) =>
+    t.push({ name, verdict: ok === null ? 'n/a' : ok ? 'PASS' : 'FAIL', detail })
+  const runs = [full, second].filter(Boolean)
+  const maxSub = Math.max(...runs.map((r) => r.sum.subrequestsMax))
+  add('every invocation ≤ 100 subrequests', runs.length ? maxSub <= 100 : null, `max ${maxSub}`)
+  const maxCpu = Math.max(...runs.map((r) => r.sum.cpuMsMax))
+  add(
+    'every invocation about 1 s CPU (≤ 1,000 ms measured)',
+    runs.length ? maxCpu <= 1000 : null,
+    `max ${fmt(maxCpu)} ms`
+  )
+  if (full) {
+    for (const svc of ['crm', 'unisender']) {
+      const ratio = full.calls[svc] / full.min[svc]
+      add(
+        `full run ${svc} calls ≤ 1.05 × minimum`,
+        Number.isFinite(ratio) ? ratio <= 1.05 : null,
+        `${fmt(full.calls[svc])} / ${fmt(full.min[svc])} = ${fmt(ratio, 3)}`
+      )
+    }
+    if (n >= 1_000_000)
+      add(
+        'D1 rows written by the full run ≤ 50,000',
+        full.sum.rowsWritten <= 50_000,
+        fmt(full.sum.rowsWritten)
+      )
+    else add('D1 rows written by a full 1,000,000 run ≤ 50,000', null, 'run with --n 1000000')
+    if (n >= 1_000_000 && baselineRss)
+      add(
+        'peak RSS at 1,000,000 ≤ 1.2 × at 50,000',
+        full.peakRss <= 1.2 * baselineRss,
+        `${mib(full.peakRss)} vs ${mib(baselineRss)} (× ${fmt(full.peakRss / baselineRss, 2)})`
+      )
+    else add('peak RSS at 1,000,000 ≤ 1.2 × at 50,000', null, 'needs both runs (results.json)')
+  }
+  if (second) {
+    const limit = Math.ceil(second.changes / 500) + 2
+    add(
+      'second run Unisender calls ≤ ceil(changes/500) + 2',
+      second.calls.unisender <= limit,
+      `${fmt(second.calls.unisender)} ≤ ${limit} (changes ${fmt(second.changes)})`
+    )
+  }
+  return t
+}
+
+export { fmt, mib }

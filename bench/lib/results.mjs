@@ -1,0 +1,129 @@
+/**
+ * Prints the table and targets, rewrites bench/results.md with the latest results, keeps the
+ * latest summary per N in bench/results.json (the 1,000,000 run compares its memory with the
+ * 50,000 one from there), and leaves the raw per-invocation lines and logs in bench/out/.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fmt, mib, table, targets } from './report.mjs'
+
+function loadJson(path) {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'))
+  } catch {
+    return { byN: {} }
+  }
+}
+
+const BOUND_TEXT = `Rate-limit bound = ceil(read/100)/(10·k) s for reading the CRM (10 requests/s, 100 customers
+per page) + (ceil(added/500) + ceil(removed/500))/(20·k) s for writing to Unisender (1,200 calls/min,
+500 rows per importContacts); the export (20/min) is one call and adds nothing; k = rate-limit scale
+factor. Reading and writing are added because removals need the complete read first. Minimum API
+calls of a run: CRM ceil(read/100) pages; Unisender 1 export + the imports above (fixed calls such as
+getLists/getUserInfo/getTaskResult are counted in the measured figure, not in the minimum).`
+
+export function writeResults(root, results, logs) {
+  const outDir = join(root, 'bench', 'out')
+  mkdirSync(outDir, { recursive: true })
+  const stamp = results.machine.date.replace(/[:.]/g, '-')
+  writeFileSync(join(outDir, `app-${stamp}.log`), logs.app.join('\n'))
+  writeFileSync(join(outDir, `sandbox-${stamp}.log`), logs.sandbox.join('\n'))
+  writeFileSync(
+    join(outDir, `steps-${stamp}.jsonl`),
+    results.runs
+      .flatMap((r) => r.steps.map((s) => JSON.stringify({ run: r.label, ...s })))
+      .join('\n')
+  )
+  const jsonPath = join(root, 'bench', 'results.json')
+  const store = loadJson(jsonPath)
+  const [full, second] = results.runs
+  const n = results.args.n
+  const baselineRss = n >= 1_000_000 ? store.byN?.['50000']?.peakRss : null
+  const verdicts = targets({ full, second, n, baselineRss })
+  const lines = []
+  const p = (s = '') => lines.push(s)
+  p('# Benchmark results')
+  p()
+  p(`Latest run: ${results.machine.date} — \`npm run bench${n === 50_000 ? '' : ` -- --n ${n}`}\``)
+  p()
+  p(
+    `Machine: ${results.machine.nproc} CPUs (${results.machine.cpuModel}), ${results.machine.memoryGiB} GiB RAM; Node ${results.machine.node}, wrangler ${results.machine.wrangler} (local workerd, local D1 and queues).`
+  )
+  p(`Rate limits of the emulators: × ${results.args.rateScale} (1 = production limits).`)
+  p()
+  if (results.status.error)
+    p(
+      `**Status: the benchmark stopped in phase "${results.status.phase}": ${results.status.error}**`
+    )
+  else p(`Status: completed (${results.status.phase}).`)
+  for (const note of results.status.notes) p(`- ${note}`)
+  p()
+  if (results.runs.length > 0) {
+    p(table(results.runs))
+    p()
+    p('Targets:')
+    p()
+    for (const v of verdicts) p(`- **${v.verdict}** ${v.name} — ${v.detail}`)
+    p()
+  } else p('No run was measured.')
+  if (results.latency) {
+    p('Change latency (issue 7), cron fired at every wall-clock minute as in production:')
+    p()
+    p('| change | total (incl. tick wait) | tick wait | after the tick | target |')
+    p('|---|---|---|---|---|')
+    for (const l of results.latency) {
+      if (l.error) p(`| ${l.label ?? ''} | ${l.error} | | | |`)
+      else {
+        const ok = l.totalS <= 120 && (l.afterTickS ?? Infinity) <= 10
+        p(
+          `| ${l.label} | ${fmt(l.totalS, 1)} s | ${fmt(l.tickWaitS, 1)} s | ${fmt(l.afterTickS, 1)} s | ${ok ? 'PASS' : 'FAIL'} (< 120 s total, < 10 s after the tick) |`
+        )
+      }
+    }
+    p()
+  }
+  p(BOUND_TEXT)
+  p()
+  for (const r of results.runs) {
+    p(`## ${r.label} run`)
+    p()
+    for (const run of r.runs)
+      p(
+        `- run ${run.id}: ${run.status}, ${run.kind}, trigger ${run.trigger}${run.error ? `, error ${run.error}` : ''}; counts ${JSON.stringify(run.counts)}; API calls ${JSON.stringify(run.apiCalls)}`
+      )
+    p(
+      `- Unisender emulator counted ${fmt(r.emulatorCalls.unisender)} calls: ${JSON.stringify(r.emulatorCalls.unisenderByMethod)}`
+    )
+    p(
+      `- invocations: ${r.sum.invocations} (${r.sum.queueInvocations} queue, ${r.sum.cronInvocations} cron), ${r.sum.overlapped} overlapped, ${r.sum.failed} threw`
+    )
+    p(
+      `- CPU: module workerd process ${fmt(r.processCpuMs)} ms over the run (${fmt(r.cpuPer1kMs, 1)} ms per 1,000 emails, in the table); inside metered invocations ${fmt(r.sum.cpuMsSum)} ms (${fmt(r.invocationCpuPer1kMs, 1)} ms per 1,000 emails)`
+    )
+    p(
+      `- max per invocation: ${fmt(r.sum.cpuMsMax)} ms CPU, ${r.sum.subrequestsMax} subrequests (${r.sum.fetchesMax} fetches, ${r.sum.d1StatementsMax} D1 statements)`
+    )
+    p(`- peak RSS: ${mib(r.peakRss)} sampled every 200 ms; kernel VmHWM ${mib(r.peakRssKernel)}`)
+    p(
+      `- wall ${fmt(r.wallS, 1)} s; bound ${fmt(r.bound.totalS, 1)} s (read ${fmt(r.bound.readS, 1)} s, write ${fmt(r.bound.writeS, 1)} s)`
+    )
+    p()
+  }
+  p('Method and its error: see [README.md](README.md).')
+  const md = `${lines.join('\n')}\n`
+  writeFileSync(join(root, 'bench', 'results.md'), md)
+  if (full && !full.timedOut && !results.status.error) {
+    store.byN ??= {}
+    store.byN[String(n)] = {
+      date: results.machine.date,
+      wallS: full.wallS,
+      peakRss: full.peakRss,
+      cpuPer1kMs: full.cpuPer1kMs,
+      rowsWritten: full.sum.rowsWritten,
+      calls: full.calls,
+    }
+    writeFileSync(jsonPath, `${JSON.stringify(store, null, 2)}\n`)
+  }
+  console.log(`\n${md}`)
+  if (!existsSync(join(root, 'bench', 'README.md'))) console.log('(bench/README.md missing)')
+}
