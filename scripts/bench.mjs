@@ -9,7 +9,7 @@
  * (so a running `npm start` is not disturbed) — drives it as a user and a CRM would, and prints a
  * table of wall time, CPU, memory, API calls and D1 rows. See bench/README.md for the method.
  *
- * Usage: npm run bench [-- --n 1000000] [--rate-scale 10] [--skip-latency] [--keep-state]
+ * Usage: npm run bench [-- --n 1000000] [--skip-latency] [--skip-second] [--verbose]
  */
 import { parseArgs } from './../bench/lib/args.mjs'
 

@@ -61,7 +61,7 @@ export async function runBenchmark(args) {
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
 
-  console.log(`bench: N = ${args.n.toLocaleString('en-US')}, rate limits × ${args.rateScale}`)
+  console.log(`bench: N = ${args.n.toLocaleString('en-US')}, production rate limits`)
   const results = { machine, args, runs: [], latency: null, status }
   try {
     status.phase = 'migrations'
@@ -84,8 +84,6 @@ export async function runBenchmark(args) {
           `MODULE_URL:${appUrl}`,
           '--var',
           `MODULE_SECRET:${secret}`,
-          '--var',
-          `RATE_SCALE:${args.rateScale}`,
         ],
         onLine: keep('sandbox'),
         readyUrl: `${sandboxUrl}/unisender/inspect.json`,

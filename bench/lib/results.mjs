@@ -49,7 +49,9 @@ export function writeResults(root, results, logs) {
   p(
     `Machine: ${results.machine.nproc} CPUs (${results.machine.cpuModel}), ${results.machine.memoryGiB} GiB RAM; Node ${results.machine.node}, wrangler ${results.machine.wrangler} (local workerd, local D1 and queues).`
   )
-  p(`Rate limits of the emulators: × ${results.args.rateScale} (1 = production limits).`)
+  p(
+    "Rate limits: production (× 1) in the emulators and in the module; not scaled, because the module paces itself at 10 CRM requests/s and 20 Unisender calls/s, so raising the emulators' limits would not shorten a run."
+  )
   p()
   if (results.status.error)
     p(

@@ -4,22 +4,31 @@
  * HMAC token → login through accountUrl), the account and sync forms of the module (session
  * cookie + CSRF token), a 1% segment change in the CRM, and watching runs finish.
  */
-import { createHmac } from 'node:crypto'
 import { Browser, json } from './http.mjs'
 import { sleep } from './procs.mjs'
 
+/** Must equal the sandbox MODULE_SECRET and the module RETAILCRM_MODULE_SECRET (both set by the bench). */
 export const PARTNER_SECRET = 'dev-partner-secret'
 export const UNI_LOGIN = 'bench'
 export const UNI_KEY = 'bench-api-key-0123456789'
 
-/** Creates the bench shop (N customers, one dynamic segment `bench` of N members). */
+/**
+ * Creates the bench shop through the marketplace simulator: N clean customers in the dynamic
+ * segment `bench`, plus room (2%, at least 2,000) for customers joining on recalculations.
+ */
 export async function createShop(ctx, n) {
   const code = `bench-${n}`
-  const customers = Math.ceil(n / 0.99)
-  await json(`${ctx.sandboxUrl}/crm/_shops`, {
+  const customers = n + Math.max(Math.ceil(n / 50), 2000)
+  const res = await fetch(`${ctx.sandboxUrl}/marketplace/shops`, {
     method: 'POST',
-    body: { bench: true, code, customers, segmentSize: n },
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ code, customers: String(customers), share: String(n / customers) }),
+    redirect: 'manual',
   })
+  await res.text()
+  const err = res.headers.get('location')?.match(/error=([^&]+)/)
+  if (res.status !== 303 || err)
+    throw new Error(`create shop: HTTP ${res.status} ${err ? decodeURIComponent(err[1]) : ''}`)
   return { code, systemUrl: `${ctx.sandboxUrl}/crm/${code}` }
 }
 
@@ -31,29 +40,26 @@ export async function createUnisenderAccount(ctx, n) {
   })
 }
 
-/** Plays the marketplace: issues a CRM key, registers the module, logs in with the clientId. */
+/**
+ * "Подключить" in the marketplace simulator: it fetches the module's config, issues a CRM key,
+ * registers with the HMAC token and answers a hand-off form that posts the clientId to accountUrl;
+ * the script submits that form as the browser would and keeps the session cookie.
+ */
 export async function connect(ctx, shop) {
-  const config = await json(`${ctx.appUrl}/retailcrm/config`)
-  const { apiKey } = await json(`${shop.systemUrl}/sandbox/api-keys`, {
-    method: 'POST',
-    body: { scopes: config.scopes },
-  })
-  const token = createHmac('sha256', PARTNER_SECRET).update(apiKey).digest('hex')
-  const reg = await fetch(config.registerUrl.replace(/^https?:\/\/[^/]+/, ctx.appUrl), {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      register: JSON.stringify({ systemUrl: shop.systemUrl, apiKey, token }),
-    }),
-  })
-  const answer = await reg.json()
-  if (!answer.success) throw new Error(`register failed: ${JSON.stringify(answer)}`)
-  const state = await json(`${shop.systemUrl}/sandbox/state`)
-  const mod = state.modules.find((m) => m.clientId)
-  if (!mod) throw new Error('the module did not register itself in the sandbox CRM')
   const browser = new Browser()
-  const page = await browser.request(`${ctx.appUrl}/retailcrm/login?clientId=${mod.clientId}`)
-  if (page.status !== 200) throw new Error(`login: HTTP ${page.status}`)
+  const res = await fetch(`${ctx.sandboxUrl}/marketplace/shops/${shop.code}/connect`, {
+    method: 'POST',
+  })
+  const page = await res.text()
+  const action = /<form id="handoff" method="post" action="([^"]+)"/.exec(page)?.[1]
+  const clientId = /name="clientId" value="([^"]+)"/.exec(page)?.[1]
+  if (!res.ok || !action || !clientId)
+    throw new Error(
+      `marketplace connect: HTTP ${res.status}: ${page.replace(/<[^>]+>/g, ' ').slice(0, 400)}`
+    )
+  const url = action.replace(/&amp;/g, '&')
+  const landed = await browser.request(url, { method: 'POST', form: { clientId } })
+  if (landed.status !== 200) throw new Error(`login through accountUrl: HTTP ${landed.status}`)
   return browser
 }
 
