@@ -3,8 +3,9 @@
  * holds. Pure; the engine calls it once per partition with that partition's staged emails.
  *
  * Inputs (normalised, possibly repeated): S = addable segment emails, O = opted out in the CRM,
- * K = role addresses (kept if present, never sent), L = list members, U = list members that are
- * unsubscribed or blocked in Unisender (never resubscribed).
+ * K = role addresses (kept if present, never sent), L = active list members, U = list members
+ * unsubscribed or blocked account-wide (still members: removable, never re-added), N = contacts
+ * that unsubscribed from this list (not members any more: never re-added, nothing to remove).
  */
 import type { SyncMode } from '../db/schema'
 import type { RejectReason, RunCounts } from './counts'
@@ -15,10 +16,15 @@ export interface PartitionInput {
   K: readonly string[]
   L: readonly string[]
   U: readonly string[]
+  N: readonly string[]
+  /** Addresses Unisender refused to add in the previous run, with the reason (not re-sent). */
+  X?: ReadonlyMap<string, RejectReason>
 }
 
 export interface PartitionPlan {
   adds: string[]
+  /** Refusals carried forward to the next run (still in S, still not in the list). */
+  refused: { email: string; reason: RejectReason }[]
   removes: string[]
   counts: Partial<RunCounts>
   rejects: { email: string; reason: RejectReason }[]
@@ -51,18 +57,24 @@ export function diffPartition(
   }
   const duplicates = entries - seg.size
 
-  const list = new Map<string, 'L' | 'U'>()
-  for (const e of input.U) list.set(e, 'U')
+  const list = new Map<string, 'L' | 'U' | 'N'>()
+  for (const e of input.N) list.set(e, 'N')
+  for (const e of input.U) if (!list.has(e)) list.set(e, 'U')
   for (const e of input.L) if (!list.has(e)) list.set(e, 'L')
+  let members = 0
+  for (const side of list.values()) if (side !== 'N') members++
 
   const adds: string[] = []
+  const refused: PartitionPlan['refused'] = []
+  let refusedInvalid = 0
   const removes: string[] = []
   let unchanged = 0
   let skippedUnsubscribed = 0
   let optedOut = 0
   let role = 0
   for (const [e, side] of seg) {
-    const inList = list.get(e)
+    const where = list.get(e)
+    const inList = where === 'N' ? undefined : where
     if (side === 'O') {
       optedOut++
       reject(e, 'opted_out_in_crm')
@@ -73,29 +85,36 @@ export function diffPartition(
       if (mode === 'subtract' && inList) removes.push(e)
     } else if (mode === 'subtract') {
       if (inList) removes.push(e)
-    } else if (inList === 'U') {
+    } else if (where === 'U' || where === 'N') {
       skippedUnsubscribed++
       reject(e, 'unsubscribed_in_unisender')
     } else if (inList === 'L') unchanged++
-    else adds.push(e)
+    else if (input.X?.has(e)) {
+      const reason = input.X.get(e)!
+      refused.push({ email: e, reason })
+      reject(e, reason)
+      if (reason === 'unsubscribed_in_unisender') skippedUnsubscribed++
+      else refusedInvalid++
+    } else adds.push(e)
   }
   if (mode === 'exact') {
-    for (const e of list.keys()) if (!seg.has(e)) removes.push(e)
+    for (const [e, where] of list) if (where !== 'N' && !seg.has(e)) removes.push(e)
   }
-  if (mode === 'subtract') unchanged = list.size - removes.length
+  if (mode === 'subtract') unchanged = members - removes.length
   const finalRemoves = opts.additionsOnly ? [] : removes
   adds.sort()
   finalRemoves.sort()
   return {
     adds,
+    refused,
     removes: finalRemoves,
     counts: {
-      listBefore: list.size,
+      listBefore: members,
       duplicates,
-      unchanged: opts.additionsOnly && mode === 'subtract' ? list.size : unchanged,
+      unchanged: opts.additionsOnly && mode === 'subtract' ? members : unchanged,
       skippedUnsubscribed,
       skippedOptedOut: optedOut,
-      invalid: role,
+      invalid: role + refusedInvalid,
       plannedAdd: adds.length,
       plannedRemove: finalRemoves.length,
     },

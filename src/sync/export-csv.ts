@@ -111,9 +111,15 @@ export function toListRows(records: string[][], h: CsvHeader): ListRow[] {
 /** Statuses whose contacts cannot receive mail and must never be re-added (reference §6). */
 const NOT_RESUBSCRIBABLE = new Set(['unsubscribed', 'blocked'])
 
-/** Whether a list row is unsubscribed/blocked globally or unsubscribed from this list. */
-export function isUnsubscribedRow(row: ListRow, listId: number): boolean {
-  if (NOT_RESUBSCRIBABLE.has(row.status)) return true
-  if (!row.unsubscribedLists) return false
-  return row.unsubscribedLists.split(/[,;\s]+/).some((id) => id !== '' && Number(id) === listId)
+/**
+ * How a list row takes part in the diff: 'N' when the contact unsubscribed from this list (no
+ * longer a member: nothing to remove, never re-added), 'U' when it is unsubscribed or blocked
+ * account-wide (still a member: removable, never re-added), 'L' otherwise.
+ */
+export function listSide(row: ListRow, listId: number): 'L' | 'U' | 'N' {
+  const left = row.unsubscribedLists
+    .split(/[,;\s]+/)
+    .some((id) => id !== '' && Number(id) === listId)
+  if (left) return 'N'
+  return NOT_RESUBSCRIBABLE.has(row.status) ? 'U' : 'L'
 }

@@ -1,6 +1,6 @@
 /**
  * Statements that close a run: drop its staging (keeping the first add and remove batch as the
- * sample the UI shows), remember a successful full run on the sync, and prune old runs so that
+ * sample the UI shows, and the addresses Unisender refused, which the next run does not re-send), remember a successful full run on the sync, and prune old runs so that
  * storage stays bounded (the last KEEP_RUNS runs of each sync are kept with their rejects).
  */
 import type { StepContext } from './context'
@@ -13,9 +13,10 @@ export function closeRun(ctx: StepContext, ok: boolean): void {
   ctx.extra.push(
     d1
       .prepare(
-        `DELETE FROM run_chunks WHERE run_id = ? AND NOT (side IN (?, ?) AND bucket = 0 AND seq = 0)`
+        `DELETE FROM run_chunks WHERE run_id = ? AND side <> ?
+           AND NOT (side IN (?, ?) AND bucket = 0 AND seq = 0)`
       )
-      .bind(runId, SIDES.add, SIDES.remove)
+      .bind(runId, SIDES.refused, SIDES.add, SIDES.remove)
   )
   if (ok && !ctx.dryRun && ctx.run.kind === 'full') {
     ctx.extra.push(

@@ -8,6 +8,13 @@ export const RunStepMessage = z.object({
   seq: z.number().int().nonnegative(),
 })
 
+/** Pages a tenant's customer history backlog (src/schedule): too long for the cron tick. */
+export const PollHistoryMessageSchema = z.object({
+  type: z.literal('poll-history'),
+  tenantId: z.number().int().positive(),
+})
+export type PollHistoryMessage = z.infer<typeof PollHistoryMessageSchema>
+
 export const SyncMessageSchema = z.discriminatedUnion('type', [RunStepMessage])
 
 export type SyncMessage = z.infer<typeof SyncMessageSchema>

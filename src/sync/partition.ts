@@ -68,3 +68,16 @@ export class PartitionBuffer {
     return n
   }
 }
+
+/** Packs refusals as `reason<TAB>email` lines. */
+export function packRefused(items: readonly { email: string; reason: string }[]): string[] {
+  return items.map((i) => `${i.reason}\t${i.email}`)
+}
+
+/** Parses lines written by packRefused into a map email -> reason. */
+export function unpackRefused<R extends string>(data: string, into: Map<string, R>): void {
+  for (const line of unpack(data)) {
+    const tab = line.indexOf('\t')
+    if (tab > 0) into.set(line.slice(tab + 1), line.slice(0, tab) as R)
+  }
+}

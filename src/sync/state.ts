@@ -53,6 +53,10 @@ export const CursorSchema = z.object({
   /** Write: which staged side and batch is next. */
   writeSide: z.enum(['A', 'R']).default('A'),
   writeSeq: z.number().int().default(0),
+  /** The previous successful run of the sync, whose refusals this run does not re-send. */
+  prevRunId: z.number().int().nullable().default(null),
+  /** Removal rows importContacts refused: retried one by one with `exclude`. */
+  pendExclude: z.array(z.string()).default([]),
   /** The user confirmed a guarded removal. */
   confirmed: z.boolean().default(false),
   /** Why removals are off for this run (incomplete picture), shown to the user. */
@@ -75,6 +79,9 @@ export const SIDES = {
   role: 'K',
   list: 'L',
   listUnsubscribed: 'U',
+  listLeft: 'N',
+  /** Addresses Unisender refused to add (reason TAB email), carried from run to run. */
+  refused: 'X',
   add: 'A',
   remove: 'R',
   sampleAdd: 'a',

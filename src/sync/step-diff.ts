@@ -7,13 +7,21 @@
 import { IMPORT_BATCH_MAX } from '../clients/unisender'
 import type { SyncMode } from '../db/schema'
 import type { StepContext } from './context'
+import type { RejectReason } from './counts'
 import { addCounts, diffPartition, type PartitionInput } from './diff'
-import { PARTITIONS, unpack } from './partition'
+import { PARTITIONS, packRefused, unpack, unpackRefused } from './partition'
 import type { StepResult } from './result'
 import { REJECT_CAP, SIDES } from './state'
 import { loadChunks, partitionSizes } from './store'
 
-const INPUT_SIDES = [SIDES.segment, SIDES.optedOut, SIDES.role, SIDES.list, SIDES.listUnsubscribed]
+const INPUT_SIDES = [
+  SIDES.segment,
+  SIDES.optedOut,
+  SIDES.role,
+  SIDES.list,
+  SIDES.listUnsubscribed,
+  SIDES.listLeft,
+]
 
 /** Stages full batches from a pending list; with `all`, the last partial one too. */
 function stageBatches(ctx: StepContext, side: 'A' | 'R', all: boolean): void {
@@ -41,21 +49,27 @@ export async function stepDiff(ctx: StepContext): Promise<StepResult> {
     to++
   }
   const rows = await loadChunks(d1, ctx.run.id, INPUT_SIDES, c.partition, to)
-  const inputs = new Map<number, PartitionInput>()
-  for (let p = c.partition; p < to; p++) inputs.set(p, { S: [], O: [], K: [], L: [], U: [] })
+  const inputs = new Map<number, PartitionInput & { X: Map<string, RejectReason> }>()
+  for (let p = c.partition; p < to; p++)
+    inputs.set(p, { S: [], O: [], K: [], L: [], U: [], N: [], X: new Map() })
+  if (c.prevRunId !== null) {
+    const prev = await loadChunks(d1, c.prevRunId, [SIDES.refused], c.partition, to)
+    for (const r of prev) unpackRefused(r.data, inputs.get(r.bucket)!.X)
+  }
   for (const r of rows) {
     const input = inputs.get(r.bucket)!
     const arr = input[r.side as keyof PartitionInput] as string[]
     for (const e of unpack(r.data)) arr.push(e)
   }
   const additionsOnly = c.incomplete !== null
-  for (const [, input] of inputs) {
+  for (const [partition, input] of inputs) {
     const plan = diffPartition(ctx.run.mode as SyncMode, input, {
       additionsOnly,
       rejectCap: Math.max(0, REJECT_CAP - c.rejects),
     })
     ctx.counts = addCounts(ctx.counts, plan.counts)
     for (const r of plan.rejects) ctx.reject(r.email, r.reason)
+    ctx.stage(SIDES.refused, partition, packRefused(plan.refused))
     for (const e of plan.adds) c.pendA.push(e)
     for (const e of plan.removes) c.pendR.push(e)
     stageBatches(ctx, 'A', false)

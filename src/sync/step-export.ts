@@ -6,13 +6,7 @@
  */
 import { ApiError } from '../clients/errors'
 import type { StepContext } from './context'
-import {
-  completeRecordsEnd,
-  detectHeader,
-  isUnsubscribedRow,
-  parseCsv,
-  toListRows,
-} from './export-csv'
+import { completeRecordsEnd, detectHeader, listSide, parseCsv, toListRows } from './export-csv'
 import { normaliseEmail } from './normalize'
 import { PartitionBuffer } from './partition'
 import type { StepResult } from './result'
@@ -31,8 +25,8 @@ export const INCOMPLETE_LIST =
 async function restartOrGiveUp(ctx: StepContext): Promise<StepResult> {
   ctx.extra.push(
     ctx.deps.d1
-      .prepare('DELETE FROM run_chunks WHERE run_id = ? AND side IN (?, ?)')
-      .bind(ctx.run.id, SIDES.list, SIDES.listUnsubscribed)
+      .prepare('DELETE FROM run_chunks WHERE run_id = ? AND side IN (?, ?, ?)')
+      .bind(ctx.run.id, SIDES.list, SIDES.listUnsubscribed, SIDES.listLeft)
   )
   ctx.cursor.fileUrl = null
   ctx.cursor.fileOffset = 0
@@ -132,7 +126,7 @@ export async function stepReadList(ctx: StepContext): Promise<StepResult> {
   for (const row of toListRows(parseCsv(text, h.delimiter), h)) {
     const email = normaliseEmail(row.email)
     if (email === '') continue
-    buf.add(isUnsubscribedRow(row, c.listId!) ? SIDES.listUnsubscribed : SIDES.list, email)
+    buf.add(listSide(row, c.listId!), email)
   }
   for (const g of buf.groups()) ctx.stage(g.side, g.partition, g.emails)
   c.fileOffset += end

@@ -5,6 +5,7 @@
 import { ApiError } from '../clients/errors'
 import type { StepContext } from './context'
 import type { StepResult } from './result'
+import { previousRunId } from './store'
 
 /** Fields requested from the export: status fields let us never re-add unsubscribed contacts. */
 export const EXPORT_FIELDS = ['email', 'email_status', 'email_unsubscribed_list_ids']
@@ -40,6 +41,9 @@ export async function stepStart(ctx: StepContext): Promise<StepResult> {
       code: 'account_deleted',
       message: 'The Unisender account of this sync was deleted; choose another account.',
     }
+  }
+  if (ctx.run.trigger !== 'reconcile') {
+    ctx.cursor.prevRunId = await previousRunId(ctx.deps.d1, ctx.run.syncId, ctx.run.id)
   }
   const listId = await resolveList(ctx)
   ctx.cursor.listId = listId

@@ -5,12 +5,14 @@
  * are in L: the contact leaves this list only, keeps its other lists and its status, and is not
  * unsubscribed. No row ever carries email_status, so nobody is resubscribed.
  */
-import type { ImportResult } from '../clients/unisender'
+import { ApiError } from '../clients/errors'
+import type { ImportResult, UnisenderClient } from '../clients/unisender'
 import type { StepContext } from './context'
 import type { RejectReason } from './counts'
 import { mentionsPlanLimit } from './guard'
-import { unpack } from './partition'
+import { packRefused, partitionOf, unpack } from './partition'
 import type { StepResult } from './result'
+import { SIDES } from './state'
 import { loadBatches } from './store'
 
 /** Maps one import log entry to a reject reason (per-row codes are UNCONFIRMED: read the text). */
@@ -34,15 +36,53 @@ function applyResult(
     if (entry.index < 0 || entry.index >= emails.length || refused.has(entry.index)) continue
     if (mentionsPlanLimit(entry.message)) return entry.message
     refused.add(entry.index)
+    const email = emails[entry.index]!
+    if (side === 'R') {
+      // Some addresses (e.g. role ones) are refused in any import row: exclude them one by one.
+      ctx.cursor.pendExclude.push(email)
+      continue
+    }
     const reason = logReason(entry.code, entry.message)
+    if (reason !== 'rejected_by_unisender') {
+      // Remembered so the next run does not send it again (retried at the periodic reconcile).
+      ctx.stage(SIDES.refused, partitionOf(email), packRefused([{ email, reason }]))
+    }
     if (reason === 'unsubscribed_in_unisender') ctx.counts.skippedUnsubscribed++
     else ctx.counts.invalid++
-    ctx.reject(emails[entry.index]!, reason, entry.message.slice(0, 200))
+    ctx.reject(email, reason, entry.message.slice(0, 200))
   }
   const ok = emails.length - refused.size
   if (side === 'A') ctx.counts.added += ok
   else ctx.counts.removed += ok
   return null
+}
+
+/** `exclude` calls per step for removal rows importContacts refused. */
+export const EXCLUDES_PER_STEP = 40
+
+/** Excludes refused removal rows one by one; a contact already gone ("not found") is fine. */
+async function drainExcludes(
+  ctx: StepContext,
+  uni: UnisenderClient,
+  listId: number
+): Promise<void> {
+  const pend = ctx.cursor.pendExclude
+  let n = 0
+  while (pend.length > 0 && n < EXCLUDES_PER_STEP) {
+    const email = pend[0]!
+    n++
+    try {
+      await uni.exclude(email, [listId])
+      ctx.counts.removed++
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.kind !== 'fatal') throw err
+      if (!/not found/i.test(err.message)) {
+        ctx.counts.invalid++
+        ctx.reject(email, 'rejected_by_unisender', err.message.slice(0, 200))
+      }
+    }
+    pend.shift()
+  }
 }
 
 /** One step of the `write` phase. */
@@ -51,10 +91,15 @@ export async function stepWrite(ctx: StepContext): Promise<StepResult> {
   const listId = c.listId!
   const uni = await ctx.uni()
   let calls = 0
+  if (c.pendExclude.length > 0) {
+    await drainExcludes(ctx, uni, listId)
+    if (c.pendExclude.length > 0) return { kind: 'next' }
+    calls = ctx.deps.importsPerStep // one kind of work per step keeps the subrequests bounded
+  }
   while (calls < ctx.deps.importsPerStep) {
     const total = c.writeSide === 'A' ? c.batchesA : c.batchesR
     if (c.writeSeq >= total) {
-      if (c.writeSide === 'R') return { kind: 'done' }
+      if (c.writeSide === 'R') return c.pendExclude.length > 0 ? { kind: 'next' } : { kind: 'done' }
       c.writeSide = 'R'
       c.writeSeq = 0
       continue
@@ -88,6 +133,7 @@ export async function stepWrite(ctx: StepContext): Promise<StepResult> {
       if (limit) return { kind: 'fail', code: 'plan_limit', message: `${limit}. Check your plan.` }
       c.writeSeq = b.seq + 1
       ctx.progressDone++
+      if (c.pendExclude.length > 0) return { kind: 'next' }
       // Checkpoint after every call: a crash re-sends at most this one (idempotent) batch.
       if (calls < ctx.deps.importsPerStep && !(await ctx.commit({ advance: false }))) {
         return { kind: 'next' } // lost the fence: the engine notices and stops

@@ -13,6 +13,7 @@ export interface RunRow {
   tenantId: number
   syncId: number
   dryRun: number
+  trigger: string
   kind: 'full' | 'incremental'
   status: string
   phase: string
@@ -43,7 +44,7 @@ export interface RunRow {
 export async function loadRun(d1: D1Database, runId: number): Promise<RunRow | null> {
   return d1
     .prepare(
-      `SELECT r.id, r.tenant_id AS tenantId, r.sync_id AS syncId, r.dry_run AS dryRun, r.kind,
+      `SELECT r.id, r.tenant_id AS tenantId, r.sync_id AS syncId, r.dry_run AS dryRun, r.trigger, r.kind,
               r.status, r.phase, r.cursor, r.step_seq AS stepSeq, r.counts, r.api_calls AS apiCalls,
               r.progress_done AS progressDone, r.progress_total AS progressTotal,
               r.additions_only AS additionsOnly, r.started_at AS startedAt,
@@ -219,4 +220,23 @@ export async function loadBatches(
     .bind(runId, side, from, to)
     .all<{ seq: number; data: string }>()
   return res.results
+}
+
+/**
+ * The previous successful, non-dry run of a sync (its refusals are not re-sent). A 'reconcile'
+ * run ignores them, so an address refused once is retried at every periodic reconcile.
+ */
+export async function previousRunId(
+  d1: D1Database,
+  syncId: number,
+  runId: number
+): Promise<number | null> {
+  const row = await d1
+    .prepare(
+      `SELECT id FROM runs WHERE sync_id = ? AND id < ? AND status = 'done' AND dry_run = 0
+        ORDER BY id DESC LIMIT 1`
+    )
+    .bind(syncId, runId)
+    .first<{ id: number }>()
+  return row?.id ?? null
 }

@@ -20,6 +20,7 @@ import { installRetailCrm } from '../support/sandbox-retailcrm'
 import { type AccountOptions, installUnisenderSandbox } from '../support/sandbox-unisender'
 
 let shops = 0
+let worlds = 0
 
 /** A small shop definition with one segment `seg` of `size` members (ids offset, offset+stride…). */
 export function smallShop(
@@ -48,7 +49,11 @@ export interface WorldOptions {
 
 /** Builds the world. */
 export async function makeWorld(opts: WorldOptions) {
-  const crm = await installRetailCrm({ shop: opts.shop, sleep: async () => {} })
+  const crm = await installRetailCrm({
+    shop: opts.shop,
+    origin: `https://w${++worlds}.retailcrm.ru`,
+    sleep: async () => {},
+  })
   const uni = await installUnisenderSandbox({
     exportReadyAfterPolls: opts.exportReadyAfterPolls ?? 1,
   })
