@@ -10,9 +10,11 @@ import { renderError } from './http/render-error'
 import { limitBody, securityHeaders } from './http/security-headers'
 import { sessionGate } from './http/session'
 import { accounts } from './routes/accounts'
+import { faq } from './routes/faq'
 import { health } from './routes/health'
 import { home } from './routes/home'
 import { sessionRoutes } from './routes/session'
+import { syncs } from './routes/syncs'
 
 /** The app served by the Worker's fetch handler. */
 export function createApp() {
@@ -32,6 +34,8 @@ export function createApp() {
   app.route('/', sessionRoutes)
   app.route('/', home)
   app.route('/accounts', accounts)
+  app.route('/syncs', syncs)
+  app.route('/faq', faq)
 
   app.notFound((c) => renderError(c, 404, 'not_found', 'Page not found'))
   app.onError((err, c) => renderError.fromError(c, err))

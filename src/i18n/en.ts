@@ -177,7 +177,9 @@ export const en: Record<MessageKey, string> = {
   'runs.rejectsShown': 'Showing the first {shown} of {count}.',
   'runs.col.email': 'Email',
   'runs.col.reason': 'Reason',
-  'runs.sample': 'Sample contacts',
+  'runs.sample': 'Sample contacts of the last dry run',
+  'runs.sampleAdd': 'Would be added',
+  'runs.sampleRemove': 'Would be excluded from the list',
   'runs.additionsOnly':
     'The data was not read completely, so this run only added contacts and skipped removals.',
   'runs.error': 'Error: {message}',

@@ -181,7 +181,9 @@ export const ru = {
   'runs.rejectsShown': 'Показаны первые {shown} из {count}.',
   'runs.col.email': 'Email',
   'runs.col.reason': 'Причина',
-  'runs.sample': 'Примеры контактов',
+  'runs.sample': 'Примеры контактов последнего пробного запуска',
+  'runs.sampleAdd': 'Будут добавлены',
+  'runs.sampleRemove': 'Будут исключены из списка',
   'runs.additionsOnly':
     'Данные были прочитаны не полностью, поэтому в этом запуске только добавляли контакты, а удаления пропущены.',
   'runs.error': 'Ошибка: {message}',

@@ -63,7 +63,7 @@ export function TextField(
 }
 
 /** A labelled checkbox (value "1"). */
-export function Checkbox(p: Base & { checked?: boolean }) {
+export function Checkbox(p: Base & { checked?: boolean; disables?: string }) {
   return (
     <div class={p.error ? 'field check has-error' : 'field check'}>
       <input
@@ -72,6 +72,7 @@ export function Checkbox(p: Base & { checked?: boolean }) {
         type="checkbox"
         value="1"
         checked={p.checked}
+        data-disables={p.disables}
         aria-describedby={describedBy(p)}
       />
       <label for={p.name}>{p.label}</label>
@@ -87,7 +88,14 @@ export interface Option {
 
 /** A labelled select with a leading empty choice. */
 export function SelectField(
-  p: Base & { options: Option[]; value?: string; placeholder: string; disabled?: boolean }
+  p: Base & {
+    options: Option[]
+    value?: string
+    placeholder: string
+    disabled?: boolean
+    /** app.js reloads the form with this field's new value (e.g. the account's lists). */
+    reloads?: boolean
+  }
 ) {
   return (
     <div class={p.error ? 'field has-error' : 'field'}>
@@ -96,6 +104,7 @@ export function SelectField(
         id={p.name}
         name={p.name}
         disabled={p.disabled}
+        data-reload-param={p.reloads ? p.name : undefined}
         aria-invalid={p.error ? 'true' : undefined}
         aria-describedby={describedBy(p)}
       >

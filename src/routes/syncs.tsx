@@ -1,0 +1,175 @@
+/**
+ * "Unisender": the sync list, "Создать новую синхронизацию", the sync page, edit and delete.
+ * Saving starts a run at once; "Проверить (пробный запуск)" saves the sync as a paused draft
+ * (pausedReason 'draft', never scheduled) and starts a dry run of it, so the user sees what would be
+ * added and removed before activating it ("Сохранить и запустить") or deleting the draft.
+ */
+import type { Context } from 'hono'
+import { Hono } from 'hono'
+import { listAccounts } from '../db/queries/accounts'
+import { deleteSync, getSync, insertSync, listSyncs, updateSync } from '../db/queries/syncs'
+import type { AppEnv } from '../env'
+import { startRun } from '../sync/start'
+import { type SyncFormErrors, SyncFormPage, type SyncFormValues } from '../ui/pages/sync-form'
+import { SyncDeletePage } from '../ui/pages/sync-page'
+import { SyncsPage } from '../ui/pages/syncs-list'
+import { renderer, tr, uiLocale } from '../ui/renderer'
+import { syncActions } from './syncs/actions'
+import { FLASH_KEYS } from './syncs/flash'
+import {
+  accountOptions,
+  type FormDeps,
+  loadLists,
+  loadSegments,
+  planTooSmall,
+  validateSyncForm,
+  valuesFrom,
+} from './syncs/form'
+import { syncView } from './syncs/view'
+import { formStrings, idParam, notFound } from './ui-helpers'
+
+function deps(c: Context<AppEnv>): FormDeps {
+  return { db: c.var.db, env: c.env, tenant: c.var.tenant, t: tr(c) }
+}
+
+/** Renders the form with live segments and the chosen account's lists. */
+async function showForm(
+  c: Context<AppEnv>,
+  values: SyncFormValues,
+  errors: SyncFormErrors,
+  opts: { syncId?: number; plan?: { need: number; left: number; total: number } } = {}
+) {
+  const d = deps(c)
+  const accounts = await accountOptions(d)
+  if (!values.accountId && accounts[0]) values.accountId = String(accounts[0].id)
+  const account =
+    (await listAccounts(d.db, d.tenant.id)).find((a) => String(a.id) === values.accountId) ?? null
+  const [segments, lists] = await Promise.all([loadSegments(d), loadLists(d, account)])
+  if (Object.keys(errors).length || opts.plan) c.status(422)
+  const title = opts.syncId ? d.t('form.editTitle') : d.t('form.newTitle')
+  return c.render(
+    <SyncFormPage
+      t={d.t}
+      locale={uiLocale(c)}
+      csrf={c.var.csrfToken}
+      syncId={opts.syncId}
+      segments={segments}
+      accounts={accounts}
+      lists={lists}
+      values={values}
+      errors={errors}
+      plan={opts.plan}
+    />,
+    { title, active: 'syncs' }
+  )
+}
+
+export const syncs = new Hono<AppEnv>()
+syncs.use(renderer)
+
+syncs.get('/', async (c) => {
+  const t = tr(c)
+  const tenantId = c.var.tenant.id
+  const [rows, accounts] = await Promise.all([
+    listSyncs(c.var.db, tenantId),
+    listAccounts(c.var.db, tenantId),
+  ])
+  const done = FLASH_KEYS[c.req.query('done') ?? '']
+  return c.render(
+    <SyncsPage t={t} locale={uiLocale(c)} syncs={rows} hasAccounts={accounts.length > 0} />,
+    { title: t('syncs.title'), active: 'syncs', flash: done ? t(done) : undefined }
+  )
+})
+
+syncs.get('/new', (c) => showForm(c, valuesFrom(c.req.query()), {}))
+
+syncs.post('/', async (c) => {
+  const f = await formStrings(c)
+  const values = valuesFrom(f)
+  const d = deps(c)
+  const v = await validateSyncForm(d, values)
+  if (!v.ok) return showForm(c, values, v.errors)
+  const dry = f.intent === 'dry'
+  if (!dry && f.planConfirmed !== '1') {
+    const plan = await planTooSmall(d, v.account, v.need, v.row.mode)
+    if (plan) return showForm(c, values, {}, { plan })
+  }
+  const now = Date.now()
+  const sync = await insertSync(
+    c.var.db,
+    {
+      ...v.row,
+      tenantId: d.tenant.id,
+      state: dry ? 'paused' : 'active',
+      pausedReason: dry ? 'draft' : null,
+    },
+    now
+  )
+  await startRun(
+    { db: c.var.db, queue: c.env.SYNC_QUEUE, now: Date.now },
+    { tenantId: d.tenant.id, syncId: sync.id, trigger: 'create', dryRun: dry }
+  )
+  return c.redirect(`/syncs/${sync.id}?done=started`, 303)
+})
+
+syncs.get('/:id/edit', async (c) => {
+  const s = (await getSync(c.var.db, c.var.tenant.id, idParam(c))) ?? notFound()
+  const fromQuery = c.req.query('mode') ? valuesFrom(c.req.query()) : null
+  const values: SyncFormValues = fromQuery ?? {
+    segmentId: s.segmentId ? String(s.segmentId) : undefined,
+    allCustomers: s.allCustomers,
+    accountId: s.accountLogin ? String(s.unisenderAccountId) : undefined,
+    listId: s.listId ? String(s.listId) : undefined,
+    createList: s.createList && s.listId == null,
+    listTitle: s.createList && s.listId == null ? s.listTitle : undefined,
+    mode: s.mode,
+  }
+  return showForm(c, values, {}, { syncId: s.id })
+})
+
+syncs.post('/:id', async (c) => {
+  const d = deps(c)
+  const s = (await getSync(c.var.db, d.tenant.id, idParam(c))) ?? notFound()
+  const f = await formStrings(c)
+  const values = valuesFrom(f)
+  const v = await validateSyncForm(d, values, s.id)
+  if (!v.ok) return showForm(c, values, v.errors, { syncId: s.id })
+  if (f.planConfirmed !== '1') {
+    const plan = await planTooSmall(d, v.account, v.need, v.row.mode)
+    if (plan) return showForm(c, values, {}, { syncId: s.id, plan })
+  }
+  // A sync paused because its account was deleted resumes once a live account is chosen.
+  const resume = s.pausedReason === 'account_deleted'
+  await updateSync(
+    c.var.db,
+    d.tenant.id,
+    s.id,
+    { ...v.row, ...(resume ? { state: 'active', pausedReason: null } : {}) },
+    Date.now()
+  )
+  if (s.state === 'active' || resume) {
+    const r = await startRun(
+      { db: c.var.db, queue: c.env.SYNC_QUEUE, now: Date.now },
+      { tenantId: d.tenant.id, syncId: s.id, trigger: 'edit' }
+    )
+    return c.redirect(`/syncs/${s.id}?done=${r.started ? 'started' : 'running'}`, 303)
+  }
+  return c.redirect(`/syncs/${s.id}`, 303)
+})
+
+syncs.get('/:id/delete', async (c) => {
+  const t = tr(c)
+  const s = (await getSync(c.var.db, c.var.tenant.id, idParam(c))) ?? notFound()
+  return c.render(<SyncDeletePage t={t} csrf={c.var.csrfToken} sync={s} />, {
+    title: t('sync.deleteTitle'),
+    active: 'syncs',
+  })
+})
+
+syncs.post('/:id/delete', async (c) => {
+  if (!(await deleteSync(c.var.db, c.var.tenant.id, idParam(c)))) notFound()
+  return c.redirect('/syncs?done=deleted', 303)
+})
+
+syncs.route('/', syncActions)
+syncs.route('/', syncView)

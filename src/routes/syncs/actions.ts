@@ -1,0 +1,90 @@
+/**
+ * Buttons of the sync page: run now, dry run, pause, resume, activate a draft, and confirm or
+ * cancel a run held by the removal guard. Each is a CSRF-checked POST (sessionGate) that redirects
+ * back to the sync page with a flash line.
+ */
+import { type Context, Hono } from 'hono'
+import { getRun, getSync, updateSync } from '../../db/queries/syncs'
+import type { AppEnv } from '../../env'
+import { cancelRun, confirmRun } from '../../sync/control'
+import { type RunTrigger, startRun } from '../../sync/start'
+import { idParam, notFound } from '../ui-helpers'
+
+function runDeps(c: Context<AppEnv>) {
+  return { db: c.var.db, queue: c.env.SYNC_QUEUE, now: Date.now }
+}
+
+async function start(c: Context<AppEnv>, trigger: RunTrigger, dryRun: boolean) {
+  const tenantId = c.var.tenant.id
+  const sync = (await getSync(c.var.db, tenantId, idParam(c))) ?? notFound()
+  if (!dryRun && sync.pausedReason === 'account_deleted')
+    return c.redirect(`/syncs/${sync.id}`, 303)
+  const r = await startRun(runDeps(c), { tenantId, syncId: sync.id, trigger, dryRun })
+  return c.redirect(`/syncs/${sync.id}?done=${r.started ? 'started' : 'running'}`, 303)
+}
+
+export const syncActions = new Hono<AppEnv>()
+
+syncActions.post('/:id/run', (c) => start(c, 'manual', false))
+syncActions.post('/:id/dry-run', (c) => start(c, 'manual', true))
+
+syncActions.post('/:id/pause', async (c) => {
+  const tenantId = c.var.tenant.id
+  const sync = (await getSync(c.var.db, tenantId, idParam(c))) ?? notFound()
+  if (sync.pausedReason !== 'draft')
+    await updateSync(
+      c.var.db,
+      tenantId,
+      sync.id,
+      { state: 'paused', pausedReason: 'user' },
+      Date.now()
+    )
+  return c.redirect(`/syncs/${sync.id}`, 303)
+})
+
+syncActions.post('/:id/resume', async (c) => {
+  const tenantId = c.var.tenant.id
+  const sync = (await getSync(c.var.db, tenantId, idParam(c))) ?? notFound()
+  // A draft is activated with "Сохранить и запустить"; a deleted account needs an edit first.
+  if (sync.pausedReason === 'user' || sync.pausedReason === 'crm_broken' || !sync.pausedReason) {
+    const now = Date.now()
+    await updateSync(
+      c.var.db,
+      tenantId,
+      sync.id,
+      { state: 'active', pausedReason: null, nextRunAt: now },
+      now
+    )
+  }
+  return c.redirect(`/syncs/${sync.id}`, 303)
+})
+
+syncActions.post('/:id/activate', async (c) => {
+  const tenantId = c.var.tenant.id
+  const sync = (await getSync(c.var.db, tenantId, idParam(c))) ?? notFound()
+  if (sync.pausedReason !== 'draft') return c.redirect(`/syncs/${sync.id}`, 303)
+  await updateSync(c.var.db, tenantId, sync.id, { state: 'active', pausedReason: null }, Date.now())
+  const r = await startRun(runDeps(c), { tenantId, syncId: sync.id, trigger: 'create' })
+  return c.redirect(`/syncs/${sync.id}?done=${r.started ? 'started' : 'running'}`, 303)
+})
+
+/** The run of this sync named in the path, or 404. */
+async function runOf(c: Context<AppEnv>) {
+  const tenantId = c.var.tenant.id
+  const sync = (await getSync(c.var.db, tenantId, idParam(c))) ?? notFound()
+  const run = await getRun(c.var.db, tenantId, idParam(c, 'runId'))
+  if (!run || run.syncId !== sync.id) notFound()
+  return { tenantId, sync, run }
+}
+
+syncActions.post('/:id/runs/:runId/confirm', async (c) => {
+  const { tenantId, sync, run } = await runOf(c)
+  await confirmRun(runDeps(c), { tenantId, runId: run.id })
+  return c.redirect(`/syncs/${sync.id}?done=confirmed`, 303)
+})
+
+syncActions.post('/:id/runs/:runId/cancel', async (c) => {
+  const { tenantId, sync, run } = await runOf(c)
+  await cancelRun(runDeps(c), { tenantId, runId: run.id })
+  return c.redirect(`/syncs/${sync.id}?done=cancelled`, 303)
+})

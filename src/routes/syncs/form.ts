@@ -1,0 +1,202 @@
+/**
+ * The sync form's data and validation, against live sources: segments come from the tenant's CRM,
+ * lists from the chosen Unisender account. A segment or list deleted meanwhile, the same segment and
+ * list twice, an over-long title and a plan too small are all answered in the form. Domain code:
+ * takes its dependencies, never a Hono context.
+ */
+import { ApiError } from '../../clients/errors'
+import type { Db } from '../../db/client'
+import { getAccount, listAccounts } from '../../db/queries/accounts'
+import { findDuplicateSync, type NewSync } from '../../db/queries/syncs'
+import { SYNC_MODES, type SyncMode, type Tenant, type UnisenderAccount } from '../../db/schema'
+import type { Env } from '../../env'
+import type { T } from '../../i18n'
+import { getTenantCrmClient } from '../../tenants/crm-client'
+import {
+  LIST_TITLE_MAX,
+  type SegmentOption,
+  type SyncFormErrors,
+  type SyncFormValues,
+} from '../../ui/pages/sync-form'
+import { accountClient, planOf } from '../accounts/unisender-key'
+
+export interface FormDeps {
+  db: Db
+  env: Env
+  tenant: Tenant
+  t: T
+}
+
+/** Segment pages read for the select (100 per page): up to 2,000 segments. */
+const SEGMENT_PAGES = 20
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : 'unknown error'
+}
+
+/** The tenant's active segments for the select, or why they could not be read. */
+export async function loadSegments(d: FormDeps): Promise<SegmentOption[] | { error: string }> {
+  try {
+    const crm = await getTenantCrmClient(d.env, d.tenant)
+    const out: SegmentOption[] = []
+    for (let page = 1; page <= SEGMENT_PAGES; page++) {
+      const res = await crm.listSegments({ page, limit: 100, active: true })
+      for (const s of res.segments)
+        out.push({
+          id: s.id,
+          name: s.name,
+          customersCount: s.customersCount,
+          isDynamic: s.isDynamic,
+        })
+      if (page >= res.pagination.totalPageCount) break
+    }
+    return out
+  } catch (err) {
+    return { error: message(err) }
+  }
+}
+
+/** The lists of an account, or why they could not be read. */
+export async function loadLists(
+  d: FormDeps,
+  account: UnisenderAccount | null
+): Promise<{ id: number; title: string }[] | { error: string }> {
+  if (!account) return []
+  try {
+    const lists = await (await accountClient(d.env, account)).getLists()
+    return lists.map((l) => ({ id: l.id, title: l.title }))
+  } catch (err) {
+    return { error: message(err) }
+  }
+}
+
+/** Form values from submitted (or query) strings. */
+export function valuesFrom(f: Record<string, string | undefined>): SyncFormValues {
+  const mode = SYNC_MODES.find((m) => m === f.mode)
+  return {
+    segmentId: f.segmentId || undefined,
+    allCustomers: f.allCustomers === '1',
+    accountId: f.accountId || undefined,
+    listId: f.listId || undefined,
+    createList: f.createList === '1',
+    listTitle: f.listTitle?.trim() || undefined,
+    mode,
+  }
+}
+
+export type Validated =
+  | {
+      ok: true
+      row: Omit<NewSync, 'tenantId'>
+      account: UnisenderAccount
+      /** Customers the sync would send (segment count, or all customers), null if unknown. */
+      need: number | null
+    }
+  | { ok: false; errors: SyncFormErrors }
+
+const positiveInt = (s?: string) => (s && /^\d{1,12}$/.test(s) ? Number(s) : 0)
+
+/** Resolves the source: the chosen segment (re-read now) or all customers. */
+async function resolveSource(d: FormDeps, v: SyncFormValues, e: SyncFormErrors) {
+  const crm = await getTenantCrmClient(d.env, d.tenant)
+  if (v.allCustomers) {
+    const res = await crm.listCustomers({ limit: 20 })
+    return { segment: null, need: res.pagination.totalCount }
+  }
+  const id = positiveInt(v.segmentId)
+  if (!id) {
+    e.segment = d.t('form.err.segmentRequired')
+    return null
+  }
+  const res = await crm.listSegments({ ids: [id], limit: 20 })
+  const segment = res.segments.find((s) => s.id === id && s.active)
+  if (!segment) {
+    e.segment = d.t('form.err.segmentGone')
+    return null
+  }
+  return { segment, need: segment.customersCount }
+}
+
+/** Validates a submitted form; `exceptId` is the sync being edited. */
+export async function validateSyncForm(
+  d: FormDeps,
+  v: SyncFormValues,
+  exceptId?: number
+): Promise<Validated> {
+  const e: SyncFormErrors = {}
+  const account = await getAccount(d.db, d.tenant.id, positiveInt(v.accountId))
+  if (!account)
+    e.account = v.accountId ? d.t('form.err.accountGone') : d.t('form.err.accountRequired')
+  if (!v.mode) e.mode = d.t('form.err.modeRequired')
+  if ((v.listTitle?.length ?? 0) > LIST_TITLE_MAX)
+    e.listTitle = d.t('form.err.titleTooLong', { max: LIST_TITLE_MAX })
+  let source: Awaited<ReturnType<typeof resolveSource>> = null
+  try {
+    source = await resolveSource(d, v, e)
+  } catch (err) {
+    e.segment = d.t('form.segmentsUnavailable', { message: message(err) })
+  }
+  let listId: number | null = null
+  let listTitle = ''
+  if (v.createList) {
+    listTitle = v.listTitle || source?.segment?.name || d.t('syncs.allCustomers')
+  } else if (!positiveInt(v.listId)) {
+    e.list = d.t('form.err.listRequired')
+  } else if (account) {
+    const lists = await loadLists(d, account)
+    if ('error' in lists) e.list = d.t('form.listsUnavailable', { message: lists.error })
+    else {
+      const found = lists.find((l) => l.id === positiveInt(v.listId))
+      if (!found) e.list = d.t('form.err.listGone')
+      else [listId, listTitle] = [found.id, found.title]
+    }
+  }
+  if (Object.keys(e).length || !account || !source || !v.mode) return { ok: false, errors: e }
+  const row = {
+    unisenderAccountId: account.id,
+    allCustomers: Boolean(v.allCustomers),
+    segmentId: source.segment?.id ?? null,
+    segmentCode: source.segment?.code ?? null,
+    segmentName: source.segment?.name ?? null,
+    segmentIsDynamic: source.segment?.isDynamic ?? null,
+    listId,
+    listTitle,
+    createList: Boolean(v.createList),
+    mode: v.mode as SyncMode,
+  }
+  if (await findDuplicateSync(d.db, d.tenant.id, row, exceptId))
+    return { ok: false, errors: { form: d.t('form.err.duplicate') } }
+  return { ok: true, row, account, need: source.need }
+}
+
+/**
+ * Whether the account's plan looks too small for the sync: `need` customers against the free
+ * contacts (subscribers_total − subscribers_used, meaning UNCONFIRMED). Conservative: customers
+ * already in the account count as new. Subtraction never adds, so it never needs room.
+ */
+export async function planTooSmall(
+  d: FormDeps,
+  account: UnisenderAccount,
+  need: number | null,
+  mode: SyncMode
+): Promise<{ need: number; left: number; total: number } | null> {
+  if (mode === 'subtract' || !need) return null
+  try {
+    const plan = planOf(await (await accountClient(d.env, account)).getUserInfo())
+    if (plan.total == null || plan.total <= 0) return null
+    const left = Math.max(0, plan.total - (plan.used ?? 0))
+    return need > left ? { need, left, total: plan.total } : null
+  } catch (err) {
+    if (err instanceof ApiError) return null // the run itself will report it
+    throw err
+  }
+}
+
+/** All of the tenant's live accounts, for the account select. */
+export async function accountOptions(d: FormDeps) {
+  return (await listAccounts(d.db, d.tenant.id)).map((a) => ({
+    id: a.id,
+    login: a.login,
+    testMode: a.testMode,
+  }))
+}

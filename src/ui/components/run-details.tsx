@@ -1,0 +1,155 @@
+/**
+ * One run on the sync page: what started it, how long it took, every count of the run, its error
+ * (with "Проверьте ваш тарифный план" for plan-limit failures), the removal-guard question, and the
+ * rejected contacts with their reasons and a CSV link.
+ */
+import type { Run } from '../../db/schema'
+import { formatNumber, type Locale, type MessageKey, type T } from '../../i18n'
+import { parseCounts, REJECT_REASONS, type RunCounts } from '../../sync/counts'
+import { Alert } from './alert'
+import { PostButton } from './fields'
+import { formatDuration, formatTime, LiveProgress } from './sync-bits'
+
+export interface Reject {
+  email: string
+  reason: string
+  detail: string | null
+}
+
+const COUNT_KEYS: (keyof RunCounts)[] = [
+  'readFromCrm',
+  'listBefore',
+  'added',
+  'removed',
+  'unchanged',
+  'skippedUnsubscribed',
+  'skippedOptedOut',
+  'invalid',
+  'duplicates',
+]
+const TRIGGERS = ['create', 'edit', 'manual', 'schedule', 'change', 'reconcile']
+
+/** The translated reason of a reject code (unknown codes are shown as they are). */
+export function reasonText(t: T, code: string): string {
+  return (REJECT_REASONS as readonly string[]).includes(code)
+    ? t(`reason.${code}` as MessageKey)
+    : code
+}
+
+/** The translated trigger of a run. */
+export function triggerText(t: T, trigger: string): string {
+  return TRIGGERS.includes(trigger) ? t(`trigger.${trigger}` as MessageKey) : trigger
+}
+
+/** The plan-limit warning of the help article. */
+export function PlanWarning(p: { t: T; numbers?: string }) {
+  return (
+    <Alert kind="warning" title={p.t('plan.title')}>
+      <p>{p.t('plan.text')}</p>
+      {p.numbers ? <p>{p.numbers}</p> : null}
+    </Alert>
+  )
+}
+
+export interface RunDetailsProps {
+  t: T
+  locale: Locale
+  run: Run
+  syncId: number
+  csrf: string
+  guardPercent: number
+  rejects: Reject[]
+  rejectCount: number
+  now: number
+  open?: boolean
+}
+
+/** The run block. */
+export function RunDetails(p: RunDetailsProps) {
+  const { t, run } = p
+  const counts = parseCounts(run.counts)
+  const n = (x: number) => formatNumber(p.locale, x)
+  const keys: (keyof RunCounts)[] = run.dryRun
+    ? ['readFromCrm', 'listBefore', 'plannedAdd', 'plannedRemove', ...COUNT_KEYS.slice(4)]
+    : COUNT_KEYS
+  const base = `/syncs/${p.syncId}/runs/${run.id}`
+  return (
+    <details class="run" open={p.open} id={`run-${run.id}`}>
+      <summary>
+        {formatTime(p.locale, run.startedAt ?? run.createdAt)} · {triggerText(t, run.trigger)}
+        {run.dryRun ? ` · ${t('runs.dry')}` : ''} · {t(`status.${run.status}`)} ·{' '}
+        {formatDuration(t, run, p.now)}
+      </summary>
+      <LiveProgress t={t} locale={p.locale} run={run} pollUrl={`/syncs/${p.syncId}/progress`} />
+      {run.status === 'needs_confirmation' ? (
+        <Alert kind="warning" title={t('guard.title')}>
+          <p>
+            {t('guard.text', {
+              remove: n(counts.plannedRemove),
+              listBefore: n(counts.listBefore),
+              percent: p.guardPercent,
+            })}
+          </p>
+          <div class="toolbar">
+            <PostButton
+              action={`${base}/confirm`}
+              csrf={p.csrf}
+              label={t('guard.confirm')}
+              kind="primary"
+            />
+            <PostButton action={`${base}/cancel`} csrf={p.csrf} label={t('guard.cancel')} />
+          </div>
+        </Alert>
+      ) : null}
+      {run.errorCode === 'plan_limit' ? <PlanWarning t={t} /> : null}
+      {run.status === 'failed' && run.errorMessage ? (
+        <Alert kind="error">{t('runs.error', { message: run.errorMessage })}</Alert>
+      ) : null}
+      {run.additionsOnly ? <Alert kind="info">{t('runs.additionsOnly')}</Alert> : null}
+      <dl class="counts">
+        {keys.map((k) => (
+          <>
+            <dt>{t(`counts.${k}`)}</dt>
+            <dd>{n(counts[k])}</dd>
+          </>
+        ))}
+      </dl>
+      {p.rejectCount > 0 ? (
+        <section>
+          <h3>
+            {t('runs.rejects', { count: n(p.rejectCount) })} ·{' '}
+            <a href={`${base}/rejects.csv`} download>
+              {t('runs.rejectsCsv')}
+            </a>
+          </h3>
+          {p.rejects.length < p.rejectCount ? (
+            <p class="muted">
+              {t('runs.rejectsShown', { shown: n(p.rejects.length), count: n(p.rejectCount) })}
+            </p>
+          ) : null}
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{t('runs.col.email')}</th>
+                  <th scope="col">{t('runs.col.reason')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {p.rejects.map((r) => (
+                  <tr>
+                    <td>{r.email}</td>
+                    <td>
+                      {reasonText(t, r.reason)}
+                      {r.detail ? <span class="muted"> ({r.detail})</span> : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      ) : null}
+    </details>
+  )
+}

@@ -1,0 +1,202 @@
+/**
+ * "Создать новую синхронизацию" / edit: RetailCRM segment or "Выгрузить всех покупателей", the
+ * Unisender account and list or "Создать сегмент с одноименным названием", the three modes with the
+ * {a,b,c}/{c,d,e} example, "Сохранить" and the dry-run check. Pure: data arrives as props.
+ */
+import { SYNC_MODES, type SyncMode } from '../../db/schema'
+import { formatNumber, type Locale, type T } from '../../i18n'
+import { Alert } from '../components/alert'
+import { Checkbox, Csrf, type Option, SelectField, TextField } from '../components/fields'
+import { PlanWarning } from '../components/run-details'
+
+export const LIST_TITLE_MAX = 255
+
+export interface SegmentOption {
+  id: number
+  name: string
+  customersCount: number
+  isDynamic: boolean
+}
+
+export interface SyncFormValues {
+  segmentId?: string
+  allCustomers?: boolean
+  accountId?: string
+  listId?: string
+  createList?: boolean
+  listTitle?: string
+  mode?: SyncMode
+}
+
+export type SyncFormErrors = Partial<
+  Record<'segment' | 'account' | 'list' | 'listTitle' | 'mode' | 'form', string>
+>
+
+export interface SyncFormProps {
+  t: T
+  locale: Locale
+  csrf: string
+  /** Set when editing an existing sync. */
+  syncId?: number
+  segments: SegmentOption[] | { error: string }
+  accounts: { id: number; login: string; testMode: boolean }[]
+  lists: { id: number; title: string }[] | { error: string }
+  values: SyncFormValues
+  errors: SyncFormErrors
+  /** The plan may be too small: ask to confirm. */
+  plan?: { need: number; left: number; total: number }
+}
+
+function segmentOptions(t: T, locale: Locale, segs: SegmentOption[]): Option[] {
+  return segs.map((s) => ({
+    value: String(s.id),
+    label: t('form.segmentOption', {
+      name: s.name,
+      count: formatNumber(locale, s.customersCount),
+      kind: s.isDynamic ? t('form.dynamic') : t('form.static'),
+    }),
+  }))
+}
+
+/** The form page. */
+export function SyncFormPage(p: SyncFormProps) {
+  const { t, values: v, errors: e } = p
+  const editing = p.syncId != null
+  const action = editing ? `/syncs/${p.syncId}` : '/syncs'
+  const reload = editing ? `/syncs/${p.syncId}/edit` : '/syncs/new'
+  const account = p.accounts.find((a) => String(a.id) === v.accountId)
+  const firstError = e.form ?? e.segment ?? e.account ?? e.list ?? e.listTitle ?? e.mode
+  return (
+    <>
+      <h1>{editing ? t('form.editTitle') : t('form.newTitle')}</h1>
+      {firstError ? (
+        <Alert kind="error" title={t('common.errorsTitle')}>
+          {firstError}
+        </Alert>
+      ) : null}
+      {p.plan ? (
+        <PlanWarning
+          t={t}
+          numbers={t('plan.numbers', {
+            need: formatNumber(p.locale, p.plan.need),
+            left: formatNumber(p.locale, p.plan.left),
+            total: formatNumber(p.locale, p.plan.total),
+          })}
+        />
+      ) : null}
+      <form method="post" action={action} class="card" data-reload-url={reload}>
+        <Csrf token={p.csrf} />
+        {'error' in p.segments ? (
+          <Alert kind="error">{t('form.segmentsUnavailable', { message: p.segments.error })}</Alert>
+        ) : (
+          <SelectField
+            name="segmentId"
+            label={t('form.segment')}
+            placeholder={t('form.segmentChoose')}
+            options={segmentOptions(t, p.locale, p.segments)}
+            value={v.segmentId}
+            error={e.segment}
+            disabled={v.allCustomers}
+          />
+        )}
+        <Checkbox
+          name="allCustomers"
+          label={t('form.allCustomers')}
+          hint={t('form.allCustomersHelp')}
+          checked={v.allCustomers}
+          disables="segmentId"
+        />
+        <SelectField
+          name="accountId"
+          label={t('form.account')}
+          placeholder={t('form.account')}
+          options={p.accounts.map((a) => ({ value: String(a.id), label: a.login }))}
+          value={v.accountId}
+          error={e.account}
+          reloads
+        />
+        <p data-noscript-only>
+          <button type="submit" class="btn" formaction={reload} formmethod="get">
+            {t('form.pickAccount')}
+          </button>
+        </p>
+        {account?.testMode ? (
+          <Alert kind="warning" title={t('accounts.testMode')}>
+            {t('accounts.testModeText')}
+          </Alert>
+        ) : null}
+        {'error' in p.lists ? (
+          <Alert kind="error">{t('form.listsUnavailable', { message: p.lists.error })}</Alert>
+        ) : (
+          <SelectField
+            name="listId"
+            label={t('form.list')}
+            placeholder={t('form.listChoose')}
+            options={p.lists.map((l) => ({ value: String(l.id), label: l.title }))}
+            value={v.listId}
+            error={e.list}
+            disabled={v.createList}
+          />
+        )}
+        <Checkbox
+          name="createList"
+          label={t('form.createList')}
+          hint={t('form.createListHelp')}
+          checked={v.createList}
+          disables="listId"
+        />
+        <TextField
+          name="listTitle"
+          label={t('form.listTitle')}
+          hint={t('form.listTitleHelp')}
+          value={v.listTitle}
+          maxlength={LIST_TITLE_MAX}
+          error={e.listTitle}
+        />
+        <fieldset aria-describedby={e.mode ? 'mode-error' : undefined}>
+          <legend>{t('form.mode')}</legend>
+          {SYNC_MODES.map((m) => (
+            <div class="radio">
+              <input
+                type="radio"
+                id={`mode-${m}`}
+                name="mode"
+                value={m}
+                checked={v.mode === m}
+                aria-describedby={`mode-${m}-help`}
+              />
+              <label for={`mode-${m}`}>{t(`mode.${m}`)}</label>
+              <p class="hint" id={`mode-${m}-help`}>
+                {t(`mode.${m}.help`)}
+              </p>
+            </div>
+          ))}
+          {e.mode ? (
+            <p class="field-error" id="mode-error">
+              {e.mode}
+            </p>
+          ) : null}
+        </fieldset>
+        {p.plan ? <Checkbox name="planConfirmed" label={t('form.planConfirm')} /> : null}
+        <div class="toolbar">
+          <button type="submit" name="intent" value="save" class="btn btn-primary">
+            {t('form.save')}
+          </button>
+          {editing ? null : (
+            <button type="submit" name="intent" value="dry" class="btn" aria-describedby="dry-help">
+              {t('form.dryRun')}
+            </button>
+          )}
+          <a class="btn" href={editing ? `/syncs/${p.syncId}` : '/syncs'}>
+            {t('common.cancel')}
+          </a>
+        </div>
+        {editing ? null : (
+          <p class="hint" id="dry-help">
+            {t('form.dryRunHelp')}
+          </p>
+        )}
+      </form>
+    </>
+  )
+}

@@ -1,0 +1,112 @@
+/** "Unisender": the sync list with the "Создать новую синхронизацию" button and live state. */
+
+import type { SyncRow } from '../../db/queries/syncs'
+import type { Run } from '../../db/schema'
+import { formatNumber, type Locale, type T } from '../../i18n'
+import { parseCounts } from '../../sync/counts'
+import { Alert } from '../components/alert'
+import { formatTime, LiveProgress, StateBadge } from '../components/sync-bits'
+import { syncViewState } from '../sync-view'
+
+/** What the segment column says for a sync. */
+export function sourceLabel(
+  t: T,
+  s: Pick<SyncRow, 'allCustomers' | 'segmentName' | 'segmentCode'>
+) {
+  return s.allCustomers ? t('syncs.allCustomers') : (s.segmentName ?? s.segmentCode ?? '—')
+}
+
+/** What the list column says for a sync. */
+export function targetLabel(t: T, s: Pick<SyncRow, 'listId' | 'listTitle'>) {
+  return s.listId == null ? t('syncs.newList', { title: s.listTitle }) : s.listTitle
+}
+
+/** Short outcome of the last finished run. */
+export function lastResult(t: T, locale: Locale, run: Run | null): string {
+  if (!run || run.status === 'queued' || run.status === 'running') return '—'
+  const c = parseCounts(run.counts)
+  const n = (x: number) => formatNumber(locale, x)
+  if (run.status === 'failed')
+    return run.errorCode === 'plan_limit'
+      ? t('plan.title')
+      : (run.errorMessage ?? t('state.failed'))
+  if (run.status === 'needs_confirmation')
+    return t('last.dry', { add: n(c.plannedAdd), remove: n(c.plannedRemove) })
+  if (run.status === 'cancelled') return t('state.cancelled')
+  if (run.dryRun) return t('last.dry', { add: n(c.plannedAdd), remove: n(c.plannedRemove) })
+  return t('last.summary', { added: n(c.added), removed: n(c.removed), unchanged: n(c.unchanged) })
+}
+
+/** When the next run is due, in words. */
+export function nextRunLabel(t: T, locale: Locale, s: SyncRow): string {
+  if (s.state === 'paused') return t('syncs.nextNone')
+  if (s.nextRunAt) return formatTime(locale, s.nextRunAt)
+  return s.segmentIsDynamic || s.allCustomers ? t('syncs.nextAfterChange') : t('syncs.nextNone')
+}
+
+/** The sync list page. */
+export function SyncsPage(p: { t: T; locale: Locale; syncs: SyncRow[]; hasAccounts: boolean }) {
+  const { t } = p
+  return (
+    <>
+      <h1>{t('syncs.title')}</h1>
+      <div class="toolbar">
+        {p.hasAccounts ? (
+          <a class="btn btn-primary" href="/syncs/new">
+            {t('syncs.create')}
+          </a>
+        ) : (
+          <Alert kind="info">
+            <a href="/accounts/new">{t('syncs.needAccount')}</a>
+          </Alert>
+        )}
+      </div>
+      {p.syncs.length === 0 ? (
+        <p class="muted">{t('syncs.empty')}</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('syncs.col.segment')}</th>
+                <th scope="col">{t('syncs.col.list')}</th>
+                <th scope="col" class="hide-narrow">
+                  {t('syncs.col.mode')}
+                </th>
+                <th scope="col">{t('syncs.col.state')}</th>
+                <th scope="col">{t('syncs.col.last')}</th>
+                <th scope="col" class="hide-narrow">
+                  {t('syncs.col.next')}
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {p.syncs.map((s) => (
+                <tr data-sync-id={String(s.id)}>
+                  <td>
+                    <a href={`/syncs/${s.id}`}>{sourceLabel(t, s)}</a>
+                  </td>
+                  <td>{targetLabel(t, s)}</td>
+                  <td class="hide-narrow">{t(`mode.${s.mode}`)}</td>
+                  <td>
+                    <StateBadge t={t} state={syncViewState(s, s.lastRun)} />
+                    {s.lastRun ? (
+                      <LiveProgress
+                        t={t}
+                        locale={p.locale}
+                        run={s.lastRun}
+                        pollUrl={`/syncs/${s.id}/progress`}
+                      />
+                    ) : null}
+                  </td>
+                  <td>{lastResult(t, p.locale, s.lastRun)}</td>
+                  <td class="hide-narrow">{nextRunLabel(t, p.locale, s)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  )
+}

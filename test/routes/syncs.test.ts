@@ -1,0 +1,261 @@
+import { env } from 'cloudflare:workers'
+import { eq } from 'drizzle-orm'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { createDb } from '../../src/db/client'
+import { getSync, listRuns, listSyncs } from '../../src/db/queries/syncs'
+import { runs as runsTable } from '../../src/db/schema'
+import { makeAccount, makeRun, makeSync } from '../support/fixtures'
+import { loginAs, makeConnectedTenant } from '../support/session'
+import { MARKUP_NAME, makeSyncWorld } from './syncs-support'
+import { get, post } from './ui-support'
+
+const db = () => createDb(env.DB)
+type World = Awaited<ReturnType<typeof makeSyncWorld>>
+let w: World
+
+async function accountId(world: World) {
+  const [s] = await listSyncs(db(), world.tenant.id)
+  return s?.unisenderAccountId
+}
+
+/** The form fields of a valid sync of segment `regular` to the existing list. */
+async function fields(world: World, over: Record<string, string> = {}) {
+  const accs = await db().query.unisenderAccounts.findMany({
+    where: (a, { eq }) => eq(a.tenantId, world.tenant.id),
+  })
+  return {
+    segmentId: String(world.seg('regular')),
+    accountId: String(accs[0]!.id),
+    listId: String(world.listId),
+    mode: 'exact',
+    intent: 'save',
+    ...over,
+  }
+}
+
+beforeEach(async () => {
+  w = await makeSyncWorld()
+})
+
+describe('GET /syncs and the form', () => {
+  it('lists nothing yet and offers "Создать новую синхронизацию"', async () => {
+    const html = await (await get(w.session, '/syncs')).text()
+    expect(html).toContain('Создать новую синхронизацию')
+    expect(html).toContain('href="/syncs/new"')
+  })
+
+  it('shows segments with count and kind, the lists of the account, checkboxes and modes', async () => {
+    const res = await get(w.session, '/syncs/new')
+    expect(res.status).toBe(200)
+    const html = await res.text()
+    expect(html).toContain('Постоянные — 50 покуп., динамический')
+    expect(html).not.toContain('Архив') // inactive segments are not offered
+    expect(html).toContain('Рассылка')
+    for (const label of [
+      'Выгрузить всех покупателей',
+      'Создать сегмент с одноименным названием',
+      'Точное соответствие',
+      'Объединение',
+      'Вычитание',
+      'список {a, b, c}, сегмент {c, d, e} → список {c, d, e}',
+      '→ список {a, b, c, d, e}',
+      '→ список {a, b}',
+      'Проверить (пробный запуск)',
+    ])
+      expect(html).toContain(label)
+    expect(html).toContain('<label for="mode-exact">')
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; VIP')
+    expect(html).not.toContain(MARKUP_NAME)
+  })
+})
+
+describe('POST /syncs', () => {
+  it('saves the sync and starts its first run at once', async () => {
+    const res = await post(w.session, '/syncs', await fields(w))
+    expect(res.status).toBe(303)
+    const [s] = await listSyncs(db(), w.tenant.id)
+    expect(s).toMatchObject({
+      segmentName: 'Постоянные',
+      listId: w.listId,
+      listTitle: 'Рассылка',
+      mode: 'exact',
+      state: 'active',
+    })
+    expect(res.headers.get('location')).toBe(`/syncs/${s!.id}?done=started`)
+    const runs = await listRuns(db(), w.tenant.id, s!.id)
+    expect(runs).toHaveLength(1)
+    expect(runs[0]).toMatchObject({ trigger: 'create', dryRun: false, status: 'queued' })
+    expect(w.sent).toEqual([{ type: 'run-step', runId: runs[0]!.id, seq: 0 }])
+  })
+
+  it('"Выгрузить всех покупателей" + "Создать сегмент с одноименным названием" needs no choice', async () => {
+    const f = await fields(w, {
+      allCustomers: '1',
+      createList: '1',
+      segmentId: '',
+      listId: '',
+      mode: 'union',
+    })
+    const res = await post(w.session, '/syncs', f)
+    expect(res.status).toBe(303)
+    const [s] = await listSyncs(db(), w.tenant.id)
+    expect(s).toMatchObject({
+      allCustomers: true,
+      segmentId: null,
+      createList: true,
+      listId: null,
+      listTitle: 'Все покупатели',
+    })
+  })
+
+  it('names a new list after the segment', async () => {
+    await post(w.session, '/syncs', await fields(w, { createList: '1', listId: '' }))
+    const [s] = await listSyncs(db(), w.tenant.id)
+    expect(s).toMatchObject({ createList: true, listId: null, listTitle: 'Постоянные' })
+  })
+
+  it.each([
+    [{ segmentId: '' }, 'Выберите сегмент или отметьте «Выгрузить всех покупателей».'],
+    [{ accountId: '' }, 'Выберите аккаунт Unisender.'],
+    [{ listId: '' }, 'Выберите список или отметьте «Создать сегмент с одноименным названием».'],
+    [{ mode: '' }, 'Выберите способ синхронизации.'],
+    [{ mode: 'mirror' }, 'Выберите способ синхронизации.'],
+    [{ segmentId: '99999' }, 'Этого сегмента больше нет в RetailCRM.'],
+    [{ listId: '99999' }, 'Этого списка больше нет в Unisender.'],
+    [{ createList: '1', listTitle: 'x'.repeat(256) }, 'Название списка длиннее 255 символов.'],
+  ])('refuses %o with a message in the form and saves nothing', async (over, message) => {
+    const res = await post(w.session, '/syncs', await fields(w, over))
+    expect(res.status).toBe(422)
+    expect(await res.text()).toContain(message)
+    expect(await listSyncs(db(), w.tenant.id)).toHaveLength(0)
+    expect(w.sent).toHaveLength(0)
+  })
+
+  it('refuses an inactive (deleted) segment', async () => {
+    const res = await post(
+      w.session,
+      '/syncs',
+      await fields(w, { segmentId: String(w.seg('old')) })
+    )
+    expect(res.status).toBe(422)
+    expect(await res.text()).toContain('Этого сегмента больше нет в RetailCRM.')
+  })
+
+  it('refuses the same segment and list twice', async () => {
+    expect((await post(w.session, '/syncs', await fields(w))).status).toBe(303)
+    const res = await post(w.session, '/syncs', await fields(w, { mode: 'union' }))
+    expect(res.status).toBe(422)
+    expect(await res.text()).toContain('Синхронизация этого сегмента с этим списком уже есть.')
+    expect(await listSyncs(db(), w.tenant.id)).toHaveLength(1)
+  })
+
+  it('escapes markup of a segment name on the list and sync pages', async () => {
+    await post(w.session, '/syncs', await fields(w, { segmentId: String(w.seg('markup')) }))
+    const [s] = await listSyncs(db(), w.tenant.id)
+    for (const path of ['/syncs', `/syncs/${s!.id}`]) {
+      const html = await (await get(w.session, path)).text()
+      expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; VIP')
+      expect(html).not.toContain('<script>alert(1)')
+    }
+  })
+
+  it('rejects a post without the CSRF token', async () => {
+    const res = await post(w.session, '/syncs', await fields(w), { csrf: false })
+    expect(res.status).toBe(403)
+    expect(await listSyncs(db(), w.tenant.id)).toHaveLength(0)
+  })
+
+  it('"Проверить" saves a paused draft and starts only a dry run', async () => {
+    const res = await post(w.session, '/syncs', await fields(w, { intent: 'dry' }))
+    expect(res.status).toBe(303)
+    const [s] = await listSyncs(db(), w.tenant.id)
+    expect(s).toMatchObject({ state: 'paused', pausedReason: 'draft' })
+    const [run] = await listRuns(db(), w.tenant.id, s!.id)
+    expect(run).toMatchObject({ dryRun: true })
+    const page = await (await get(w.session, `/syncs/${s!.id}`)).text()
+    expect(page).toContain('Черновик')
+    expect(page).toContain('Сохранить и запустить')
+  })
+})
+
+describe('plan too small', () => {
+  it('warns "Проверьте ваш тарифный план" before saving and saves after confirmation', async () => {
+    const small = await makeSyncWorld({ contactLimit: 10 })
+    const f = await fields(small)
+    const res = await post(small.session, '/syncs', f)
+    expect(res.status).toBe(422)
+    const html = await res.text()
+    expect(html).toContain('Проверьте ваш тарифный план')
+    expect(html).toContain('Я проверил тариф, всё равно сохранить')
+    expect(await listSyncs(db(), small.tenant.id)).toHaveLength(0)
+    expect((await post(small.session, '/syncs', { ...f, planConfirmed: '1' })).status).toBe(303)
+    expect(await listSyncs(db(), small.tenant.id)).toHaveLength(1)
+  })
+
+  it('never asks for subtraction, which adds nobody', async () => {
+    const small = await makeSyncWorld({ contactLimit: 10 })
+    const res = await post(small.session, '/syncs', await fields(small, { mode: 'subtract' }))
+    expect(res.status).toBe(303)
+  })
+})
+
+describe('edit', () => {
+  it('changes the mode and starts an edit run', async () => {
+    await post(w.session, '/syncs', await fields(w))
+    const [s] = await listSyncs(db(), w.tenant.id)
+    const form = await (await get(w.session, `/syncs/${s!.id}/edit`)).text()
+    expect(form).toContain('value="exact" checked')
+    await db().update(runsTable).set({ status: 'done' }).where(eq(runsTable.syncId, s!.id))
+    const res = await post(w.session, `/syncs/${s!.id}`, await fields(w, { mode: 'union' }))
+    expect(res.status).toBe(303)
+    expect((await getSync(db(), w.tenant.id, s!.id))!.mode).toBe('union')
+    const runs = await listRuns(db(), w.tenant.id, s!.id)
+    expect(runs[0]).toMatchObject({ trigger: 'edit' })
+  })
+})
+
+describe('another tenant', () => {
+  it('gets 404 for every id-bearing sync route', async () => {
+    const other = (await makeConnectedTenant()).tenant.id
+    const acc = await makeAccount(other)
+    const sync = await makeSync(other, acc.id)
+    const run = await makeRun(other, sync.id, { status: 'needs_confirmation' })
+    const s = await loginAs(w.tenant.id)
+    for (const path of [
+      `/syncs/${sync.id}`,
+      `/syncs/${sync.id}/edit`,
+      `/syncs/${sync.id}/delete`,
+      `/syncs/${sync.id}/progress`,
+      `/syncs/${sync.id}/runs/${run.id}/rejects.csv`,
+    ])
+      expect((await get(s, path)).status, path).toBe(404)
+    for (const path of [
+      `/syncs/${sync.id}`,
+      `/syncs/${sync.id}/delete`,
+      `/syncs/${sync.id}/run`,
+      `/syncs/${sync.id}/dry-run`,
+      `/syncs/${sync.id}/pause`,
+      `/syncs/${sync.id}/resume`,
+      `/syncs/${sync.id}/activate`,
+      `/syncs/${sync.id}/runs/${run.id}/confirm`,
+      `/syncs/${sync.id}/runs/${run.id}/cancel`,
+    ])
+      expect((await post(s, path, {})).status, path).toBe(404)
+    expect(await getSync(db(), other, sync.id)).toMatchObject({ state: 'active' })
+    expect((await listRuns(db(), other, sync.id))[0]).toMatchObject({
+      status: 'needs_confirmation',
+    })
+    expect(w.sent).toHaveLength(0)
+  })
+
+  it('cannot read a run of its own sync through another sync id', async () => {
+    await post(w.session, '/syncs', await fields(w))
+    const [mine] = await listSyncs(db(), w.tenant.id)
+    const acc = await accountId(w)
+    const second = await makeSync(w.tenant.id, acc!, { segmentId: 5, listId: 77 })
+    const [run] = await listRuns(db(), w.tenant.id, mine!.id)
+    expect((await get(w.session, `/syncs/${second.id}/runs/${run!.id}/rejects.csv`)).status).toBe(
+      404
+    )
+  })
+})
