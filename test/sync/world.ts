@@ -142,7 +142,7 @@ export async function makeWorld(opts: WorldOptions) {
         for (;;) {
           const v = await processRunStep(env, msg, { attempts }, overrides(opts.extra))
           steps++
-          opts.onStep?.(steps)
+          await opts.onStep?.(steps, msg)
           if (v.kind === 'ack') break
           attempts++
           if (attempts > 10) throw new Error('gave up (would go to the DLQ)')
