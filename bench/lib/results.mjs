@@ -93,6 +93,7 @@ export function writeResults(root, results, logs) {
       p(
         `- run ${run.id}: ${run.status}, ${run.kind}, trigger ${run.trigger}${run.error ? `, error ${run.error}` : ''}; counts ${JSON.stringify(run.counts)}; API calls ${JSON.stringify(run.apiCalls)}`
       )
+    p(`- the sandbox list «Бенчмарк» holds ${fmt(r.listActiveAfter)} active members afterwards`)
     p(
       `- Unisender emulator counted ${fmt(r.emulatorCalls.unisender)} calls: ${JSON.stringify(r.emulatorCalls.unisenderByMethod)}`
     )

@@ -46,7 +46,12 @@ export async function measuredRun(ctx, label, trigger, opts = {}) {
   const calls = { crm: total(apiCalls, 'retailcrm'), unisender: total(apiCalls, 'unisender') }
   const uniEmulator = sumObj(after.unisender) - sumObj(before.unisender)
   const sum = summarize(window.steps)
+  const list = ctx.sandboxDb.one(
+    `SELECT count(*) AS n FROM uni_members m JOIN uni_lists l ON l.id = m.list_id
+     WHERE l.title = 'Бенчмарк' AND m.status = 'active'`
+  )
   const result = {
+    listActiveAfter: list?.n ?? null,
     label,
     n: args.n,
     mode: 'exact',

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest'
+import { minimumCalls, rateBound, summarize, targets } from '../../bench/lib/report.mjs'
+
+describe('benchmark arithmetic', () => {
+  it('bounds a 50,000-email full run by its pages and imports', () => {
+    const b = rateBound({ read: 50_000, adds: 50_000, removes: 0 })
+    expect(b.pages).toBe(500)
+    expect(b.imports).toBe(100)
+    expect(b.readS).toBe(50)
+    expect(b.writeS).toBe(5)
+    expect(b.totalS).toBe(55)
+    expect(minimumCalls({ read: 50_000, adds: 50_000, removes: 0 })).toEqual({
+      crm: 500,
+      unisender: 101,
+    })
+  })
+
+  it('rounds partial pages and batches up, per side', () => {
+    const b = rateBound({ read: 101, adds: 1, removes: 501 })
+    expect(b.pages).toBe(2)
+    expect(b.imports).toBe(1 + 2)
+  })
+
+  it('summarizes invocations: maxima, sums, overlaps, unmeasured CPU left out', () => {
+    const s = summarize([
+      { kind: 'queue', subrequests: 40, cpuMs: 120, rowsWritten: 10, rowsRead: 5 },
+      { kind: 'queue', subrequests: 90, cpuMs: null, rowsWritten: 1, overlapped: true },
+      { kind: 'scheduled', subrequests: 3, cpuMs: 4, rowsRead: 7, failed: true },
+    ])
+    expect(s).toMatchObject({
+      invocations: 3,
+      queueInvocations: 2,
+      cronInvocations: 1,
+      overlapped: 1,
+      failed: 1,
+      subrequestsMax: 90,
+      cpuMsMax: 120,
+      cpuMsSum: 124,
+      rowsWritten: 11,
+      rowsRead: 12,
+    })
+  })
+
+  it('fails a target that is missed and never passes one that was not measured', () => {
+    const run = (over: Record<string, unknown>) => ({
+      sum: { subrequestsMax: 50, cpuMsMax: 300, rowsWritten: 10 },
+      calls: { crm: 500, unisender: 104 },
+      min: { crm: 500, unisender: 101 },
+      peakRss: 100,
+      ...over,
+    })
+    const v = targets({
+      full: run({}),
+      second: run({ calls: { crm: 1, unisender: 9 }, changes: 500 }),
+      n: 50_000,
+    })
+    const by = Object.fromEntries(v.map((x) => [x.name, x.verdict]))
+    expect(by['every invocation ≤ 100 subrequests']).toBe('PASS')
+    expect(by['full run unisender calls ≤ 1.05 × minimum']).toBe('PASS')
+    expect(by['second run Unisender calls ≤ ceil(changes/500) + 2']).toBe('FAIL')
+    expect(by['D1 rows written by a full 1,000,000 run ≤ 50,000']).toBe('n/a')
+    expect(by['peak RSS at 1,000,000 ≤ 1.2 × at 50,000']).toBe('n/a')
+  })
+})
