@@ -65,7 +65,16 @@ export async function installUnisenderSandbox(
   })
   const db = env.SANDBOX_DB
   const bindings = { SANDBOX_DB: db, SANDBOX_ENABLED: '1' }
-  const fetchHandler = (req: Request) => emulator.app.fetch(req, bindings)
+  // Like a real fetch, a client's abort rejects the call at once, whatever the emulator is doing.
+  const fetchHandler = (req: Request): Promise<Response> =>
+    Promise.race([
+      Promise.resolve(emulator.app.fetch(req, bindings)),
+      new Promise<never>((_, reject) => {
+        const abort = () => reject(req.signal.reason ?? new DOMException('Aborted', 'AbortError'))
+        if (req.signal.aborted) abort()
+        else req.signal.addEventListener('abort', abort)
+      }),
+    ])
   outbound.route(UNISENDER_ORIGIN, fetchHandler)
   await ensureSchema(db, clock)
 

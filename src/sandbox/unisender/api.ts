@@ -40,10 +40,13 @@ const json = (body: unknown) =>
     headers: { 'content-type': 'application/json; charset=utf-8' },
   })
 
-/** Waits for the client to give up (its abort), or answers 504 after `ms`. */
+/**
+ * Waits for the client to give up (its abort; the answer then goes nowhere), or answers 504 after
+ * `ms` like a gateway would.
+ */
 function hang(req: Request, ms: number, state: SandboxState): Promise<Response> {
-  return new Promise((resolve, reject) => {
-    const abort = () => reject(req.signal.reason ?? new DOMException('Aborted', 'AbortError'))
+  return new Promise((resolve) => {
+    const abort = () => resolve(new Response(null, { status: 499 }))
     if (req.signal.aborted) return abort()
     req.signal.addEventListener('abort', abort)
     void state.sleep(ms).then(() => resolve(new Response('Gateway Timeout', { status: 504 })))

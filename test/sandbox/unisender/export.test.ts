@@ -1,0 +1,238 @@
+/** async/exportContacts → async/getTaskResult → the file: flow, limits and file format. */
+import { describe, expect, it } from 'vitest'
+import { callUnisender, installUnisenderSandbox } from '../../support/sandbox-unisender'
+
+type Task = { result: { task_uuid: string; status: string; file_to_download?: string } }
+
+function exportPairs(apiKey: string, listId: number, fields: string[]): [string, string][] {
+  return [
+    ['api_key', apiKey],
+    ['list_id', String(listId)],
+    ['notify_url', 'https://module.test/hook'],
+    ...fields.map((f) => ['field_names[]', f] as [string, string]),
+  ]
+}
+
+async function setup(opts = {}) {
+  const uni = await installUnisenderSandbox(opts)
+  const acc = await uni.createAccount()
+  const list = await uni.createList(acc, 'L')
+  const other = await uni.createList(acc, 'Other')
+  return { uni, acc, list, other }
+}
+
+/** Splits our CSV strictly: quoted fields, ',' delimiter, CRLF rows. */
+function parseCsv(text: string): string[][] {
+  return text
+    .split('\r\n')
+    .filter((l) => l !== '')
+    .map((line) => {
+      const cells = line.match(/"((?:[^"]|"")*)"(,|$)/g) ?? []
+      return cells.map((c) => c.replace(/,$/, '').slice(1, -1).replace(/""/g, '"'))
+    })
+}
+
+describe('export flow', () => {
+  it('goes new → processing → completed by polls and then serves the file', async () => {
+    const { uni, acc, list } = await setup({ exportReadyAfterPolls: 3, exportReadyAfterMs: 60_000 })
+    await uni.seedContacts(acc, [{ email: 'a@example.ru', lists: [list] }])
+    const started = await callUnisender(
+      'async/exportContacts',
+      exportPairs(acc.apiKey, list, ['email'])
+    )
+    const task = (started.body as Task).result
+    expect(task).toEqual({ task_uuid: expect.any(String), status: 'new' })
+    const poll = async () =>
+      (
+        (
+          await callUnisender('async/getTaskResult', {
+            api_key: acc.apiKey,
+            task_uuid: task.task_uuid,
+          })
+        ).body as Task
+      ).result
+    expect(await poll()).toMatchObject({ status: 'new' })
+    expect((await poll()).file_to_download).toBeUndefined()
+    const done = await poll()
+    expect(done).toMatchObject({ status: 'completed', task_uuid: task.task_uuid })
+    expect(done.file_to_download).toMatch(
+      /^https:\/\/api\.unisender\.test\/files\/export\/[0-9a-f-]+\.csv$/
+    )
+    const file = await fetch(done.file_to_download!)
+    expect(file.status).toBe(200)
+    expect(parseCsv((await file.text()).replace(/^\uFEFF/, ''))).toEqual([
+      ['email'],
+      ['a@example.ru'],
+    ])
+  })
+
+  it('completes by the clock as well', async () => {
+    const { uni, acc, list } = await setup({
+      exportReadyAfterPolls: 100,
+      exportReadyAfterMs: 5_000,
+    })
+    const started = await callUnisender(
+      'async/exportContacts',
+      exportPairs(acc.apiKey, list, ['email'])
+    )
+    const uuid = (started.body as Task).result.task_uuid
+    uni.clock.advance(4_999)
+    const p1 = await callUnisender('async/getTaskResult', { api_key: acc.apiKey, task_uuid: uuid })
+    expect((p1.body as Task).result.status).toBe('new')
+    uni.clock.advance(1)
+    const p2 = await callUnisender('async/getTaskResult', { api_key: acc.apiKey, task_uuid: uuid })
+    expect((p2.body as Task).result.status).toBe('completed')
+  })
+
+  it('has no file before completion and refuses tasks of another account', async () => {
+    const { uni, acc, list } = await setup({ exportReadyAfterPolls: 5 })
+    const started = await callUnisender(
+      'async/exportContacts',
+      exportPairs(acc.apiKey, list, ['email'])
+    )
+    const uuid = (started.body as Task).result.task_uuid
+    expect((await fetch(`${uni.origin}/files/export/${uuid}.csv`)).status).toBe(404)
+    const stranger = await uni.createAccount()
+    const res = await callUnisender('async/getTaskResult', {
+      api_key: stranger.apiKey,
+      task_uuid: uuid,
+    })
+    expect(res.body).toMatchObject({ code: 'invalid_arg' })
+  })
+
+  it('refuses unknown fields, a foreign list and a missing field list', async () => {
+    const { uni, acc, list } = await setup()
+    const bad = await callUnisender(
+      'async/exportContacts',
+      exportPairs(acc.apiKey, list, ['email', 'segment'])
+    )
+    expect(bad.body).toMatchObject({ code: 'invalid_arg' })
+    const stranger = await uni.createAccount()
+    const theirs = await uni.createList(stranger, 'T')
+    const foreign = await callUnisender(
+      'async/exportContacts',
+      exportPairs(acc.apiKey, theirs, ['email'])
+    )
+    expect(foreign.body).toMatchObject({ code: 'invalid_arg' })
+    const none = await callUnisender('async/exportContacts', { api_key: acc.apiKey, list_id: list })
+    expect(none.body).toMatchObject({ code: 'invalid_arg' })
+  })
+
+  it('allows 20 exports per 60 s per key', async () => {
+    const { uni, acc, list } = await setup()
+    for (let i = 0; i < 20; i++) {
+      const r = await callUnisender(
+        'async/exportContacts',
+        exportPairs(acc.apiKey, list, ['email'])
+      )
+      expect(r.body).toMatchObject({ result: { status: 'new' } })
+    }
+    const over = await callUnisender(
+      'async/exportContacts',
+      exportPairs(acc.apiKey, list, ['email'])
+    )
+    expect(over.body).toMatchObject({ code: 'api_call_limit_exceeded_for_api_key' })
+    // other methods are not held back by the export limit
+    expect((await callUnisender('getLists', { api_key: acc.apiKey })).body).toMatchObject({
+      result: expect.any(Array),
+    })
+    uni.clock.advance(60_000)
+    const later = await callUnisender(
+      'async/exportContacts',
+      exportPairs(acc.apiKey, list, ['email'])
+    )
+    expect(later.body).toMatchObject({ result: { status: 'new' } })
+  })
+})
+
+describe('export file', () => {
+  it('is UTF-8 with BOM, quoted, CRLF, with a header naming the requested fields', async () => {
+    const { uni, acc, list, other } = await setup({ exportReadyAfterPolls: 1 })
+    await uni.seedContacts(acc, [
+      { email: 'a@example.ru', lists: [list, other], tags: 'vip' },
+      { email: 'b@example.ru', status: 'unsubscribed', lists: [list] },
+      { email: 'c@example.ru', unsubscribedLists: [list], lists: [other] },
+      { email: 'd@example.ru', lists: [other] },
+    ])
+    const fields = ['email', 'email_status', 'email_list_ids', 'email_unsubscribed_list_ids']
+    const started = await callUnisender(
+      'async/exportContacts',
+      exportPairs(acc.apiKey, list, fields)
+    )
+    const uuid = (started.body as Task).result.task_uuid
+    const done = await callUnisender('async/getTaskResult', {
+      api_key: acc.apiKey,
+      task_uuid: uuid,
+    })
+    const res = await fetch((done.body as Task).result.file_to_download!)
+    expect(res.headers.get('content-type')).toMatch(/^text\/csv/)
+    const bytes = new Uint8Array(await res.arrayBuffer())
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
+    const text = new TextDecoder().decode(bytes.slice(3))
+    expect(
+      text.startsWith('"email","email_status","email_list_ids","email_unsubscribed_list_ids"\r\n')
+    ).toBe(true)
+    expect(parseCsv(text)).toEqual([
+      fields,
+      ['a@example.ru', 'active', `${list},${other}`, ''],
+      ['b@example.ru', 'unsubscribed', String(list), ''],
+      ['c@example.ru', 'active', `${list},${other}`, String(list)],
+    ])
+  })
+
+  it('streams a list larger than one page, each member once', async () => {
+    const { uni, acc, list } = await setup({ exportReadyAfterPolls: 1 })
+    const n = 4500
+    const contacts = Array.from({ length: n }, (_, i) => ({
+      email: `m${i}@example.ru`,
+      lists: [list],
+    }))
+    await uni.seedContacts(acc, contacts)
+    const started = await callUnisender(
+      'async/exportContacts',
+      exportPairs(acc.apiKey, list, ['email'])
+    )
+    const uuid = (started.body as Task).result.task_uuid
+    const done = await callUnisender('async/getTaskResult', {
+      api_key: acc.apiKey,
+      task_uuid: uuid,
+    })
+    const res = await fetch((done.body as Task).result.file_to_download!)
+    const reader = res.body!.getReader()
+    let chunks = 0
+    let text = ''
+    const dec = new TextDecoder()
+    for (;;) {
+      const { done: end, value } = await reader.read()
+      if (end) break
+      chunks++
+      text += dec.decode(value, { stream: true })
+    }
+    expect(chunks).toBeGreaterThan(2)
+    const emails = parseCsv(text.replace(/^\uFEFF/, ''))
+      .slice(1)
+      .map((r) => r[0])
+    expect(emails).toHaveLength(n)
+    expect(new Set(emails).size).toBe(n)
+  })
+
+  it('filters by email_status and exports the whole account without list_id', async () => {
+    const { uni, acc, list } = await setup({ exportReadyAfterPolls: 1 })
+    await uni.seedContacts(acc, [
+      { email: 'a@example.ru', lists: [list] },
+      { email: 'b@example.ru', status: 'unsubscribed' },
+    ])
+    const started = await callUnisender('async/exportContacts', [
+      ['api_key', acc.apiKey],
+      ['field_names[]', 'email'],
+      ['email_status', 'unsubscribed'],
+    ])
+    const uuid = (started.body as Task).result.task_uuid
+    const done = await callUnisender('async/getTaskResult', {
+      api_key: acc.apiKey,
+      task_uuid: uuid,
+    })
+    const text = await (await fetch((done.body as Task).result.file_to_download!)).text()
+    expect(parseCsv(text.replace(/^\uFEFF/, ''))).toEqual([['email'], ['b@example.ru']])
+  })
+})
