@@ -13,6 +13,7 @@ import { accounts } from './routes/accounts'
 import { faq } from './routes/faq'
 import { health } from './routes/health'
 import { home } from './routes/home'
+import { retailcrm } from './routes/retailcrm'
 import { sessionRoutes } from './routes/session'
 import { syncs } from './routes/syncs'
 
@@ -31,6 +32,7 @@ export function createApp() {
   app.use(sessionGate)
 
   app.route('/healthz', health)
+  app.route('/retailcrm', retailcrm)
   app.route('/', sessionRoutes)
   app.route('/', home)
   app.route('/accounts', accounts)

@@ -1,0 +1,164 @@
+/**
+ * The RetailCRM marketplace side of the module (retailcrm.md §1), mounted at /retailcrm:
+ * GET /config (configUrl), POST /register (simple connection), GET|POST /login[/:clientId]
+ * (accountUrl), POST /activity and POST /settings (callbacks).
+ *
+ * None of these takes a session or a CSRF token — they are PUBLIC_PREFIXES in src/http/session.ts —
+ * because the CRM, not a signed-in browser, calls them: /register proves itself with the HMAC token,
+ * the others with the clientId (a 256-bit bearer secret that we store only hashed). The clientId is
+ * never logged, and the login answers with a redirect to a URL without it.
+ */
+import { type Context, Hono } from 'hono'
+import { z } from 'zod'
+import { getConfig } from '../config'
+import { findTenantByClientId, setTenantLocale } from '../db/queries/tenants'
+import type { AppEnv } from '../env'
+import { AppError } from '../errors'
+import { refuse, startSession } from '../http/session'
+import { jsonField, parseForm } from '../http/validate'
+import { applyActivity, localeFromSettings } from '../tenants/activity'
+import { connectTenant, REQUIRED_SCOPES } from '../tenants/connect'
+import { verifyRegisterToken } from '../tenants/register-token'
+
+/** A required string field; zod paths name the field in the message (see src/http/validate.ts). */
+const text = (max: number) =>
+  z
+    .string({ error: (i) => (i.input === undefined ? 'поле отсутствует' : 'ожидается строка') })
+    .trim()
+    .min(1, 'пустое значение')
+    .max(max, 'слишком длинное значение')
+
+const RegisterPayload = z.object(
+  {
+    systemUrl: text(300),
+    apiKey: text(200),
+    // A missing or empty token is simply not valid: it is refused with 401 like a forged one.
+    token: z.string().max(200, 'слишком длинное значение').optional().default(''),
+  },
+  { error: 'ожидается объект {systemUrl, apiKey, token}' }
+)
+
+/** `register` = JSON string (official clients); `register[field]` form fields are accepted too. */
+const RegisterForm = z
+  .preprocess(
+    (form) => {
+      const f = (form ?? {}) as Record<string, unknown>
+      if (f.register !== undefined || f['register[apiKey]'] === undefined) return f
+      const pick = (k: string) => f[`register[${k}]`]
+      return {
+        register: JSON.stringify({
+          systemUrl: pick('systemUrl'),
+          apiKey: pick('apiKey'),
+          token: pick('token'),
+        }),
+      }
+    },
+    z.object({ register: jsonField(RegisterPayload, 'объект {systemUrl, apiKey, token}') })
+  )
+  .transform((f) => f.register)
+
+const ClientId = text(256)
+
+const flag = z.preprocess(
+  (v) =>
+    v === 1 || v === '1' || v === 'true' ? true : v === 0 || v === '0' || v === 'false' ? false : v,
+  z.boolean({ error: 'ожидается true или false' })
+)
+
+const ActivityForm = z.object({
+  clientId: ClientId,
+  systemUrl: z.string().max(300).optional(),
+  activity: jsonField(
+    z.object(
+      { active: flag, freeze: flag.optional().default(false) },
+      { error: 'ожидается JSON {"active": true, "freeze": false}' }
+    ),
+    '{"active": true, "freeze": false}'
+  ),
+})
+
+const SettingsForm = z.object({
+  clientId: ClientId,
+  settings: jsonField(z.unknown(), 'объект настроек').optional(),
+})
+
+/** Exchanges a clientId for a session and sends the browser to the app without it in the URL. */
+async function login(c: Context<AppEnv>, clientId: string | undefined): Promise<Response> {
+  const id = ClientId.safeParse(clientId)
+  const tenant = id.success ? await findTenantByClientId(c.var.db, id.data) : null
+  if (!tenant) return refuse(c, 401, 'unknown_client')
+  await startSession(c, tenant.id)
+  return c.redirect('/', 303)
+}
+
+async function formClientId(c: Context<AppEnv>): Promise<string | undefined> {
+  const type = c.req.header('content-type') ?? ''
+  if (!type.includes('form')) return undefined
+  const v = (await c.req.parseBody()).clientId
+  return typeof v === 'string' ? v : undefined
+}
+
+export const retailcrm = new Hono<AppEnv>()
+  .get('/config', (c) => {
+    const { PUBLIC_URL } = getConfig(c.env)
+    return c.json({
+      success: true,
+      scopes: [...REQUIRED_SCOPES],
+      registerUrl: `${PUBLIC_URL}/retailcrm/register`,
+    })
+  })
+
+  .post('/register', async (c) => {
+    const config = getConfig(c.env)
+    const input = await parseForm(c, RegisterForm, 'Некорректный запрос регистрации')
+    if (!(await verifyRegisterToken(config.RETAILCRM_MODULE_SECRET, input.apiKey, input.token))) {
+      throw new AppError(
+        'unauthorized',
+        'Подпись запроса (token) не совпала: запрос пришёл не от RetailCRM или секрет модуля (RETAILCRM_MODULE_SECRET) указан неверно. Ничего не сохранено.'
+      )
+    }
+    const result = await connectTenant({ db: c.var.db, config, now: () => Date.now() }, input)
+    if (!result.ok) {
+      // UNCONFIRMED how the CRM shows non-2xx answers (retailcrm.md §1a); like RetailCRM's own
+      // mg-transport-core, failures a person must act on are 200 + success:false + errorMsg.
+      if (result.kind === 'input') throw new AppError('bad_request', result.reason)
+      console.warn(`register: connection refused for a CRM account: ${result.reason}`)
+      return c.json({ success: false, errorMsg: result.reason })
+    }
+    console.info(
+      `register: tenant ${result.tenantId} ${result.reconnected ? 'reconnected' : 'connected'}`
+    )
+    return c.json({ success: true, accountUrl: result.accountUrl })
+  })
+
+  .get('/login', (c) => login(c, c.req.query('clientId')))
+  .post('/login', async (c) => login(c, (await formClientId(c)) ?? c.req.query('clientId')))
+  .get('/login/:clientId', (c) => login(c, c.req.param('clientId')))
+  .post('/login/:clientId', (c) => login(c, c.req.param('clientId')))
+
+  .post('/activity', async (c) => {
+    const { ALLOW_INSECURE_LOCALHOST } = getConfig(c.env)
+    const form = await parseForm(c, ActivityForm, 'Некорректный запрос активности')
+    const result = await applyActivity(
+      c.var.db,
+      {
+        clientId: form.clientId,
+        systemUrl: form.systemUrl,
+        active: form.activity.active,
+        freeze: form.activity.freeze,
+      },
+      { now: Date.now(), allowInsecureLocalhost: ALLOW_INSECURE_LOCALHOST }
+    )
+    if (!result.ok) return c.json({ success: false, errorMsg: 'Unknown clientId' }, 404)
+    console.info(`activity: tenant ${result.tenantId} live=${result.live}`)
+    return c.json({ success: true })
+  })
+
+  .post('/settings', async (c) => {
+    const form = await parseForm(c, SettingsForm, 'Некорректный запрос настроек')
+    const tenant = await findTenantByClientId(c.var.db, form.clientId)
+    if (!tenant) return c.json({ success: false, errorMsg: 'Unknown clientId' }, 404)
+    const locale = localeFromSettings(form.settings)
+    if (locale) await setTenantLocale(c.var.db, tenant.id, locale, Date.now())
+    return c.json({ success: true })
+  })

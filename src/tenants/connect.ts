@@ -1,0 +1,171 @@
+/**
+ * The "simple connection" (retailcrm.md §1a–1b) after the register token was verified: validate the
+ * account URL, check the new key's scopes, register the module in the CRM with a fresh clientId, and
+ * only then write the tenant. D1 has no transactions, so the order is what keeps a failure
+ * traceless: nothing is written before the CRM accepted /edit, and the write is one statement (new
+ * tenant) or one batch (reconnect). A reconnect keeps the tenant — and so its accounts and syncs —
+ * replaces the key and clientId, clears a broken mark, ends old sessions and asks the scheduler for a
+ * full reconcile (last_reconcile_at = NULL). Knows nothing of Hono.
+ */
+import { eq } from 'drizzle-orm'
+import { ApiError } from '../clients/errors'
+import type { FetchLike } from '../clients/http'
+import { createRetailCrmClient, type IntegrationModule } from '../clients/retailcrm'
+import type { Config } from '../config'
+import type { Db } from '../db/client'
+import { deleteTenantSessionsQuery } from '../db/queries/sessions'
+import { findTenantBySystemUrl, nextTenantId } from '../db/queries/tenants'
+import { tenants } from '../db/schema'
+import { encryptSecret, importKey, randomToken, secretAad, sha256Hex } from '../lib/crypto'
+import { normalizeSystemUrl } from './system-url'
+
+/** The scopes the module asks for in /retailcrm/config and needs on the key. */
+export const REQUIRED_SCOPES = ['integration_read', 'integration_write', 'customer_read'] as const
+
+/** The module's name and paths as registered in the CRM. */
+export const MODULE_NAME = 'Экспорт сегментов Unisender'
+export const LOGIN_PATH = '/retailcrm/login'
+export const ACTIONS = { activity: '/retailcrm/activity', settings: '/retailcrm/settings' } as const
+
+export interface ConnectDeps {
+  db: Db
+  config: Config
+  now: () => number
+  fetch?: FetchLike
+  /** The clientId generator (256 random bits by default); injectable for tests. */
+  newClientId?: () => string
+}
+
+export type ConnectResult =
+  | { ok: true; accountUrl: string; tenantId: number; reconnected: boolean }
+  /** kind 'input': the request itself is unusable; 'refused': a person has to act (see reason). */
+  | { ok: false; kind: 'input' | 'refused'; reason: string }
+
+/** The integration module entity the CRM gets from /edit. */
+export function moduleEntity(config: Config, clientId: string): IntegrationModule {
+  return {
+    code: config.RETAILCRM_MODULE_CODE,
+    integrationCode: config.RETAILCRM_MODULE_CODE,
+    active: true,
+    name: MODULE_NAME,
+    logo: `${config.PUBLIC_URL}/static/logo.svg`,
+    clientId,
+    baseUrl: config.PUBLIC_URL,
+    accountUrl: `${config.PUBLIC_URL}${LOGIN_PATH}`,
+    actions: { ...ACTIONS },
+  }
+}
+
+/** Turns a CRM error into a sentence for the person connecting. Never includes the key. */
+function crmProblem(step: 'check' | 'edit', err: unknown): string {
+  const what = step === 'check' ? 'проверке API-ключа' : 'регистрации модуля в RetailCRM'
+  if (err instanceof ApiError) {
+    if (err.kind === 'auth') {
+      return `RetailCRM отклонил API-ключ при ${what} (HTTP ${err.status ?? err.code}). Нажмите «Подключить» в маркетплейсе ещё раз; если ошибка повторится, проверьте, что модуль не отключён в RetailCRM.`
+    }
+    if (err.kind === 'retryable') {
+      return `RetailCRM не ответил при ${what}: ${err.message}. Попробуйте подключить модуль ещё раз через минуту.`
+    }
+    return `RetailCRM ответил ошибкой при ${what}: ${err.message}. Попробуйте подключить модуль ещё раз; если ошибка повторится, напишите в поддержку модуля.`
+  }
+  return `Не удалось выполнить запрос к RetailCRM при ${what}. Попробуйте подключить модуль ещё раз через минуту.`
+}
+
+function isUniqueViolation(err: unknown, column: string): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (e.message.includes('UNIQUE constraint failed') && e.message.includes(column)) return true
+    if (column === 'tenants.id' && e.message.includes('PRIMARY KEY')) return true
+  }
+  return false
+}
+
+/** Connects (or reconnects) the CRM account of a verified register request. */
+export async function connectTenant(
+  deps: ConnectDeps,
+  input: { systemUrl: string; apiKey: string }
+): Promise<ConnectResult> {
+  const { db, config } = deps
+  const url = normalizeSystemUrl(input.systemUrl, {
+    allowInsecureLocalhost: config.ALLOW_INSECURE_LOCALHOST,
+  })
+  if (!url.ok) return { ok: false, kind: 'input', reason: url.reason }
+  const systemUrl = url.url
+
+  const crm = createRetailCrmClient({
+    systemUrl,
+    apiKey: input.apiKey,
+    fetch: deps.fetch,
+    timeoutMs: 15_000,
+  })
+  let scopes: string[]
+  try {
+    scopes = (await crm.getCredentials()).scopes
+  } catch (err) {
+    return { ok: false, kind: 'refused', reason: crmProblem('check', err) }
+  }
+  const missing = REQUIRED_SCOPES.filter((s) => !scopes.includes(s))
+  if (missing.length) {
+    return {
+      ok: false,
+      kind: 'refused',
+      reason: `У API-ключа, который создал RetailCRM, нет прав: ${missing.join(', ')}. Модулю нужны права ${REQUIRED_SCOPES.join(', ')}: их разрешают в карточке модуля в партнёрском кабинете RetailCRM. Сообщите об этом в поддержку модуля и подключите модуль снова.`,
+    }
+  }
+
+  const existing = await findTenantBySystemUrl(db, systemUrl)
+  const clientId = (deps.newClientId ?? (() => randomToken(32)))()
+  try {
+    await crm.editIntegrationModule(moduleEntity(config, clientId))
+  } catch (err) {
+    return { ok: false, kind: 'refused', reason: crmProblem('edit', err) }
+  }
+
+  // The CRM accepted the module: now, and only now, write.
+  const key = await importKey(config.ENCRYPTION_KEY)
+  const clientIdHash = await sha256Hex(clientId)
+  const now = deps.now()
+  const accountUrl = `${config.PUBLIC_URL}${LOGIN_PATH}`
+  const retryLater =
+    'Модуль зарегистрирован в RetailCRM, но сохранить подключение не удалось. Нажмите «Подключить» ещё раз.'
+
+  if (existing) {
+    await db.batch([
+      db
+        .update(tenants)
+        .set({
+          crmApiKeyEnc: await encryptSecret(key, input.apiKey, secretAad.crmKey(existing.id)),
+          clientIdHash,
+          active: true,
+          brokenReason: null,
+          lastReconcileAt: null,
+          updatedAt: now,
+        })
+        .where(eq(tenants.id, existing.id)),
+      deleteTenantSessionsQuery(db, existing.id),
+    ])
+    return { ok: true, accountUrl, tenantId: existing.id, reconnected: true }
+  }
+
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const id = await nextTenantId(db)
+    try {
+      await db.insert(tenants).values({
+        id,
+        systemUrl,
+        crmApiKeyEnc: await encryptSecret(key, input.apiKey, secretAad.crmKey(id)),
+        clientIdHash,
+        active: true,
+        frozen: false,
+        createdAt: now,
+        updatedAt: now,
+      })
+      return { ok: true, accountUrl, tenantId: id, reconnected: false }
+    } catch (err) {
+      // Another registration took this id at the same moment: choose the next one.
+      if (isUniqueViolation(err, 'tenants.id')) continue
+      if (isUniqueViolation(err, 'tenants.system_url')) break
+      throw err
+    }
+  }
+  return { ok: false, kind: 'refused', reason: retryLater }
+}
