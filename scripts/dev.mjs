@@ -54,17 +54,7 @@ function start(args, name) {
 const sandboxConfig = join(root, 'wrangler.sandbox.toml')
 const hasSandbox = existsSync(sandboxConfig)
 if (hasSandbox) {
-  run([
-    'd1',
-    'migrations',
-    'apply',
-    'SANDBOX_DB',
-    '--local',
-    '-c',
-    sandboxConfig,
-    '--persist-to',
-    '.wrangler/sandbox-state',
-  ])
+  // No migrations for SANDBOX_DB: the emulators create their tables on first use.
   start(
     [
       'dev',

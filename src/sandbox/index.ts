@@ -5,6 +5,8 @@
  */
 import { Hono } from 'hono'
 import type { SandboxAppEnv } from './env'
+import { createMarketplace } from './marketplace/app'
+import { createRetailCrmEmulator } from './retailcrm/app'
 import { createUnisenderApp } from './unisender/app'
 
 const app = new Hono<SandboxAppEnv>()
@@ -18,5 +20,7 @@ app.use(async (c, next) => {
 //   /unisender/...      Unisender emulator      (src/sandbox/unisender/)
 //   /, /marketplace/... marketplace simulator   (src/sandbox/marketplace/)
 app.route('/unisender', createUnisenderApp())
+app.route('/crm/:shop', createRetailCrmEmulator().app)
+app.route('/', createMarketplace())
 
 export default app
