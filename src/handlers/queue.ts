@@ -6,7 +6,8 @@
 import { createDb } from '../db/client'
 import { failRun } from '../db/queries/runs'
 import type { Env } from '../env'
-import { type SyncMessage, SyncMessageSchema } from '../sync/messages'
+import { handlePollMessage } from '../schedule/poll-message'
+import { PollHistoryMessageSchema, type SyncMessage, SyncMessageSchema } from '../sync/messages'
 import { processRunStep } from '../sync/process'
 
 export const DEAD_LETTER_QUEUE = 'sync-jobs-dlq'
@@ -20,6 +21,11 @@ export function backoffSeconds(attempts: number): number {
 export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const db = createDb(env.DB)
   for (const msg of batch.messages) {
+    const poll = PollHistoryMessageSchema.safeParse(msg.body)
+    if (poll.success) {
+      await handlePollMessage(msg, poll.data, env, batch.queue === DEAD_LETTER_QUEUE)
+      continue
+    }
     const parsed = SyncMessageSchema.safeParse(msg.body)
     if (!parsed.success) {
       console.error(`queue ${batch.queue}: dropping malformed message ${msg.id}`)

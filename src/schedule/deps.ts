@@ -1,0 +1,57 @@
+/**
+ * What the scheduler needs from the outside, injected so tests drive it with a controlled clock,
+ * the sandbox CRM (or a fake) and a spy of startRun; `scheduleDepsFromEnv` wires production.
+ */
+import type { RetailCrmClient } from '../clients/retailcrm'
+import { createDb, type Db } from '../db/client'
+import { markTenantBroken } from '../db/queries/tenants'
+import type { Tenant } from '../db/schema'
+import type { Env } from '../env'
+import type { PollHistoryMessage, SyncMessage } from '../sync/messages'
+import {
+  type StartRunDeps,
+  type StartRunRequest,
+  type StartRunResult,
+  startRun,
+} from '../sync/start'
+import { getTenantCrmClient } from '../tenants/crm-client'
+import { DEFAULT_LIMITS, type ScheduleLimits } from './config'
+
+/** The CRM calls the scheduler makes. */
+export type CrmPort = Pick<RetailCrmClient, 'customersHistory' | 'listCustomers' | 'listSegments'>
+
+export interface ScheduleDeps {
+  db: Db
+  queue: Queue<SyncMessage>
+  now: () => number
+  crm: (tenant: Tenant) => Promise<CrmPort>
+  startRun: (deps: StartRunDeps, req: StartRunRequest) => Promise<StartRunResult>
+  /** Called when the CRM refuses the tenant's key (401/403): the tenant stops being live. */
+  markBroken: (tenantId: number, reason: string) => Promise<void>
+  limits: ScheduleLimits
+}
+
+/** Production wiring: D1, the sync queue, the wall clock, decrypting CRM clients. */
+export function scheduleDepsFromEnv(env: Env, overrides: Partial<ScheduleDeps> = {}): ScheduleDeps {
+  const db = overrides.db ?? createDb(env.DB)
+  const now = overrides.now ?? (() => Date.now())
+  return {
+    db,
+    queue: env.SYNC_QUEUE,
+    now,
+    crm: (tenant) => getTenantCrmClient(env, tenant),
+    startRun,
+    markBroken: (tenantId, reason) => markTenantBroken(db, tenantId, reason, now()),
+    limits: DEFAULT_LIMITS,
+    ...overrides,
+  }
+}
+
+/**
+ * Enqueues a history poll on the sync queue. The binding is typed for run steps (the engine's
+ * messages); the consumer tells the two apart by `type` (src/handlers/queue.ts).
+ */
+export async function enqueuePoll(deps: Pick<ScheduleDeps, 'queue'>, tenantId: number) {
+  const msg: PollHistoryMessage = { type: 'poll-history', tenantId }
+  await (deps.queue as unknown as Queue<PollHistoryMessage>).send(msg)
+}

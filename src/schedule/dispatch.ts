@@ -1,0 +1,135 @@
+/**
+ * Turns due marks into runs. Each mark is claimed with a conditional UPDATE (exactly the mark that
+ * was read), so two ticks at once cannot both start it; startRun itself refuses a second active run
+ * of a sync. A mark whose sync is busy is put back and tried next tick, so no change is dropped.
+ */
+import { and, eq, isNotNull, lte, ne, sql } from 'drizzle-orm'
+import type { BatchItem } from 'drizzle-orm/batch'
+import { pendingChanges, syncs, tenants } from '../db/schema'
+import type { ScheduleDeps } from './deps'
+import { isReconcileDue, pickFair, runForMark } from './due'
+import { claimMark, markSync } from './marks'
+import { dueMarks, reconcileCandidates } from './queries'
+
+/**
+ * Marks the syncs whose backstop reconcile is due: every following sync of a tenant whose
+ * last_reconcile_at is NULL (first poll, reconnect), and each sync a day after its last full run.
+ */
+export async function markReconciles(deps: ScheduleDeps): Promise<number> {
+  const now = deps.now()
+  const { db } = deps
+  const rows = await reconcileCandidates(db)
+  const stmts: BatchItem<'sqlite'>[] = []
+  const tenantWide = new Set<number>()
+  for (const r of rows) {
+    const due = r.tenantLastReconcileAt === null || isReconcileDue(r, now, deps.limits)
+    if (r.tenantLastReconcileAt === null) tenantWide.add(r.tenantId)
+    if (due && r.nextRunKind !== 'reconcile')
+      stmts.push(markSync(db, r.tenantId, r.id, 'reconcile', now))
+  }
+  for (const id of tenantWide)
+    stmts.push(
+      db
+        .update(tenants)
+        .set({ lastReconcileAt: now })
+        .where(and(eq(tenants.id, id), sql`${tenants.lastReconcileAt} IS NULL`))
+    )
+  if (stmts.length > 0) await db.batch(stmts as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]])
+  return stmts.length - tenantWide.size
+}
+
+export interface DispatchResult {
+  started: { syncId: number; runId: number; kind: 'full' | 'incremental'; trigger: string }[]
+  /** Syncs whose mark was put back because a run of theirs is still active. */
+  busy: number[]
+}
+
+/** Starts the runs of due marks, fairly across tenants (see pickFair). */
+export async function dispatchDue(deps: ScheduleDeps): Promise<DispatchResult> {
+  const now = deps.now()
+  const { db, limits } = deps
+  const rows = pickFair(await dueMarks(db, now, limits.maxStartsPerTick * 10), limits)
+  const out: DispatchResult = { started: [], busy: [] }
+  const touchedTenants = new Set<number>()
+  for (const r of rows) {
+    const claimed = await claimMark(db, {
+      id: r.syncId,
+      nextRunAt: r.nextRunAt,
+      nextRunKind: r.nextRunKind,
+    })
+    if (!claimed) continue // another tick took it
+    const plan = runForMark(
+      { kind: r.nextRunKind, historyAppliedId: r.historyAppliedId, lastRunStatus: r.lastRunStatus },
+      limits
+    )
+    let res: Awaited<ReturnType<ScheduleDeps['startRun']>>
+    try {
+      res = await deps.startRun(
+        { db, queue: deps.queue, now: deps.now },
+        { tenantId: r.tenantId, syncId: r.syncId, ...plan }
+      )
+    } catch (err) {
+      await putBack(deps, r.tenantId, r.syncId, r.nextRunKind, now)
+      console.error(`schedule: starting sync ${r.syncId} failed`, errText(err))
+      continue
+    }
+    if (!res.started) {
+      await putBack(deps, r.tenantId, r.syncId, r.nextRunKind, now)
+      out.busy.push(r.syncId)
+      continue
+    }
+    out.started.push({ syncId: r.syncId, runId: res.runId, ...plan })
+    touchedTenants.add(r.tenantId)
+    // The run covers every change recorded up to the cursor read with the mark.
+    if (r.tenantCursor !== null)
+      await db.update(syncs).set({ historyAppliedId: r.tenantCursor }).where(eq(syncs.id, r.syncId))
+  }
+  for (const t of touchedTenants) await prunePending(deps, t)
+  return out
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? err.message : 'unknown error'
+}
+
+/** Puts a claimed mark back (due now, same or stronger kind). */
+async function putBack(
+  deps: ScheduleDeps,
+  tenantId: number,
+  syncId: number,
+  kind: 'incremental' | 'full' | 'reconcile' | null,
+  now: number
+) {
+  await markSync(deps.db, tenantId, syncId, kind ?? 'full', now)
+}
+
+/**
+ * Drops pending changes every active following sync has covered. Paused syncs do not hold them
+ * back: their watermark is cleared instead, so their next change run is a full one.
+ */
+async function prunePending(deps: ScheduleDeps, tenantId: number) {
+  const { db } = deps
+  await db.batch([
+    db
+      .update(syncs)
+      .set({ historyAppliedId: null })
+      .where(
+        and(
+          eq(syncs.tenantId, tenantId),
+          ne(syncs.state, 'active'),
+          isNotNull(syncs.historyAppliedId)
+        )
+      ),
+    db.delete(pendingChanges).where(
+      and(
+        eq(pendingChanges.tenantId, tenantId),
+        lte(
+          pendingChanges.historyId,
+          sql`(SELECT COALESCE(MIN(COALESCE(s.history_applied_id, 0)), 9007199254740991)
+              FROM syncs s WHERE s.tenant_id = ${tenantId} AND s.state = 'active'
+              AND (s.all_customers = 1 OR s.segment_is_dynamic IS NULL OR s.segment_is_dynamic = 1))`
+        )
+      )
+    ),
+  ])
+}

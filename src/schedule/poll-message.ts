@@ -1,0 +1,71 @@
+/**
+ * Queue consumer of `poll-history` messages: pages a tenant's history backlog a bounded number of
+ * pages per message (each page recorded atomically, see poll.ts), re-enqueues itself while history
+ * remains, and holds the tenant's poll lease meanwhile so cron leaves that cursor alone.
+ */
+import { ApiError, isRetryable } from '../clients/errors'
+import { getTenant, isTenantLive } from '../db/queries/tenants'
+import type { Env } from '../env'
+import type { PollHistoryMessage } from '../sync/messages'
+import { enqueuePoll, type ScheduleDeps, scheduleDepsFromEnv } from './deps'
+import { setPollLease } from './marks'
+import { pollTenantHistory } from './poll'
+import { handleCrmAuth } from './tick'
+
+export type PollVerdict = { kind: 'ack' } | { kind: 'retry'; delaySeconds: number }
+
+/** Handles one poll message with injected dependencies (tests call this directly). */
+export async function pollHistoryStep(
+  deps: ScheduleDeps,
+  body: PollHistoryMessage,
+  attempts: number
+): Promise<PollVerdict> {
+  const tenant = await getTenant(deps.db, body.tenantId)
+  if (!tenant || !isTenantLive(tenant)) {
+    if (tenant) await setPollLease(deps.db, tenant.id, null)
+    return { kind: 'ack' }
+  }
+  try {
+    const crm = await deps.crm(tenant)
+    const res = await pollTenantHistory(deps, tenant, crm, deps.limits.queueHistoryPages)
+    if (res.status === 'more') {
+      await setPollLease(deps.db, tenant.id, deps.now() + deps.limits.pollLeaseMs)
+      await enqueuePoll(deps, tenant.id)
+    } else {
+      await setPollLease(deps.db, tenant.id, null)
+    }
+    return { kind: 'ack' }
+  } catch (err) {
+    if (await handleCrmAuth(deps, tenant.id, err)) {
+      await setPollLease(deps.db, tenant.id, null)
+      return { kind: 'ack' }
+    }
+    if (isRetryable(err) || !(err instanceof ApiError))
+      return { kind: 'retry', delaySeconds: Math.min(300, 5 * 2 ** Math.max(0, attempts - 1)) }
+    // A fatal CRM answer: give up this message; the lease expires and cron tries again later.
+    console.error(`schedule: history poll of tenant ${tenant.id} failed`, err.message)
+    await setPollLease(deps.db, tenant.id, null)
+    return { kind: 'ack' }
+  }
+}
+
+/** Entry from src/handlers/queue.ts. A dead-lettered poll is simply dropped (cron resumes it). */
+export async function handlePollMessage(
+  msg: Message<unknown>,
+  body: PollHistoryMessage,
+  env: Env,
+  deadLetter: boolean
+): Promise<void> {
+  if (deadLetter) {
+    msg.ack()
+    return
+  }
+  const verdict = await pollHistoryStep(scheduleDepsFromEnv(env), body, msg.attempts).catch(
+    (err: unknown) => {
+      console.error('schedule: history poll failed', err instanceof Error ? err.message : err)
+      return { kind: 'retry', delaySeconds: 30 } as const
+    }
+  )
+  if (verdict.kind === 'retry') msg.retry({ delaySeconds: verdict.delaySeconds })
+  else msg.ack()
+}

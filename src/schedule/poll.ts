@@ -1,0 +1,129 @@
+/**
+ * Polls one tenant's customer history from its stored sinceId cursor. Each page is recorded in ONE
+ * db.batch: the touched customers (pending_changes), the marks of the syncs it affects, and the
+ * cursor — so the cursor never moves past a change that is not recorded, and a failure between
+ * pages resumes at the first unrecorded page. Nothing changed = one request and no writes.
+ */
+import { and, eq, isNull } from 'drizzle-orm'
+import type { BatchItem } from 'drizzle-orm/batch'
+import { type Tenant, tenants } from '../db/schema'
+import { affectedSyncs, type ChangeKind, followsChanges, type SyncTarget } from './affected'
+import { HISTORY_PAGE_LIMIT } from './config'
+import type { CrmPort, ScheduleDeps } from './deps'
+import { customersToLookUp, type PageFacts, readHistoryPage } from './history'
+import { advanceCursor, markSync, recordPending } from './marks'
+import { tenantFollowers } from './queries'
+
+export type PollOutcome =
+  /** All history up to now is recorded. */
+  | { status: 'done'; pages: number; membershipCodes: Set<string> }
+  /** The page budget ran out with history left: continue through the queue. */
+  | { status: 'more'; pages: number; membershipCodes: Set<string> }
+
+/** Current segment codes of customers (missing = deleted), 100 ids per request. */
+async function lookUpSegments(
+  crm: CrmPort,
+  ids: readonly number[]
+): Promise<Map<number, Set<string>>> {
+  const out = new Map<number, Set<string>>()
+  for (let i = 0; i < ids.length; i += 100) {
+    const chunk = ids.slice(i, i + 100)
+    const res = await crm.listCustomers({ ids: chunk, limit: 100 })
+    for (const c of res.customers) out.set(c.id, new Set((c.segments ?? []).map((s) => s.code)))
+  }
+  return out
+}
+
+/**
+ * The first poll of a tenant starts at "now" (the newest history id) instead of replaying years of
+ * history, and asks for a full reconcile of every sync (last_reconcile_at = NULL), which covers
+ * anything that changed before. UNCONFIRMED: that history is ordered by id and that the last page
+ * may be requested directly; both hold for the documented sinceId paging.
+ */
+async function startCursor(deps: ScheduleDeps, tenant: Tenant, crm: CrmPort): Promise<void> {
+  const first = await crm.customersHistory({ limit: HISTORY_PAGE_LIMIT, page: 1 })
+  let page = first
+  if (first.pagination.totalPageCount > 1)
+    page = await crm.customersHistory({
+      limit: HISTORY_PAGE_LIMIT,
+      page: first.pagination.totalPageCount,
+    })
+  const maxId = Math.max(0, ...page.history.map((e) => e.id), ...first.history.map((e) => e.id))
+  const now = deps.now()
+  await deps.db
+    .update(tenants)
+    .set({ historySinceId: maxId, lastReconcileAt: null, updatedAt: now })
+    .where(and(eq(tenants.id, tenant.id), isNull(tenants.historySinceId)))
+}
+
+/** Reads up to `maxPages` pages of history after the tenant's cursor and records them. */
+export async function pollTenantHistory(
+  deps: ScheduleDeps,
+  tenant: Tenant,
+  crm: CrmPort,
+  maxPages: number
+): Promise<PollOutcome> {
+  const membershipCodes = new Set<string>()
+  const syncList = (await tenantFollowers(deps.db, tenant.id)).filter(followsChanges)
+  if (tenant.historySinceId === null) {
+    await startCursor(deps, tenant, crm)
+    return { status: 'done', pages: 1, membershipCodes }
+  }
+  let cursor = tenant.historySinceId
+  for (let pages = 0; pages < maxPages; ) {
+    const res = await crm.customersHistory({ sinceId: cursor, limit: HISTORY_PAGE_LIMIT })
+    pages++
+    const facts = readHistoryPage(res.history)
+    if (facts.maxId === null || facts.maxId <= cursor)
+      return { status: 'done', pages, membershipCodes }
+    for (const m of facts.membership) membershipCodes.add(m.code)
+    const verdicts = await verdictsFor(deps, crm, facts, syncList)
+    const advanced = await recordPage(deps, tenant.id, cursor, facts, verdicts)
+    // Another poller recorded this page first (two ticks at once): it owns the rest.
+    if (!advanced) return { status: 'done', pages, membershipCodes }
+    cursor = facts.maxId
+    const more = res.history.length >= HISTORY_PAGE_LIMIT || res.pagination.totalPageCount > 1
+    if (!more) return { status: 'done', pages, membershipCodes }
+  }
+  return { status: 'more', pages: maxPages, membershipCodes }
+}
+
+async function verdictsFor(
+  deps: ScheduleDeps,
+  crm: CrmPort,
+  facts: PageFacts,
+  syncList: SyncTarget[]
+): Promise<Map<number, ChangeKind>> {
+  if (syncList.length === 0) return new Map()
+  const ids = customersToLookUp(facts)
+  const needSegments = syncList.some((s) => !s.allCustomers)
+  // "All customers" syncs need no lookup: every existing customer is a member.
+  const segmentsOf =
+    ids.length === 0
+      ? new Map<number, Set<string>>()
+      : needSegments
+        ? await lookUpSegments(crm, ids)
+        : new Map(ids.map((id) => [id, new Set<string>()]))
+  return affectedSyncs(facts, segmentsOf, syncList, needSegments ? ids : [], {
+    incrementalEnabled: deps.limits.incrementalEnabled,
+  })
+}
+
+/** Writes one page (pending rows, marks, cursor) atomically; false if the cursor had moved. */
+async function recordPage(
+  deps: ScheduleDeps,
+  tenantId: number,
+  from: number,
+  facts: PageFacts,
+  verdicts: Map<number, ChangeKind>
+): Promise<boolean> {
+  const now = deps.now()
+  const { db } = deps
+  const cursorStmt = advanceCursor(db, tenantId, from, facts.maxId ?? from, now)
+  const stmts: BatchItem<'sqlite'>[] = [
+    ...recordPending(db, tenantId, facts.touched),
+    ...[...verdicts].map(([syncId, kind]) => markSync(db, tenantId, syncId, kind, now)),
+  ]
+  const results = await db.batch([cursorStmt, ...stmts])
+  return (results[0] as unknown[]).length > 0
+}

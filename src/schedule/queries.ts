@@ -1,0 +1,181 @@
+/**
+ * The scheduler's reads: live tenants, a tenant's active syncs, due marks and reconcile candidates.
+ * "Live" = marketplace active, not frozen, key not broken (src/db/queries/tenants.ts isTenantLive);
+ * "following" = an active sync on a dynamic segment or on all customers (static segments sync once).
+ */
+import { and, asc, eq, exists, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm'
+import type { Db } from '../db/client'
+import { pendingChanges, type RunStatus, syncs, type Tenant, tenants } from '../db/schema'
+import type { SyncTarget } from './affected'
+import type { MarkKind } from './due'
+
+const liveTenant = and(
+  eq(tenants.active, true),
+  eq(tenants.frozen, false),
+  isNull(tenants.brokenReason)
+)
+const following = sql`(${syncs.allCustomers} = 1 OR ${syncs.segmentIsDynamic} IS NULL OR ${syncs.segmentIsDynamic} = 1)`
+
+/** Live tenants with at least one active sync that follows CRM changes, by id. */
+export async function liveFollowedTenants(db: Db): Promise<Tenant[]> {
+  return db
+    .select()
+    .from(tenants)
+    .where(
+      and(
+        liveTenant,
+        exists(
+          db
+            .select({ one: sql`1` })
+            .from(syncs)
+            .where(and(eq(syncs.tenantId, tenants.id), eq(syncs.state, 'active'), following))
+        )
+      )
+    )
+    .orderBy(asc(tenants.id))
+}
+
+/**
+ * Forgets the history cursor of tenants that are not live or follow nothing: when they come back,
+ * polling restarts at "now" with a full reconcile instead of replaying the whole gap. Their pending
+ * changes go too (the reconcile covers them). Writes only on the transition.
+ */
+export async function forgetIdleCursors(db: Db): Promise<void> {
+  await db.batch([
+    db
+      .update(tenants)
+      .set({ historySinceId: null, historyPollUntil: null })
+      .where(
+        and(
+          isNotNull(tenants.historySinceId),
+          sql`NOT (${liveTenant} AND EXISTS (SELECT 1 FROM syncs s WHERE s.tenant_id = ${tenants.id}
+            AND s.state = 'active'
+            AND (s.all_customers = 1 OR s.segment_is_dynamic IS NULL OR s.segment_is_dynamic = 1)))`
+        )
+      ),
+    db
+      .delete(pendingChanges)
+      .where(
+        inArray(
+          pendingChanges.tenantId,
+          db.select({ id: tenants.id }).from(tenants).where(isNull(tenants.historySinceId))
+        )
+      ),
+  ])
+}
+
+/** The active syncs of a tenant, in the shape the change mapping needs. */
+export async function tenantFollowers(db: Db, tenantId: number): Promise<SyncTarget[]> {
+  return db
+    .select({
+      id: syncs.id,
+      mode: syncs.mode,
+      allCustomers: syncs.allCustomers,
+      segmentCode: syncs.segmentCode,
+      segmentIsDynamic: syncs.segmentIsDynamic,
+    })
+    .from(syncs)
+    .where(and(eq(syncs.tenantId, tenantId), eq(syncs.state, 'active')))
+}
+
+export interface SegmentWatchRow {
+  id: number
+  segmentId: number | null
+  segmentCode: string | null
+  segmentIsDynamic: boolean | null
+  lastSeenCustomersCount: number | null
+  nextRunKind: MarkKind | null
+}
+
+/** The tenant's active dynamic-segment syncs, whose segment customersCount is watched. */
+export async function watchedSegmentSyncs(db: Db, tenantId: number): Promise<SegmentWatchRow[]> {
+  return db
+    .select({
+      id: syncs.id,
+      segmentId: syncs.segmentId,
+      segmentCode: syncs.segmentCode,
+      segmentIsDynamic: syncs.segmentIsDynamic,
+      lastSeenCustomersCount: syncs.lastSeenCustomersCount,
+      nextRunKind: syncs.nextRunKind,
+    })
+    .from(syncs)
+    .where(
+      and(
+        eq(syncs.tenantId, tenantId),
+        eq(syncs.state, 'active'),
+        eq(syncs.allCustomers, false),
+        sql`${syncs.segmentIsDynamic} IS NOT 0`
+      )
+    )
+    .orderBy(asc(syncs.id))
+}
+
+export interface ReconcileRow {
+  id: number
+  tenantId: number
+  mode: 'exact' | 'union' | 'subtract'
+  allCustomers: boolean
+  segmentCode: string | null
+  segmentIsDynamic: boolean | null
+  createdAt: number
+  nextRunKind: MarkKind | null
+  tenantLastReconcileAt: number | null
+  lastFullRunCreatedAt: number | null
+  lastFullRunStatus: RunStatus | null
+}
+
+const lastFull = (col: string) =>
+  sql.raw(`(SELECT r.${col} FROM runs r WHERE r.sync_id = syncs.id AND r.kind = 'full'
+    AND r.dry_run = 0 ORDER BY r.id DESC LIMIT 1)`)
+
+/** Active following syncs of live tenants, with what the reconcile rule needs. */
+export async function reconcileCandidates(db: Db): Promise<ReconcileRow[]> {
+  return db
+    .select({
+      id: syncs.id,
+      tenantId: syncs.tenantId,
+      mode: syncs.mode,
+      allCustomers: syncs.allCustomers,
+      segmentCode: syncs.segmentCode,
+      segmentIsDynamic: syncs.segmentIsDynamic,
+      createdAt: syncs.createdAt,
+      nextRunKind: syncs.nextRunKind,
+      tenantLastReconcileAt: tenants.lastReconcileAt,
+      lastFullRunCreatedAt: sql<number | null>`${lastFull('created_at')}`,
+      lastFullRunStatus: sql<RunStatus | null>`${lastFull('status')}`,
+    })
+    .from(syncs)
+    .innerJoin(tenants, eq(tenants.id, syncs.tenantId))
+    .where(and(liveTenant, eq(syncs.state, 'active'), following))
+}
+
+export interface DueMarkRow {
+  syncId: number
+  tenantId: number
+  nextRunAt: number
+  nextRunKind: MarkKind | null
+  historyAppliedId: number | null
+  tenantCursor: number | null
+  lastRunStatus: RunStatus | null
+}
+
+/** Marks due at `now` on active syncs of live tenants, oldest first (bounded). */
+export async function dueMarks(db: Db, now: number, limit: number): Promise<DueMarkRow[]> {
+  const rows = await db
+    .select({
+      syncId: syncs.id,
+      tenantId: syncs.tenantId,
+      nextRunAt: syncs.nextRunAt,
+      nextRunKind: syncs.nextRunKind,
+      historyAppliedId: syncs.historyAppliedId,
+      tenantCursor: tenants.historySinceId,
+      lastRunStatus: sql<RunStatus | null>`(SELECT r.status FROM runs r
+        WHERE r.sync_id = ${syncs.id} AND r.dry_run = 0 ORDER BY r.id DESC LIMIT 1)`,
+    })
+    .from(syncs)
+    .innerJoin(tenants, eq(tenants.id, syncs.tenantId))
+    .where(and(liveTenant, eq(syncs.state, 'active'), lte(syncs.nextRunAt, now)))
+    .orderBy(asc(syncs.nextRunAt), asc(syncs.id))
+    .limit(limit)
+  return rows.map((r) => ({ ...r, nextRunAt: r.nextRunAt ?? now }))
+}

@@ -1,0 +1,115 @@
+/**
+ * Watches the customersCount of the tenant's dynamic segments (one GET /segments per tenant per
+ * tick, by ids): a count that moved without membership entries in the history means a
+ * recalculation the history did not show (UNCONFIRMED whether it always shows them), so the sync
+ * gets a full run. A segment that is gone from the CRM fails its sync visibly instead: a failed
+ * run with the reason, the sync paused, and the list left untouched.
+ */
+import { and, eq, sql } from 'drizzle-orm'
+import type { BatchItem } from 'drizzle-orm/batch'
+import { syncs } from '../db/schema'
+import type { CrmPort, ScheduleDeps } from './deps'
+import { markSync } from './marks'
+import { type SegmentWatchRow, watchedSegmentSyncs } from './queries'
+
+/** Error code of the run recorded when a sync's segment no longer exists in the CRM. */
+export const SEGMENT_MISSING = 'segment_missing'
+const MISSING_MESSAGE =
+  'The RetailCRM segment of this sync no longer exists. The Unisender list was left as it was and the sync is paused: choose another segment to resume it.'
+
+export interface CountVerdict {
+  /** Syncs whose segment changed size without history evidence: full run. */
+  full: number[]
+  /** Syncs whose segment is gone from the CRM. */
+  missing: number[]
+  /** New counts to store (sync id → count), only where they changed. */
+  counts: Map<number, number>
+  /** Syncs whose segment turned out to be static (stored so they stop being watched). */
+  becameStatic: number[]
+}
+
+/** Pure comparison of the watched syncs with the segments the CRM returned. */
+export function compareCounts(
+  watched: readonly SegmentWatchRow[],
+  segments: readonly { id: number; code: string; customersCount: number; isDynamic: boolean }[],
+  membershipCodes: ReadonlySet<string>
+): CountVerdict {
+  const byId = new Map(segments.map((s) => [s.id, s]))
+  const v: CountVerdict = { full: [], missing: [], counts: new Map(), becameStatic: [] }
+  for (const w of watched) {
+    if (w.segmentId === null) continue
+    const seg = byId.get(w.segmentId)
+    if (!seg) {
+      v.missing.push(w.id)
+      continue
+    }
+    if (!seg.isDynamic) v.becameStatic.push(w.id)
+    if (seg.customersCount === w.lastSeenCustomersCount) continue
+    v.counts.set(w.id, seg.customersCount)
+    // The history already explains the move when it showed this segment's membership changes
+    // (this tick, or earlier ones whose mark is still waiting).
+    const evidence = membershipCodes.has(w.segmentCode ?? seg.code) || w.nextRunKind !== null
+    if (w.lastSeenCustomersCount !== null && !evidence && seg.isDynamic) v.full.push(w.id)
+  }
+  return v
+}
+
+/** Reads the segments of the tenant's watched syncs and records what changed. */
+export async function watchSegments(
+  deps: ScheduleDeps,
+  tenantId: number,
+  crm: CrmPort,
+  membershipCodes: ReadonlySet<string>
+): Promise<CountVerdict | null> {
+  // At most 100 segments per tick (one request); a tenant with more syncs is unusual, and the
+  // history plus the daily reconcile still cover the rest.
+  const watched = (await watchedSegmentSyncs(deps.db, tenantId)).slice(0, 100)
+  const ids = [...new Set(watched.map((w) => w.segmentId).filter((x): x is number => x !== null))]
+  if (ids.length === 0) return null
+  const res = await crm.listSegments({ ids, limit: 100 })
+  const v = compareCounts(watched, res.segments, membershipCodes)
+  const now = deps.now()
+  const { db } = deps
+  const stmts: BatchItem<'sqlite'>[] = [
+    ...[...v.counts].map(([id, n]) =>
+      db.update(syncs).set({ lastSeenCustomersCount: n }).where(eq(syncs.id, id))
+    ),
+    ...v.becameStatic.map((id) =>
+      db.update(syncs).set({ segmentIsDynamic: false }).where(eq(syncs.id, id))
+    ),
+    ...v.full.map((id) => markSync(db, tenantId, id, 'full', now)),
+    ...v.missing.flatMap((id) => failMissingSegment(deps, tenantId, id, now)),
+  ]
+  if (stmts.length > 0) await db.batch(stmts as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]])
+  return v
+}
+
+/**
+ * Pauses the sync (so no run touches the list) and records a failed run saying why. The INSERT
+ * only happens while the sync is still active, so the failure is recorded once, not every minute.
+ */
+function failMissingSegment(
+  deps: ScheduleDeps,
+  tenantId: number,
+  syncId: number,
+  now: number
+): BatchItem<'sqlite'>[] {
+  const { db } = deps
+  return [
+    db.run(sql`INSERT INTO runs (tenant_id, sync_id, trigger, kind, status, phase, error_code,
+        error_message, created_at, finished_at)
+      SELECT tenant_id, id, 'change', 'full', 'failed', 'failed', ${SEGMENT_MISSING}, ${MISSING_MESSAGE},
+        ${now}, ${now}
+      FROM syncs WHERE id = ${syncId} AND tenant_id = ${tenantId} AND state = 'active'`),
+    db
+      .update(syncs)
+      .set({
+        state: 'paused',
+        pausedReason: SEGMENT_MISSING,
+        nextRunAt: null,
+        nextRunKind: null,
+        updatedAt: now,
+      })
+      .where(and(eq(syncs.id, syncId), eq(syncs.tenantId, tenantId), eq(syncs.state, 'active'))),
+  ]
+}

@@ -1,0 +1,108 @@
+/**
+ * One scheduler tick (cron, every minute): poll each live tenant's history (one page inline; longer
+ * backlogs go to the queue), watch segment counts, mark due reconciles, then start the due runs.
+ * The tick only decides and enqueues: runs are chains of queue steps, so a 1,000,000-customer run
+ * of one shop never blocks another shop's small run, and the tick's own work stays bounded.
+ */
+import { ApiError } from '../clients/errors'
+import type { Tenant } from '../db/schema'
+import { enqueuePoll, type ScheduleDeps } from './deps'
+import { type DispatchResult, dispatchDue, markReconciles } from './dispatch'
+import { takePollLease } from './marks'
+import { pollTenantHistory } from './poll'
+import { forgetIdleCursors, liveFollowedTenants } from './queries'
+import { watchSegments } from './segments'
+
+export interface TickReport {
+  polled: number[]
+  handedOff: number[]
+  failed: number[]
+  broken: number[]
+  reconcilesMarked: number
+  dispatch: DispatchResult
+}
+
+/** Rotates the tenant list by minute, so the tenants that miss the inline budget vary. */
+function rotate<T>(list: readonly T[], by: number): T[] {
+  if (list.length === 0) return []
+  const k = by % list.length
+  return [...list.slice(k), ...list.slice(0, k)]
+}
+
+/** Runs one tick at deps.now(). Never throws for one tenant's failure. */
+export async function runTick(deps: ScheduleDeps): Promise<TickReport> {
+  const report: TickReport = {
+    polled: [],
+    handedOff: [],
+    failed: [],
+    broken: [],
+    reconcilesMarked: 0,
+    dispatch: { started: [], busy: [] },
+  }
+  const start = deps.now()
+  await forgetIdleCursors(deps.db)
+  const tenants = rotate(await liveFollowedTenants(deps.db), Math.floor(start / 60_000))
+  const inline: Tenant[] = []
+  const defer: Tenant[] = []
+  for (const t of tenants) {
+    // A queued poll is paging this tenant's backlog: leave its cursor alone.
+    if (t.historyPollUntil !== null && t.historyPollUntil > start) continue
+    ;(inline.length < deps.limits.maxInlineTenants ? inline : defer).push(t)
+  }
+
+  let next = 0
+  const worker = async () => {
+    while (next < inline.length) {
+      const t = inline[next++]!
+      if (deps.now() - start > deps.limits.inlinePollBudgetMs) {
+        defer.push(t)
+        continue
+      }
+      await pollInline(deps, t, report)
+    }
+  }
+  await Promise.all(Array.from({ length: deps.limits.pollConcurrency }, worker))
+  for (const t of defer) if (await handOff(deps, t.id)) report.handedOff.push(t.id)
+
+  report.reconcilesMarked = await markReconciles(deps)
+  report.dispatch = await dispatchDue(deps)
+  return report
+}
+
+/** One tenant's inline poll: a page of history, then the segment counts. */
+async function pollInline(deps: ScheduleDeps, t: Tenant, report: TickReport): Promise<void> {
+  try {
+    const crm = await deps.crm(t)
+    const res = await pollTenantHistory(deps, t, crm, deps.limits.cronHistoryPages)
+    report.polled.push(t.id)
+    if (res.status === 'more' && (await handOff(deps, t.id))) report.handedOff.push(t.id)
+    await watchSegments(deps, t.id, crm, res.membershipCodes)
+  } catch (err) {
+    if (await handleCrmAuth(deps, t.id, err)) report.broken.push(t.id)
+    else {
+      report.failed.push(t.id)
+      console.error(
+        `schedule: tenant ${t.id} poll failed`,
+        err instanceof Error ? err.message : err
+      )
+    }
+  }
+}
+
+/** 401/403 from the CRM: the connection is broken; the tenant is skipped until a reconnect. */
+export async function handleCrmAuth(
+  deps: ScheduleDeps,
+  tenantId: number,
+  err: unknown
+): Promise<boolean> {
+  if (!(err instanceof ApiError) || err.service !== 'retailcrm' || err.kind !== 'auth') return false
+  await deps.markBroken(tenantId, `RetailCRM refused the module's API key: ${err.message}`)
+  return true
+}
+
+/** Takes the tenant's poll lease and enqueues a history poll; false if another poller has it. */
+export async function handOff(deps: ScheduleDeps, tenantId: number): Promise<boolean> {
+  if (!(await takePollLease(deps.db, tenantId, deps.now(), deps.limits.pollLeaseMs))) return false
+  await enqueuePoll(deps, tenantId)
+  return true
+}
