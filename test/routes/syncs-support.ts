@@ -54,6 +54,7 @@ export async function makeSyncWorld(opts: { contactLimit?: number; testMode?: bo
   const sent: SyncMessage[] = []
   vi.spyOn(env.SYNC_QUEUE, 'send').mockImplementation(async (m) => {
     sent.push(m as SyncMessage)
+    return {} as QueueSendResponse
   })
   const res = await post(session, '/accounts', {
     login: uniAccount.login,
