@@ -1,0 +1,242 @@
+import { env } from 'cloudflare:workers'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { createDb } from '../../src/db/client'
+import { getSync, listRuns } from '../../src/db/queries/syncs'
+import { runRejects, type Sync } from '../../src/db/schema'
+import { makeAccount, makeRun, makeSync } from '../support/fixtures'
+import { loginAs, makeConnectedTenant, type TestSession } from '../support/session'
+import { get, post } from './ui-support'
+
+const db = () => createDb(env.DB)
+let tenantId: number
+let s: TestSession
+let sync: Sync
+let sent: unknown[]
+
+const counts = {
+  readFromCrm: 1200,
+  listBefore: 800,
+  added: 410,
+  removed: 37,
+  unchanged: 700,
+  skippedUnsubscribed: 21,
+  skippedOptedOut: 13,
+  invalid: 9,
+  duplicates: 4,
+}
+
+beforeEach(async () => {
+  tenantId = (await makeConnectedTenant()).tenant.id
+  s = await loginAs(tenantId)
+  const account = await makeAccount(tenantId, { login: 'shop' })
+  sync = await makeSync(tenantId, account.id, { segmentName: 'VIP', listTitle: 'Клиенты' })
+  sent = []
+  vi.spyOn(env.SYNC_QUEUE, 'send').mockImplementation(async (m) => {
+    sent.push(m)
+    return {} as QueueSendResponse
+  })
+})
+
+describe('the sync page', () => {
+  it('shows every count of a run, its trigger and duration, and the rejects with reasons', async () => {
+    const run = await makeRun(tenantId, sync.id, {
+      status: 'done',
+      trigger: 'schedule',
+      counts: JSON.stringify(counts),
+      startedAt: 1_000_000,
+      finishedAt: 1_000_000 + 65_000,
+    })
+    await db()
+      .insert(runRejects)
+      .values([
+        { runId: run.id, email: 'bad@@x', reason: 'invalid_email' },
+        { runId: run.id, email: 'gone@x.ru', reason: 'unsubscribed_in_unisender' },
+        {
+          runId: run.id,
+          email: '<img src=x>@x.ru',
+          reason: 'rejected_by_unisender',
+          detail: 'spam trap',
+        },
+      ])
+    const html = await (await get(s, `/syncs/${sync.id}`)).text()
+    for (const text of [
+      'VIP → Клиенты',
+      'по расписанию',
+      '1 мин 5 с',
+      'Прочитано из RetailCRM',
+      'В списке до запуска',
+      'Пропущено: отписаны в Unisender',
+      'Пропущено: отказ от рассылок в RetailCRM',
+      'Некорректные email',
+      'Повторяющиеся email',
+      'Отклонённые контакты: 3',
+      'Отписан в Unisender — повторно не подписываем',
+      'Некорректный email',
+      '&lt;img src=x&gt;@x.ru',
+      `/syncs/${sync.id}/runs/${run.id}/rejects.csv`,
+    ])
+      expect(html).toContain(text)
+    expect(html).not.toContain('<img src=x>')
+    expect(html.replace(/\s+/g, ' ')).toMatch(/<dt>Добавлено<\/dt><dd>410<\/dd>/)
+  })
+
+  it('downloads the rejects as CSV with translated reasons and defused formulas', async () => {
+    const run = await makeRun(tenantId, sync.id, { status: 'done' })
+    await db()
+      .insert(runRejects)
+      .values([
+        { runId: run.id, email: 'role@x.ru', reason: 'role_address' },
+        { runId: run.id, email: '=cmd()@x.ru', reason: 'invalid_email', detail: 'a "quoted" note' },
+      ])
+    const res = await get(s, `/syncs/${sync.id}/runs/${run.id}/rejects.csv`)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toContain('text/csv')
+    expect(res.headers.get('content-disposition')).toContain('attachment')
+    const lines = (await res.text())
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n')
+    expect(lines).toEqual([
+      '"email","reason","reason_text","detail"',
+      '"role@x.ru","role_address","Ролевой адрес (info@, admin@ и т. п.)",""',
+      `"'=cmd()@x.ru","invalid_email","Некорректный email","a ""quoted"" note"`,
+    ])
+  })
+
+  it('shows "Проверьте ваш тарифный план" on a run failed by the plan limit', async () => {
+    await makeRun(tenantId, sync.id, {
+      status: 'failed',
+      errorCode: 'plan_limit',
+      errorMessage: 'The Unisender plan has no room for 500 new contacts',
+    })
+    const html = await (await get(s, `/syncs/${sync.id}`)).text()
+    expect(html).toContain('Проверьте ваш тарифный план')
+    expect(html).toContain('The Unisender plan has no room for 500 new contacts')
+    const list = await (await get(s, '/syncs')).text()
+    expect(list).toContain('Проверьте ваш тарифный план')
+    expect(list).toContain('Ошибка')
+  })
+
+  it('asks to confirm a run held by the removal guard, with the numbers, and confirms it', async () => {
+    const run = await makeRun(tenantId, sync.id, {
+      status: 'needs_confirmation',
+      counts: JSON.stringify({ listBefore: 1000, plannedRemove: 900 }),
+    })
+    const html = await (await get(s, `/syncs/${sync.id}`)).text()
+    expect(html).toContain('удалил бы из списка 900 из 1')
+    expect(html).toContain('(25%)')
+    expect(html).toContain('Подтвердить и продолжить')
+    expect((await get(s, '/syncs')).status).toBe(200)
+    expect(await (await get(s, '/syncs')).text()).toContain('Нужно подтверждение')
+    const res = await post(s, `/syncs/${sync.id}/runs/${run.id}/confirm`, {})
+    expect(res.status).toBe(303)
+    expect((await listRuns(db(), tenantId, sync.id))[0]!.status).toBe('running')
+    expect(sent).toHaveLength(1)
+  })
+
+  it('cancels a held run: the list is not touched', async () => {
+    const run = await makeRun(tenantId, sync.id, { status: 'needs_confirmation' })
+    await post(s, `/syncs/${sync.id}/runs/${run.id}/cancel`, {})
+    expect((await listRuns(db(), tenantId, sync.id))[0]!.status).toBe('cancelled')
+    expect(sent).toHaveLength(0)
+  })
+
+  it('reports live progress as JSON while a run is active', async () => {
+    await makeRun(tenantId, sync.id, { status: 'running', progressDone: 3, progressTotal: 12 })
+    const res = await get(s, `/syncs/${sync.id}/progress`, { accept: 'application/json' })
+    expect(await res.json()).toEqual({
+      active: true,
+      status: 'running',
+      done: 3,
+      total: 12,
+      label: 'Выполнено 3 из 12',
+    })
+    const list = await (await get(s, '/syncs')).text()
+    expect(list).toContain(`data-progress-url="/syncs/${sync.id}/progress"`)
+    expect(list).toContain('<progress max="12" value="3"')
+  })
+})
+
+describe('actions', () => {
+  it('"Запустить сейчас" starts a manual run, and says so when one is already running', async () => {
+    const first = await post(s, `/syncs/${sync.id}/run`, {})
+    expect(first.headers.get('location')).toBe(`/syncs/${sync.id}?done=started`)
+    expect((await listRuns(db(), tenantId, sync.id))[0]).toMatchObject({
+      trigger: 'manual',
+      dryRun: false,
+    })
+    const second = await post(s, `/syncs/${sync.id}/run`, {})
+    expect(second.headers.get('location')).toBe(`/syncs/${sync.id}?done=running`)
+    expect(await (await get(s, `/syncs/${sync.id}?done=running`)).text()).toContain(
+      'Запуск уже идёт'
+    )
+    expect(await listRuns(db(), tenantId, sync.id)).toHaveLength(1)
+  })
+
+  it('"Пробный запуск" starts a dry run', async () => {
+    await post(s, `/syncs/${sync.id}/dry-run`, {})
+    expect((await listRuns(db(), tenantId, sync.id))[0]).toMatchObject({ dryRun: true })
+  })
+
+  it('pauses and resumes', async () => {
+    await post(s, `/syncs/${sync.id}/pause`, {})
+    expect(await getSync(db(), tenantId, sync.id)).toMatchObject({
+      state: 'paused',
+      pausedReason: 'user',
+    })
+    expect(await (await get(s, '/syncs')).text()).toContain('Приостановлена')
+    await post(s, `/syncs/${sync.id}/resume`, {})
+    expect(await getSync(db(), tenantId, sync.id)).toMatchObject({
+      state: 'active',
+      pausedReason: null,
+    })
+  })
+
+  it('does not resume a sync whose account was deleted; it says to choose another account', async () => {
+    const paused = await makeSync(tenantId, sync.unisenderAccountId, {
+      segmentId: 9,
+      state: 'paused',
+      pausedReason: 'account_deleted',
+    })
+    await post(s, `/syncs/${paused.id}/resume`, {})
+    expect((await getSync(db(), tenantId, paused.id))!.state).toBe('paused')
+    expect(await (await get(s, `/syncs/${paused.id}`)).text()).toContain('Выберите другой аккаунт')
+  })
+
+  it('activates a draft with "Сохранить и запустить"', async () => {
+    const draft = await makeSync(tenantId, sync.unisenderAccountId, {
+      segmentId: 8,
+      state: 'paused',
+      pausedReason: 'draft',
+    })
+    await post(s, `/syncs/${draft.id}/activate`, {})
+    expect(await getSync(db(), tenantId, draft.id)).toMatchObject({
+      state: 'active',
+      pausedReason: null,
+    })
+    expect((await listRuns(db(), tenantId, draft.id))[0]).toMatchObject({
+      trigger: 'create',
+      dryRun: false,
+    })
+  })
+
+  it('deletes after a confirmation that says the Unisender list stays', async () => {
+    const page = await (await get(s, `/syncs/${sync.id}/delete`)).text()
+    expect(page).toContain('Список «Клиенты» в Unisender и его подписчики останутся без изменений')
+    const res = await post(s, `/syncs/${sync.id}/delete`, {})
+    expect(res.headers.get('location')).toBe('/syncs?done=deleted')
+    expect(await getSync(db(), tenantId, sync.id)).toBeNull()
+  })
+
+  it('rejects action posts without the CSRF token', async () => {
+    for (const a of ['run', 'dry-run', 'pause', 'delete'])
+      expect((await post(s, `/syncs/${sync.id}/${a}`, {}, { csrf: false })).status).toBe(403)
+    expect(await getSync(db(), tenantId, sync.id)).toMatchObject({ state: 'active' })
+    expect(await listRuns(db(), tenantId, sync.id)).toHaveLength(0)
+  })
+
+  it('answers 404 for ids that are not numbers', async () => {
+    expect((await get(s, '/syncs/abc')).status).toBe(404)
+    expect((await get(s, '/syncs/0')).status).toBe(404)
+  })
+})
