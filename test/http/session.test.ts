@@ -94,6 +94,17 @@ describe('session middleware', () => {
     expect(left).toEqual([])
   })
 
+  it("drops the tenant's expired sessions when a new one starts", async () => {
+    const { tenant } = await makeConnectedTenant()
+    await loginAs(tenant.id, { now: Date.now() - SESSION_IDLE_MS - 1000 })
+    const fresh = await loginAs(tenant.id)
+    const rows = await createDb(env.DB)
+      .select()
+      .from(sessions)
+      .where(eq(sessions.tenantId, tenant.id))
+    expect(rows.map((r) => r.idHash)).toEqual([await sha256Hex(tokenOf(fresh.cookie))])
+  })
+
   it('slides the idle expiry of a session in use', async () => {
     const { tenant } = await makeConnectedTenant()
     const created = Date.now() - SESSION_TOUCH_MS * 2

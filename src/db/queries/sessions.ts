@@ -6,7 +6,7 @@
  * - absolute: no session lives longer than SESSION_MAX_MS (7 days) after it was created.
  * The CRM makes a fresh session on every accountUrl visit, so short sessions cost the user nothing.
  */
-import { eq, lt } from 'drizzle-orm'
+import { and, eq, lt } from 'drizzle-orm'
 import { randomToken, sha256Hex } from '../../lib/crypto'
 import type { Db } from '../client'
 import { type Session, sessions, type Tenant, tenants } from '../schema'
@@ -22,18 +22,24 @@ export interface NewSession {
   expiresAt: number
 }
 
-/** Creates a session for a tenant (after the clientId exchange). */
+/**
+ * Creates a session for a tenant (after the clientId exchange). The tenant's expired sessions are
+ * dropped in the same batch, so the table stays small without a separate cleanup job.
+ */
 export async function createSession(db: Db, tenantId: number, now: number): Promise<NewSession> {
   const token = randomToken(32)
   const csrfToken = randomToken(32)
   const expiresAt = now + SESSION_IDLE_MS
-  await db.insert(sessions).values({
-    idHash: await sha256Hex(token),
-    tenantId,
-    csrfToken,
-    expiresAt,
-    createdAt: now,
-  })
+  await db.batch([
+    db.delete(sessions).where(and(eq(sessions.tenantId, tenantId), lt(sessions.expiresAt, now))),
+    db.insert(sessions).values({
+      idHash: await sha256Hex(token),
+      tenantId,
+      csrfToken,
+      expiresAt,
+      createdAt: now,
+    }),
+  ])
   return { token, csrfToken, expiresAt }
 }
 
