@@ -5,9 +5,9 @@
  * gets a full run. A segment that is gone from the CRM fails its sync visibly instead: a failed
  * run with the reason, the sync paused, and the list left untouched.
  */
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
-import { syncs } from '../db/schema'
+import { runs, syncs } from '../db/schema'
 import type { CrmPort, ScheduleDeps } from './deps'
 import { markSync } from './marks'
 import { type SegmentWatchRow, watchedSegmentSyncs } from './queries'
@@ -78,38 +78,46 @@ export async function watchSegments(
       db.update(syncs).set({ segmentIsDynamic: false }).where(eq(syncs.id, id))
     ),
     ...v.full.map((id) => markSync(db, tenantId, id, 'full', now)),
-    ...v.missing.flatMap((id) => failMissingSegment(deps, tenantId, id, now)),
   ]
   if (stmts.length > 0) await db.batch(stmts as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]])
+  for (const id of v.missing) await failMissingSegment(deps, tenantId, id, now)
   return v
 }
 
 /**
- * Pauses the sync (so no run touches the list) and records a failed run saying why. The INSERT
- * only happens while the sync is still active, so the failure is recorded once, not every minute.
+ * Pauses the sync (so no run touches the list) and records a failed run saying why. The pause is
+ * a conditional UPDATE and only its winner records the run, so the failure appears once, not every
+ * minute or once per concurrent tick.
  */
-function failMissingSegment(
+async function failMissingSegment(
   deps: ScheduleDeps,
   tenantId: number,
   syncId: number,
   now: number
-): BatchItem<'sqlite'>[] {
+): Promise<void> {
   const { db } = deps
-  return [
-    db.run(sql`INSERT INTO runs (tenant_id, sync_id, trigger, kind, status, phase, error_code,
-        error_message, created_at, finished_at)
-      SELECT tenant_id, id, 'change', 'full', 'failed', 'failed', ${SEGMENT_MISSING}, ${MISSING_MESSAGE},
-        ${now}, ${now}
-      FROM syncs WHERE id = ${syncId} AND tenant_id = ${tenantId} AND state = 'active'`),
-    db
-      .update(syncs)
-      .set({
-        state: 'paused',
-        pausedReason: SEGMENT_MISSING,
-        nextRunAt: null,
-        nextRunKind: null,
-        updatedAt: now,
-      })
-      .where(and(eq(syncs.id, syncId), eq(syncs.tenantId, tenantId), eq(syncs.state, 'active'))),
-  ]
+  const paused = await db
+    .update(syncs)
+    .set({
+      state: 'paused',
+      pausedReason: SEGMENT_MISSING,
+      nextRunAt: null,
+      nextRunKind: null,
+      updatedAt: now,
+    })
+    .where(and(eq(syncs.id, syncId), eq(syncs.tenantId, tenantId), eq(syncs.state, 'active')))
+    .returning({ id: syncs.id })
+  if (paused.length === 0) return
+  await db.insert(runs).values({
+    tenantId,
+    syncId,
+    trigger: 'change',
+    kind: 'full',
+    status: 'failed',
+    phase: 'failed',
+    errorCode: SEGMENT_MISSING,
+    errorMessage: MISSING_MESSAGE,
+    createdAt: now,
+    finishedAt: now,
+  })
 }
