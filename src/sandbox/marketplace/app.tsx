@@ -22,6 +22,8 @@ const newShopSchema = z.object({
   code: z.string().regex(/^[a-z0-9-]{1,40}$/),
   customers: z.coerce.number().int().min(1).max(5_000_000),
   share: z.coerce.number().min(0).max(1).default(0.99),
+  /** Exact segment size (overrides share); must not exceed customers. */
+  size: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).optional()),
 })
 
 /** Builds the simulator app (mounted at the sandbox Worker's root). */
@@ -122,14 +124,25 @@ export function createMarketplace(opts: MarketplaceOptions = {}) {
     )
   })
 
+  // Creates a benchmark shop; a form (home page) is redirected back, JSON (bench scripts) gets JSON.
   app.post('/marketplace/shops', async (c) => {
-    const parsed = newShopSchema.safeParse(await c.req.parseBody())
-    if (!parsed.success)
-      return c.redirect(`/?error=${encodeURIComponent(z.prettifyError(parsed.error))}`, 303)
-    const { code, customers, share } = parsed.data
-    const created = await insertShop(c.env.SANDBOX_DB, benchShop(code, customers, share), now())
-    if (!created)
-      return c.redirect(`/?error=${encodeURIComponent(`Магазин ${code} уже есть`)}`, 303)
+    const isJson = (c.req.header('content-type') ?? '').includes('application/json')
+    const parsed = newShopSchema.safeParse(isJson ? await c.req.json() : await c.req.parseBody())
+    const fail = (msg: string, status: 400 | 409) =>
+      isJson
+        ? c.json({ success: false, errorMsg: msg }, status)
+        : c.redirect(`/?error=${encodeURIComponent(msg)}`, 303)
+    if (!parsed.success) return fail(z.prettifyError(parsed.error), 400)
+    const { code, customers, share, size } = parsed.data
+    if (size !== undefined && size > customers) return fail('size > customers', 400)
+    const created = await insertShop(
+      c.env.SANDBOX_DB,
+      benchShop(code, customers, share, size),
+      now()
+    )
+    if (!created) return fail(`Магазин ${code} уже есть`, 409)
+    if (isJson)
+      return c.json({ success: true, code, systemUrl: systemUrlFor(code, c.req.url) }, 201)
     return c.redirect('/', 303)
   })
 

@@ -10,6 +10,7 @@ import {
   ALL_SCOPES,
   findModuleByKey,
   issueKey,
+  revokeKey,
   type StoredModule,
   saveModule,
 } from '../retailcrm/keys'
@@ -99,20 +100,32 @@ export async function connect(input: ConnectInput): Promise<ConnectResult> {
     }
   }
   const apiKey = await issueKey(input.db, input.shop, parsed.data.scopes, input.now)
+  const result = await register(input, doFetch, apiKey, parsed.data)
+  // UNCONFIRMED what the real CRM does with the key of a failed connection; dropping it is safe.
+  if (!result.ok) await revokeKey(input.db, apiKey)
+  return result
+}
+
+async function register(
+  input: ConnectInput,
+  doFetch: typeof fetch,
+  apiKey: string,
+  config: z.infer<typeof configSchema>
+): Promise<ConnectResult> {
   const token = await registerToken(input.secret, apiKey)
-  const register = JSON.stringify({ systemUrl: input.systemUrl, apiKey, token })
+  const payload = JSON.stringify({ systemUrl: input.systemUrl, apiKey, token })
   let regRes: Response
   try {
-    regRes = await doFetch(parsed.data.registerUrl, {
+    regRes = await doFetch(config.registerUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ register }),
+      body: new URLSearchParams({ register: payload }),
     })
   } catch (err) {
     return {
       ok: false,
       step: 'register',
-      message: `${parsed.data.registerUrl}: ${(err as Error).message}`,
+      message: `${config.registerUrl}: ${(err as Error).message}`,
     }
   }
   const reg = await readJson(regRes)
@@ -144,7 +157,7 @@ export async function connect(input: ConnectInput): Promise<ConnectResult> {
     accountUrl: answer.data.accountUrl,
     clientId,
     module,
-    scopes: parsed.data.scopes,
+    scopes: config.scopes,
   }
 }
 

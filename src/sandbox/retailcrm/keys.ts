@@ -48,6 +48,11 @@ export async function issueKey(
   return key
 }
 
+/** Deletes a key (the CRM drops the key of a connection that failed). */
+export async function revokeKey(db: D1Database, key: string): Promise<void> {
+  await db.prepare('DELETE FROM crm_api_keys WHERE key = ?').bind(key).run()
+}
+
 /** The key's record, or null when it does not exist. */
 export async function findKey(db: D1Database, key: string): Promise<ApiKey | null> {
   const row = await db

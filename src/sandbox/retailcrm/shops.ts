@@ -108,9 +108,15 @@ export const DEMO_SHOP: ShopDefinition = {
 
 /**
  * A benchmark shop: `customers` clean customers (unique valid emails) and one dynamic segment
- * `bench` holding `share` of them, so (1 - share) of the base is room for recalculations.
+ * `bench` holding `share` of them (or exactly `size`), so the rest of the base is room for
+ * recalculations: e.g. 1,010,000 customers with size 1,000,000 lets a recalculation swap 1 %.
  */
-export function benchShop(code: string, customers: number, share = 0.99): ShopDefinition {
+export function benchShop(
+  code: string,
+  customers: number,
+  share = 0.99,
+  size?: number
+): ShopDefinition {
   return {
     code,
     name: `Бенчмарк: ${customers.toLocaleString('ru-RU')} покупателей`,
@@ -118,7 +124,14 @@ export function benchShop(code: string, customers: number, share = 0.99): ShopDe
     customers,
     quirks: false,
     creationHistory: false,
-    segments: [{ code: 'bench', name: 'Бенчмарк', dynamic: true, share }],
+    segments: [
+      {
+        code: 'bench',
+        name: 'Бенчмарк',
+        dynamic: true,
+        ...(size === undefined ? { share } : { size }),
+      },
+    ],
   }
 }
 

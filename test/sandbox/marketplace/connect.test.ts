@@ -122,13 +122,18 @@ describe('simple connection', () => {
     )
   })
 
-  it("shows the module's errorMsg when it refuses the registration", async () => {
-    fakeModule({ secret: 'another-secret' })
+  it("shows the module's errorMsg when it refuses the registration, and drops the key", async () => {
+    const calls = fakeModule({ secret: 'another-secret' })
     const res = await post(`/marketplace/shops/${crm.shopCode}/connect`)
     expect(res.status).toBe(502)
     const html = await res.text()
     expect(html).toContain('Неверная подпись запроса')
     expect(html).toContain('HTTP 401')
+    const reg = JSON.parse(calls[1]!.form.register!) as { apiKey: string }
+    const cred = await fetch(`${crm.origin}/api/credentials`, {
+      headers: { 'X-API-KEY': reg.apiKey },
+    })
+    expect(cred.status).toBe(403)
   })
 
   it('reports a module that answered success without registering itself', async () => {
@@ -169,6 +174,36 @@ describe('sandbox home page', () => {
     expect(html).toContain('Подключить')
     expect(html).toContain(`/marketplace/shops/${crm.shopCode}/connect`)
     expect(html).toContain('/unisender/inspect')
+  })
+
+  it('creates a benchmark shop with an exact segment size from JSON', async () => {
+    const res = await market.fetch(
+      new Request('http://localhost:8788/marketplace/shops', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: 'bench-json', customers: 1_010_000, size: 1_000_000 }),
+      }),
+      sandboxEnv()
+    )
+    expect(res.status).toBe(201)
+    expect(await res.json()).toEqual({
+      success: true,
+      code: 'bench-json',
+      systemUrl: crm.systemUrl,
+    })
+    const again = await market.fetch(
+      new Request('http://localhost:8788/marketplace/shops', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code: 'bench-json', customers: 5 }),
+      }),
+      sandboxEnv()
+    )
+    expect(again.status).toBe(409)
+    const seg = await env.SANDBOX_DB.prepare(
+      "SELECT size, cap FROM crm_segments WHERE shop = 'bench-json'"
+    ).first<{ size: number; cap: number }>()
+    expect(seg).toEqual({ size: 1_000_000, cap: 1_010_000 })
   })
 
   it('creates a benchmark shop of 1,000,000 customers from a form', async () => {
