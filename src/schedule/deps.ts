@@ -2,6 +2,7 @@
  * What the scheduler needs from the outside, injected so tests drive it with a controlled clock,
  * the sandbox CRM (or a fake) and a spy of startRun; `scheduleDepsFromEnv` wires production.
  */
+import { createIntervalLimiter } from '../clients/http'
 import type { RetailCrmClient } from '../clients/retailcrm'
 import { createDb, type Db } from '../db/client'
 import { markTenantBroken } from '../db/queries/tenants'
@@ -39,7 +40,8 @@ export function scheduleDepsFromEnv(env: Env, overrides: Partial<ScheduleDeps> =
     db,
     queue: env.SYNC_QUEUE,
     now,
-    crm: (tenant) => getTenantCrmClient(env, tenant),
+    // RetailCRM allows 10 requests/s per key (retailcrm.md §4): pace each tenant's client a bit below.
+    crm: (tenant) => getTenantCrmClient(env, tenant, { limiter: createIntervalLimiter(110) }),
     startRun,
     markBroken: (tenantId, reason) => markTenantBroken(db, tenantId, reason, now()),
     limits: DEFAULT_LIMITS,

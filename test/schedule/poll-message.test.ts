@@ -1,0 +1,70 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { eq } from 'drizzle-orm'
+import { describe, expect, it, vi } from 'vitest'
+import { tenants } from '../../src/db/schema'
+import worker from '../../src/index'
+import { pollHistoryStep } from '../../src/schedule/poll-message'
+import { runTick } from '../../src/schedule/tick'
+import { setupTenant } from './setup'
+import { productionTenant } from './world'
+
+async function deliver(queue: string, body: unknown, attempts = 1) {
+  const batch = createMessageBatch(queue, [{ id: 'p1', timestamp: new Date(), attempts, body }])
+  const ctx = createExecutionContext()
+  await worker.queue(batch as never, env, ctx)
+  return getQueueResult(batch, ctx)
+}
+
+describe('poll-history queue messages', () => {
+  it('a queued poll reads the backlog through the Worker and frees the lease', async () => {
+    const w = await productionTenant()
+    const send = vi.spyOn(env.SYNC_QUEUE, 'send').mockResolvedValue(undefined as never)
+    await w.db
+      .update(tenants)
+      .set({ historySinceId: 0, lastReconcileAt: 1, historyPollUntil: Date.now() + 60_000 })
+      .where(eq(tenants.id, w.tenant.id))
+    await w.crm.recalculate('dyn', { add: 150, remove: 0 })
+    const r = await deliver('sync-jobs', { type: 'poll-history', tenantId: w.tenant.id })
+    expect(r.explicitAcks).toEqual(['p1'])
+    expect((await w.tenantRow()).historySinceId).toBe(150)
+    expect((await w.tenantRow()).historyPollUntil).toBeNull()
+    expect(send).not.toHaveBeenCalled()
+  })
+
+  it('re-enqueues itself while history remains and holds the lease meanwhile', async () => {
+    const t = await setupTenant({ limits: { queueHistoryPages: 2 } })
+    await t.sync('dyn')
+    await runTick(t.deps)
+    await t.crm.recalculate('dyn', { add: 250, remove: 0 })
+    const msg = { type: 'poll-history' as const, tenantId: t.tenant.id }
+    expect(await pollHistoryStep(t.deps, msg, 1)).toEqual({ kind: 'ack' })
+    expect((await t.tenantRow()).historySinceId).toBe(200)
+    expect((await t.tenantRow()).historyPollUntil).toBeGreaterThan(t.deps.now())
+    expect(t.sent).toContainEqual(msg)
+    expect(await pollHistoryStep(t.deps, msg, 1)).toEqual({ kind: 'ack' })
+    expect((await t.tenantRow()).historySinceId).toBe(250)
+    expect((await t.tenantRow()).historyPollUntil).toBeNull()
+    expect(t.sent.filter((m) => (m as { type: string }).type === 'poll-history').length).toBe(1)
+  })
+
+  it('asks for a retry when the CRM is unavailable, and stops for a refused key', async () => {
+    const t = await setupTenant()
+    await t.sync('dyn')
+    await runTick(t.deps)
+    const msg = { type: 'poll-history' as const, tenantId: t.tenant.id }
+    t.crm.faults.set({ errors: 1, errorStatus: 503 })
+    const v = await pollHistoryStep(t.deps, msg, 2)
+    expect(v).toEqual({ kind: 'retry', delaySeconds: 10 })
+    t.deps.crm = async () => t.client('wrong-key')
+    expect(await pollHistoryStep(t.deps, msg, 1)).toEqual({ kind: 'ack' })
+    expect((await t.tenantRow()).brokenReason).toMatch(/refused/)
+  })
+
+  it('a dead-lettered poll is acked without touching the cursor', async () => {
+    const w = await productionTenant()
+    const r = await deliver('sync-jobs-dlq', { type: 'poll-history', tenantId: w.tenant.id }, 11)
+    expect(r.explicitAcks).toEqual(['p1'])
+    expect((await w.tenantRow()).historySinceId).toBeNull()
+  })
+})
