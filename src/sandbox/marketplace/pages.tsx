@@ -5,6 +5,7 @@
  */
 import { raw } from 'hono/html'
 import type { StoredModule } from '../retailcrm/keys'
+import { DEMO_API_KEY, DEMO_LOGIN } from '../unisender/demo'
 import { Layout } from './layout'
 
 export interface ShopSummary {
@@ -31,7 +32,9 @@ export function homePage(p: { shops: ShopSummary[]; moduleUrl: string; message?:
           <code>{`${p.moduleUrl}/retailcrm/config`}</code>
         </p>
         <p>
-          Демо-аккаунт Unisender и его API-ключ: <a href="/unisender/inspect">/unisender/inspect</a>
+          Демо-аккаунт Unisender для модуля: логин <code>{DEMO_LOGIN}</code>, API-ключ{' '}
+          <code>{DEMO_API_KEY}</code> · списки и контакты:{' '}
+          <a href="/unisender/inspect">/unisender/inspect</a>
         </p>
       </section>
       {p.shops.map((s) => (

@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createMarketplace } from '../../../src/sandbox/marketplace/app'
 import { registerToken } from '../../../src/sandbox/marketplace/connect'
+import { DEMO_API_KEY } from '../../../src/sandbox/unisender/demo'
 import { outbound } from '../../support/outbound'
 import { installRetailCrm, type RetailCrmSandbox } from '../../support/sandbox-retailcrm'
 
@@ -174,6 +175,7 @@ describe('sandbox home page', () => {
     expect(html).toContain('Подключить')
     expect(html).toContain(`/marketplace/shops/${crm.shopCode}/connect`)
     expect(html).toContain('/unisender/inspect')
+    expect(html).toContain(DEMO_API_KEY) // the demo Unisender key to paste into the module
   })
 
   it('creates a benchmark shop with an exact segment size from JSON', async () => {
