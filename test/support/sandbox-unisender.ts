@@ -50,7 +50,12 @@ let seq = 0
 
 /** Installs the emulator and returns its handle. `now` starts the injected clock (ms). */
 export async function installUnisenderSandbox(
-  opts: { now?: number; exportReadyAfterMs?: number; exportReadyAfterPolls?: number } = {}
+  opts: {
+    now?: number
+    exportReadyAfterMs?: number
+    exportReadyAfterPolls?: number
+    exportPagesPerPoll?: number
+  } = {}
 ) {
   let clock = opts.now ?? Date.UTC(2026, 10, 26, 12, 0, 0)
   const sleeps: number[] = []
@@ -62,6 +67,7 @@ export async function installUnisenderSandbox(
     },
     exportReadyAfterMs: opts.exportReadyAfterMs,
     exportReadyAfterPolls: opts.exportReadyAfterPolls,
+    exportPagesPerPoll: opts.exportPagesPerPoll,
   })
   const db = env.SANDBOX_DB
   const bindings = { SANDBOX_DB: db, SANDBOX_ENABLED: '1' }

@@ -8,9 +8,8 @@ import type { SandboxAppEnv } from '../env'
 import { handleCall } from './api'
 import { mountBase } from './base-url'
 import { controlRoutes } from './control'
-import { exportCsv } from './export-file'
+import { FILE_TTL_MS, loadTask, parseRange, streamFile } from './export-store'
 import { inspectRoutes } from './inspect'
-import { completedSpec } from './methods/export'
 import { ensureSchema } from './schema'
 import { SandboxState, type UnisenderSandboxOptions } from './state'
 
@@ -34,13 +33,28 @@ export function createUnisenderEmulator(opts: UnisenderSandboxOptions = {}): Uni
   app.all('/:lang{ru|en|ua|it}/api/async/:method', (c) => call(c, `async/${c.req.param('method')}`))
   app.all('/:lang{ru|en|ua|it}/api/:method', (c) => call(c, c.req.param('method')))
   app.get('/files/export/:file{[0-9a-f-]+\\.csv}', async (c) => {
-    const spec = await completedSpec(c.env.SANDBOX_DB, c.req.param('file').replace(/\.csv$/, ''))
-    if (!spec) return c.text('Not found', 404)
-    return new Response(exportCsv(c.env.SANDBOX_DB, spec), {
-      headers: {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': 'attachment; filename="export.csv"',
-      },
+    const task = await loadTask(c.env.SANDBOX_DB, c.req.param('file').replace(/\.csv$/, ''))
+    if (!task || task.status !== 'completed' || state.now() - task.createdAt > FILE_TTL_MS) {
+      return c.text('Not found', 404)
+    }
+    const headers: Record<string, string> = {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': 'attachment; filename="export.csv"',
+      'accept-ranges': 'bytes',
+    }
+    const range = parseRange(c.req.header('range') ?? null, task.size)
+    if (range === 'unsatisfiable') {
+      return new Response(null, {
+        status: 416,
+        headers: { 'content-range': `bytes */${task.size}` },
+      })
+    }
+    const { start, end } = range ?? { start: 0, end: task.size - 1 }
+    headers['content-length'] = String(end - start + 1)
+    if (range) headers['content-range'] = `bytes ${start}-${end}/${task.size}`
+    return new Response(streamFile(c.env.SANDBOX_DB, task.uuid, start, end), {
+      status: range ? 206 : 200,
+      headers,
     })
   })
   app.route('/', inspectRoutes(state))

@@ -1,6 +1,7 @@
 /**
- * The export file behind `file_to_download`, streamed page by page (a 1,000,000-contact list never
- * becomes one string). Format UNCONFIRMED in the docs; we chose what a defensive parser must
+ * The rows of the export file behind `file_to_download`, rendered one page (2,000 contacts) at a
+ * time (a 1,000,000-contact list never becomes one string). Format UNCONFIRMED in the docs; we
+ * chose what a defensive parser must
  * handle: UTF-8 with a BOM, a header row naming the requested fields, every field double-quoted,
  * `,` delimiter (so list-id fields like "12,15" need their quotes), CRLF line ends. Contacts that
  * unsubscribed from the exported list are included, with that list in both `email_list_ids` and
@@ -33,7 +34,8 @@ export const EXPORT_FIELDS = new Set([
   'Name',
 ])
 
-const PAGE = 2000
+/** Contacts per page (and per stored chunk of the file). */
+export const PAGE = 2000
 
 type Row = {
   id: number
@@ -126,29 +128,27 @@ export function quote(value: string): string {
   return `"${value.replace(/"/g, '""')}"`
 }
 
-/** Streams the CSV of an export; each pull reads one page. */
-export function exportCsv(db: D1Database, spec: ExportSpec): ReadableStream<Uint8Array> {
-  const enc = new TextEncoder()
-  let after = 0
-  let done = false
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(enc.encode(`\uFEFF${spec.fields.map(quote).join(',')}\r\n`))
-    },
-    async pull(controller) {
-      if (done) return
-      const rows = await page(db, spec, after)
-      if (rows.length > 0) {
-        after = rows[rows.length - 1]!.id
-        const text = rows
-          .map((r) => `${spec.fields.map((f) => quote(cell(r, f))).join(',')}\r\n`)
-          .join('')
-        controller.enqueue(enc.encode(text))
-      }
-      if (rows.length < PAGE) {
-        done = true
-        controller.close()
-      }
-    },
-  })
+/** The first chunk of every file: BOM and the header row. */
+export function headerText(fields: string[]): string {
+  return `\uFEFF${fields.map(quote).join(',')}\r\n`
+}
+
+/**
+ * The next page of CSV rows after contact id `after`: its text, the last contact id, and whether
+ * it was the last page.
+ */
+export async function nextPage(
+  db: D1Database,
+  spec: ExportSpec,
+  after: number
+): Promise<{ text: string; last: number; done: boolean }> {
+  const rows = await page(db, spec, after)
+  const text = rows
+    .map((r) => `${spec.fields.map((f) => quote(cell(r, f))).join(',')}\r\n`)
+    .join('')
+  return {
+    text,
+    last: rows.length > 0 ? rows[rows.length - 1]!.id : after,
+    done: rows.length < PAGE,
+  }
 }

@@ -42,13 +42,25 @@ const DDL = [
     added_at INTEGER NOT NULL,
     PRIMARY KEY (list_id, contact_id)) WITHOUT ROWID`,
   'CREATE INDEX IF NOT EXISTS uni_members_contact ON uni_members (contact_id)',
-  `CREATE TABLE IF NOT EXISTS uni_tasks (
+  `CREATE TABLE IF NOT EXISTS uni_export_tasks (
     uuid TEXT PRIMARY KEY,
     account_id INTEGER NOT NULL,
-    params TEXT NOT NULL,
+    spec TEXT NOT NULL,
     created_at INTEGER NOT NULL,
     polls INTEGER NOT NULL DEFAULT 0,
-    status TEXT NOT NULL)`,
+    status TEXT NOT NULL,
+    cursor INTEGER NOT NULL DEFAULT 0,
+    seq INTEGER NOT NULL DEFAULT 0,
+    size INTEGER NOT NULL DEFAULT 0,
+    built INTEGER NOT NULL DEFAULT 0)`,
+  'CREATE INDEX IF NOT EXISTS uni_export_tasks_account ON uni_export_tasks (account_id, created_at)',
+  `CREATE TABLE IF NOT EXISTS uni_export_chunks (
+    uuid TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (uuid, seq)) WITHOUT ROWID`,
   `CREATE TRIGGER IF NOT EXISTS uni_contacts_count_ins AFTER INSERT ON uni_contacts BEGIN
     UPDATE uni_accounts SET contact_count = contact_count + 1 WHERE id = NEW.account_id; END`,
   `CREATE TRIGGER IF NOT EXISTS uni_contacts_count_del AFTER DELETE ON uni_contacts BEGIN

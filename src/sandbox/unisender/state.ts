@@ -14,6 +14,8 @@ export interface UnisenderSandboxOptions {
   exportReadyAfterMs?: number
   /** … or once getTaskResult was polled this many times (whichever comes first). */
   exportReadyAfterPolls?: number
+  /** Pages (2,000 contacts each) of the export file written per getTaskResult poll. */
+  exportPagesPerPoll?: number
 }
 
 /** Mutable per-instance state shared by the routes. */
@@ -22,6 +24,7 @@ export class SandboxState {
   readonly sleep: (ms: number) => Promise<void>
   readonly exportReadyAfterMs: number
   readonly exportReadyAfterPolls: number
+  readonly exportPagesPerPoll: number
   readonly faults = new Faults()
   readonly calls = new Map<string, number>()
   readonly perKey = new SlidingWindow(CALLS_PER_MINUTE, 60_000)
@@ -32,6 +35,7 @@ export class SandboxState {
     this.sleep = opts.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)))
     this.exportReadyAfterMs = opts.exportReadyAfterMs ?? 3_000
     this.exportReadyAfterPolls = opts.exportReadyAfterPolls ?? 3
+    this.exportPagesPerPoll = opts.exportPagesPerPoll ?? 100
   }
 
   countCall(method: string): void {

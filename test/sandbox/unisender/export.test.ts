@@ -236,3 +236,91 @@ describe('export file', () => {
     expect(parseCsv(text.replace(/^\uFEFF/, ''))).toEqual([['email'], ['b@example.ru']])
   })
 })
+
+describe('export file: snapshot, ranges, lifetime', () => {
+  async function completed(
+    opts: Record<string, number>,
+    seed: (uni: Awaited<ReturnType<typeof setup>>) => Promise<void>
+  ) {
+    const env = await setup(opts)
+    await seed(env)
+    const started = await callUnisender(
+      'async/exportContacts',
+      exportPairs(env.acc.apiKey, env.list, ['email'])
+    )
+    const uuid = (started.body as Task).result.task_uuid
+    let file: string | undefined
+    let polls = 0
+    while (!file && polls < 20) {
+      polls++
+      const r = await callUnisender('async/getTaskResult', {
+        api_key: env.acc.apiKey,
+        task_uuid: uuid,
+      })
+      file = (r.body as Task).result.file_to_download
+    }
+    return { ...env, file: file!, polls }
+  }
+
+  it('builds a large file over several polls, each member exactly once', async () => {
+    const { file, polls } = await completed(
+      { exportReadyAfterPolls: 1, exportPagesPerPoll: 1 },
+      async ({ uni, acc, list }) => {
+        await uni.seedContacts(
+          acc,
+          Array.from({ length: 4500 }, (_, i) => ({ email: `m${i}@example.ru`, lists: [list] }))
+        )
+      }
+    )
+    expect(polls).toBe(3) // pages of 2,000 + 2,000 + 500
+    const emails = parseCsv((await (await fetch(file)).text()).replace(/^\uFEFF/, '')).slice(1)
+    expect(new Set(emails.map((r) => r[0])).size).toBe(4500)
+  })
+
+  it('is a snapshot: list changes after completion do not alter it', async () => {
+    const { uni, acc, list, file } = await completed(
+      { exportReadyAfterPolls: 1 },
+      async ({ uni, acc, list }) => {
+        await uni.seedContacts(acc, [{ email: 'a@example.ru', lists: [list] }])
+      }
+    )
+    await uni.seedContacts(acc, [{ email: 'b@example.ru', lists: [list] }])
+    const text = await (await fetch(file)).text()
+    expect(parseCsv(text)).toEqual([['email'], ['a@example.ru']])
+  })
+
+  it('serves byte ranges (206 with Content-Range) and refuses ranges past the end (416)', async () => {
+    const { file } = await completed({ exportReadyAfterPolls: 1 }, async ({ uni, acc, list }) => {
+      await uni.seedContacts(
+        acc,
+        Array.from({ length: 50 }, (_, i) => ({
+          email: `p${i}@example.ru`,
+          lists: [list],
+        }))
+      )
+    })
+    const whole = new Uint8Array(await (await fetch(file)).arrayBuffer())
+    const full = await fetch(file)
+    expect(full.status).toBe(200)
+    expect(full.headers.get('content-length')).toBe(String(whole.length))
+    expect(full.headers.get('accept-ranges')).toBe('bytes')
+    const part = await fetch(file, { headers: { range: 'bytes=100-299' } })
+    expect(part.status).toBe(206)
+    expect(part.headers.get('content-range')).toBe(`bytes 100-299/${whole.length}`)
+    expect(new Uint8Array(await part.arrayBuffer())).toEqual(whole.slice(100, 300))
+    const tail = await fetch(file, { headers: { range: `bytes=${whole.length - 10}-` } })
+    expect(new Uint8Array(await tail.arrayBuffer())).toEqual(whole.slice(-10))
+    const past = await fetch(file, {
+      headers: { range: `bytes=${whole.length}-${whole.length + 99}` },
+    })
+    expect(past.status).toBe(416)
+    expect(past.headers.get('content-range')).toBe(`bytes */${whole.length}`)
+  })
+
+  it('expires 24 h after the export was requested', async () => {
+    const { uni, file } = await completed({ exportReadyAfterPolls: 1 }, async () => {})
+    expect((await fetch(file)).status).toBe(200)
+    uni.clock.advance(24 * 60 * 60 * 1000 + 1)
+    expect((await fetch(file)).status).toBe(404)
+  })
+})

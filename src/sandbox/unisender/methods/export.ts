@@ -1,12 +1,13 @@
 /**
- * async/exportContacts and async/getTaskResult. A task moves new → processing → completed, either
- * after `exportReadyAfterMs` on the (injectable) clock or after `exportReadyAfterPolls` polls,
- * whichever comes first; then `file_to_download` points at the streamed CSV (export-file.ts). The
- * file is read at download time (a snapshot taken then, not when the task was created).
+ * async/exportContacts and async/getTaskResult. A task moves new → processing → completed: each
+ * poll writes up to `exportPagesPerPoll` pages of the file (export-store.ts), and once the file is
+ * complete the task completes after `exportReadyAfterMs` on the (injectable) clock or after
+ * `exportReadyAfterPolls` polls, whichever comes first; then `file_to_download` points at the file.
  */
 import type { MethodContext } from '../context'
 import { invalidArg } from '../errors'
 import { EXPORT_FIELDS, type ExportSpec } from '../export-file'
+import { buildSome, createTask, loadTask, saveProgress } from '../export-store'
 import { indexedArray, requiredStr, str } from '../params'
 import { ownedListIds } from '../store'
 
@@ -52,12 +53,7 @@ async function readSpec(ctx: MethodContext): Promise<ExportSpec> {
 export async function exportContacts(ctx: MethodContext) {
   const spec = await readSpec(ctx)
   const uuid = crypto.randomUUID()
-  await ctx.db
-    .prepare(
-      "INSERT INTO uni_tasks (uuid, account_id, params, created_at, polls, status) VALUES (?, ?, ?, ?, 0, 'new')"
-    )
-    .bind(uuid, ctx.account.id, JSON.stringify(spec), ctx.now)
-    .run()
+  await createTask(ctx.db, uuid, spec, ctx.now)
   return { task_uuid: uuid, status: 'new' }
 }
 
@@ -68,34 +64,19 @@ export function fileUrl(base: string, uuid: string): string {
 
 export async function getTaskResult(ctx: MethodContext) {
   const uuid = requiredStr(ctx.params, 'task_uuid')
-  const task = await ctx.db
-    .prepare(
-      'SELECT uuid, created_at, polls, status FROM uni_tasks WHERE uuid = ? AND account_id = ?'
-    )
-    .bind(uuid, ctx.account.id)
-    .first<{ uuid: string; created_at: number; polls: number; status: string }>()
-  // UNCONFIRMED: the real answer for an unknown task.
-  if (!task) throw invalidArg(`Task "${uuid}" not found`)
+  const task = await loadTask(ctx.db, uuid)
+  // UNCONFIRMED: the real answer for an unknown task (or another account's).
+  if (!task || task.accountId !== ctx.account.id) throw invalidArg(`Task "${uuid}" not found`)
   const polls = task.polls + 1
+  const built = await buildSome(ctx.db, task, ctx.state.exportPagesPerPoll)
   const ready =
     task.status === 'completed' ||
-    polls >= ctx.state.exportReadyAfterPolls ||
-    ctx.now - task.created_at >= ctx.state.exportReadyAfterMs
+    (built &&
+      (polls >= ctx.state.exportReadyAfterPolls ||
+        ctx.now - task.createdAt >= ctx.state.exportReadyAfterMs))
   const status = ready ? 'completed' : polls === 1 ? 'new' : 'processing'
-  await ctx.db
-    .prepare('UPDATE uni_tasks SET polls = ?, status = ? WHERE uuid = ?')
-    .bind(polls, status, uuid)
-    .run()
+  await saveProgress(ctx.db, uuid, polls, status)
   const out: Record<string, unknown> = { task_uuid: uuid, status, task_type: 'export_contacts' }
   if (ready) out.file_to_download = fileUrl(ctx.base, uuid)
   return out
-}
-
-/** The spec of a completed task, for the file route (null when unknown or not completed). */
-export async function completedSpec(db: D1Database, uuid: string): Promise<ExportSpec | null> {
-  const row = await db
-    .prepare("SELECT params FROM uni_tasks WHERE uuid = ? AND status = 'completed'")
-    .bind(uuid)
-    .first<{ params: string }>()
-  return row ? (JSON.parse(row.params) as ExportSpec) : null
 }
