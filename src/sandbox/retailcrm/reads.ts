@@ -99,6 +99,12 @@ export function historyRoute(deps: EmulatorDeps) {
     const limit = parseLimit(url)
     const page = parsePage(url)
     const shop = c.get('shop')
+    for (const name of ['customerId', 'customerExternalId']) {
+      // The real API has these filters; the sandbox refuses them rather than ignore them silently.
+      if (filter(url, name) !== null) {
+        throw new ParamError({ [name]: 'This filter is not supported by the sandbox.' })
+      }
+    }
     const sinceId = intFilter(url, 'sinceId') ?? 0
     const startDate = dateFilter(url, 'startDate') ?? undefined
     const endDate = dateFilter(url, 'endDate') ?? undefined
