@@ -25,9 +25,13 @@ async function apiKeyOf(req: Request, url: URL, form: () => Promise<Record<strin
 function gate(deps: EmulatorDeps): MiddlewareHandler<CrmEnv> {
   return async (c, next) => {
     const shop = c.get('shop')
+    const path = new URL(c.req.url).pathname.slice(c.get('base').length)
+    const name = `${c.req.method} ${path.replace(/(\/integration-modules\/)[^/]+/, '$1{code}')}`
+    deps.stats.calls[name] = (deps.stats.calls[name] ?? 0) + 1
     const faults = deps.faults.get(shop.code)
     if (faults.latencyMs > 0) await deps.sleep(faults.latencyMs, c.req.raw.signal).catch(() => {})
     const fault = deps.faults.take(shop.code)
+    if (fault) deps.stats.refused.fault++
     if (fault === 'error')
       return c.text('<html><body>Bad gateway</body></html>', faults.errorStatus as 502)
     if (fault === 'hang') {
@@ -40,11 +44,20 @@ function gate(deps: EmulatorDeps): MiddlewareHandler<CrmEnv> {
     const url = new URL(c.req.url)
     const key = await apiKeyOf(c.req.raw, url, () => c.req.parseBody())
     // UNCONFIRMED status for a missing key; 403 like a wrong key (both mean "reconnect").
-    if (!key) return c.json(crmError('"apiKey" is missing.'), 403)
+    if (!key) {
+      deps.stats.refused.auth++
+      return c.json(crmError('"apiKey" is missing.'), 403)
+    }
     const record = await findKey(c.env.SANDBOX_DB, key)
-    if (!record || record.shop !== shop.code) return c.json(crmError('Wrong "apiKey" value.'), 403)
+    if (!record || record.shop !== shop.code) {
+      deps.stats.refused.auth++
+      return c.json(crmError('Wrong "apiKey" value.'), 403)
+    }
     // UNCONFIRMED: 503 "Rate limit exceeded" is what SDK fixtures show (the SDKs retry 503 and 429).
-    if (!deps.limiter.allow(key, deps.now())) return c.json(crmError('Rate limit exceeded'), 503)
+    if (!deps.limiter.allow(key, deps.now())) {
+      deps.stats.refused.rateLimit++
+      return c.json(crmError('Rate limit exceeded'), 503)
+    }
     c.set('apiKey', record)
     await next()
   }

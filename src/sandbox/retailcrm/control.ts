@@ -98,6 +98,8 @@ export function controlRoutes(deps: EmulatorDeps) {
       segments: shop.segments.map((s) => ({ ...segmentJson(shop, s), generation: s.generation })),
       modules: modules.map((x) => x.data),
       faults: deps.faults.get(shop.code),
+      // Cumulative for this emulator instance (all shops), for the benchmark's call counts.
+      stats: deps.stats,
     })
   })
 

@@ -12,10 +12,19 @@ import { allCustomersWindow, type Override, type SegmentState, type ShopState } 
 export interface EmulatorStats {
   customersBuilt: number
   positionsExamined: number
+  /** API calls per `METHOD /api/path` (ids in paths replaced by {code}), refused ones included. */
+  calls: Record<string, number>
+  /** Calls answered with an error before reaching a route: auth, rate limit, injected fault. */
+  refused: { auth: number; rateLimit: number; fault: number }
 }
 
 export function newStats(): EmulatorStats {
-  return { customersBuilt: 0, positionsExamined: 0 }
+  return {
+    customersBuilt: 0,
+    positionsExamined: 0,
+    calls: {},
+    refused: { auth: 0, rateLimit: 0, fault: 0 },
+  }
 }
 
 export function segmentWindow(s: SegmentState): Window {

@@ -19,6 +19,10 @@ describe('rate limit: 10 requests per second per key', () => {
     crm.clock.advance(510) // only the first call (t=0) has left the one-second window
     expect((await call(key)).status).toBe(200)
     expect((await call(key)).status).toBe(503)
+    expect(crm.stats.calls['GET /api/v5/segments']).toBe(14)
+    expect(crm.stats.refused.rateLimit).toBe(2)
+    const state = (await (await crm.fetch('/sandbox/state')).json()) as { stats: unknown }
+    expect(state.stats).toMatchObject({ refused: { rateLimit: 2 } })
   })
 
   it('lets a client pacing at 10 requests/s through', async () => {
