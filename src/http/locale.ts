@@ -28,7 +28,7 @@ export const localeMiddleware: MiddlewareHandler<AppEnv> = async (c, next) => {
   const fromQuery = c.req.method === 'GET' ? toLocale(c.req.query('lang')) : undefined
   c.set('locale', chosenLocale(c) ?? 'ru')
   if (fromQuery) {
-    writeCookie(c, LANG_COOKIE, fromQuery, secureCookies(c.env.APP_ENV), YEAR_SECONDS, false)
+    writeCookie(c, LANG_COOKIE, fromQuery, secureCookies(c.env.APP_ENV), YEAR_SECONDS)
   }
   await next()
 }

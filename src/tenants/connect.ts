@@ -120,7 +120,8 @@ export async function connectTenant(
     return { ok: false, kind: 'refused', reason: crmProblem('edit', err) }
   }
 
-  // The CRM accepted the module: now, and only now, write.
+  // The CRM accepted the module: now, and only now, write. Should this write itself fail, the CRM
+  // holds a clientId we do not know: sign-in fails until the next "Connect", which repairs it.
   const key = await importKey(config.ENCRYPTION_KEY)
   const clientIdHash = await sha256Hex(clientId)
   const now = deps.now()
@@ -135,6 +136,8 @@ export async function connectTenant(
         .set({
           crmApiKeyEnc: await encryptSecret(key, input.apiKey, secretAad.crmKey(existing.id)),
           clientIdHash,
+          // We just told the CRM active:true. `frozen` is left as the CRM last reported it
+          // (UNCONFIRMED whether a reconnect unfreezes; the CRM sends an activity callback if so).
           active: true,
           brokenReason: null,
           lastReconcileAt: null,

@@ -60,24 +60,6 @@ export async function markTenantBroken(
     .where(eq(tenants.id, tenantId))
 }
 
-/** Stores the marketplace activity state (and a moved account URL) from the activity callback. */
-export async function setTenantActivity(
-  db: Db,
-  tenantId: number,
-  state: { active: boolean; frozen: boolean; systemUrl?: string },
-  now: number
-): Promise<void> {
-  await db
-    .update(tenants)
-    .set({
-      active: state.active,
-      frozen: state.frozen,
-      ...(state.systemUrl ? { systemUrl: state.systemUrl } : {}),
-      updatedAt: now,
-    })
-    .where(eq(tenants.id, tenantId))
-}
-
 /** Stores the CRM's UI locale from the settings callback. */
 export async function setTenantLocale(
   db: Db,
