@@ -108,27 +108,19 @@ export async function seedContacts(
     db,
     accountId,
     norm.map((c) => ({ email: c.email, status: c.status ?? 'active', tags: c.tags ?? '' })),
-    now
+    now,
+    true
   )
-  const byStatus = new Map<string, string[]>()
   const add = new Map<number, string[]>()
   const unsub = new Map<number, string[]>()
-  const push = <K>(m: Map<K, string[]>, k: K, v: string) => m.set(k, [...(m.get(k) ?? []), v])
+  const push = <K>(m: Map<K, string[]>, k: K, v: string) => {
+    const list = m.get(k)
+    if (list) list.push(v)
+    else m.set(k, [v])
+  }
   for (const c of norm) {
-    push(byStatus, c.status ?? 'active', c.email)
     for (const l of c.lists ?? []) push(add, l, c.email)
     for (const l of c.unsubscribedLists ?? []) push(unsub, l, c.email)
-  }
-  for (const [status, emails] of byStatus) {
-    for (const part of chunk(emails, 97)) {
-      stmts.push(
-        db
-          .prepare(
-            `UPDATE uni_contacts SET status = ? WHERE account_id = ? AND email IN (${part.map(() => '?').join(', ')})`
-          )
-          .bind(status, accountId, ...part)
-      )
-    }
   }
   for (const [listId, emails] of add)
     stmts.push(...addMembers(db, accountId, listId, emails, now, false))

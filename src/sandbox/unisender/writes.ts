@@ -15,19 +15,24 @@ export interface NewContact {
 /** Blocks list additions of contacts that unsubscribed or were blocked, even under races. */
 const NOT_SUPPRESSED = "status NOT IN ('unsubscribed', 'blocked')"
 
-/** Inserts contacts (5 parameters a row, 20 rows a statement); existing addresses are skipped. */
+/**
+ * Inserts contacts (5 parameters a row, 20 rows a statement). Existing addresses are skipped, or
+ * with `overwriteStatus` (seeding only) get the given status.
+ */
 export function insertContacts(
   db: D1Database,
   accountId: number,
   rows: readonly NewContact[],
-  now: number
+  now: number,
+  overwriteStatus = false
 ): D1PreparedStatement[] {
+  const onConflict = overwriteStatus ? 'DO UPDATE SET status = excluded.status' : 'DO NOTHING'
   return chunk(rows, 20).map((part) =>
     db
       .prepare(
         `INSERT INTO uni_contacts (account_id, email, status, tags, added_at) VALUES ${part
           .map(() => '(?, ?, ?, ?, ?)')
-          .join(', ')} ON CONFLICT (account_id, email) DO NOTHING`
+          .join(', ')} ON CONFLICT (account_id, email) ${onConflict}`
       )
       .bind(...part.flatMap((r) => [accountId, r.email, r.status, r.tags, now]))
   )
