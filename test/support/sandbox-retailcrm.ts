@@ -9,6 +9,7 @@ import { createRetailCrmEmulator } from '../../src/sandbox/retailcrm/app'
 import type { FaultInput } from '../../src/sandbox/retailcrm/faults'
 import { issueKey } from '../../src/sandbox/retailcrm/keys'
 import * as m from '../../src/sandbox/retailcrm/mutations'
+import { recalculateSegment } from '../../src/sandbox/retailcrm/recalculate'
 import { ensureSchema, insertShop } from '../../src/sandbox/retailcrm/schema'
 import { DEMO_SHOP, type ShopDefinition } from '../../src/sandbox/retailcrm/shops'
 import { loadShop, type ShopState } from '../../src/sandbox/retailcrm/state'
@@ -93,7 +94,7 @@ export async function installRetailCrm(opts: InstallOptions = {}) {
       issueKey(db, code, scopes, clock.now(), key),
     shop,
     recalculate: async (segment: number | string, o: { add?: number; remove?: number } = {}) =>
-      m.recalculateSegment(db, await shop(), await segmentId(segment), o, clock.now()),
+      recalculateSegment(db, await shop(), await segmentId(segment), o, clock.now()),
     changeEmail: async (id: number, email: string) =>
       m.changeEmail(db, await shop(), id, email, clock.now()),
     unsubscribe: async (id: number, unsubscribed = true) =>

@@ -12,6 +12,7 @@ import { faultSettingsSchema } from './faults'
 import { ALL_SCOPES, issueKey, listModules } from './keys'
 import * as m from './mutations'
 import { shopPage } from './page'
+import { recalculateSegment } from './recalculate'
 import { customerExists, loadOverrides } from './state'
 
 async function input(
@@ -116,7 +117,7 @@ export function controlRoutes(deps: EmulatorDeps) {
   app.post('/segments/:id/recalculate', (c) =>
     act(c, async (b) => {
       const opts = z.object({ add: optNum, remove: optNum }).parse(b)
-      return m.recalculateSegment(db(c), c.get('shop'), Number(c.req.param('id')), opts, deps.now())
+      return recalculateSegment(db(c), c.get('shop'), Number(c.req.param('id')), opts, deps.now())
     })
   )
   app.post('/customers', (c) =>

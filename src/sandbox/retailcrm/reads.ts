@@ -6,7 +6,8 @@ import type { Context } from 'hono'
 import type { CrmEnv, EmulatorDeps } from './context'
 import { customerJson, customerPage, customerStub, segmentJson, segmentsById } from './customers'
 import { formatCrmDate, parseCrmDate } from './dates'
-import { readHistory, recordCustomerId, recordJson } from './history'
+import { readHistory } from './history'
+import { recordCustomerId, recordJson } from './history-records'
 import {
   filter,
   idsFilter,
