@@ -3,7 +3,7 @@
  * full run, the run after a 1% change, the change latency, the table and bench/results.md.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { Collector } from './collector.mjs'
 import { localD1 } from './dbs.mjs'
@@ -39,14 +39,17 @@ export async function runBenchmark(args) {
   if (!args.keepState) rmSync(state, { recursive: true, force: true })
   const deadline = Date.now() + args.timeoutMin * 60_000
   const status = { phase: 'start', notes: [] }
+  const results = { machine, args, runs: [], latency: null, status }
   const children = []
   let appPid = null
   const collector = new Collector(() => appPid)
-  const logs = { app: [], sandbox: [] }
+  const stamp = machine.date.replace(/[:.]/g, '-')
+  const logs = {
+    app: createWriteStream(join(logDir, `app-${stamp}.log`)),
+    sandbox: createWriteStream(join(logDir, `sandbox-${stamp}.log`)),
+  }
   const keep = (name) => (line) => {
-    const list = logs[name]
-    list.push(line)
-    if (list.length > 5000) list.splice(0, 1000)
+    logs[name].write(`${line}\n`)
     if (name === 'app') collector.onLine(line)
     if (args.verbose) console.log(`[${name}] ${line}`)
   }
@@ -56,13 +59,14 @@ export async function runBenchmark(args) {
   const onSignal = async () => {
     console.error('bench: interrupted, stopping the Workers')
     await stopAll()
+    status.error = `interrupted in phase "${status.phase}"`
+    writeResults(root, results, stamp)
     process.exit(130)
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
 
   console.log(`bench: N = ${args.n.toLocaleString('en-US')}, production rate limits`)
-  const results = { machine, args, runs: [], latency: null, status }
   try {
     status.phase = 'migrations'
     wranglerSync(root, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', appState])
@@ -176,6 +180,7 @@ export async function runBenchmark(args) {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
   }
-  writeResults(root, results, logs)
+  for (const stream of Object.values(logs)) stream.end()
+  writeResults(root, results, stamp)
   if (status.error) process.exitCode = 1
 }

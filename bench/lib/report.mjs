@@ -20,10 +20,19 @@ export function rateBound({ read, adds, removes }, scale = 1) {
   return { pages, imports, readS, writeS, totalS: readS + writeS }
 }
 
-/** The issue's minimum API calls of a full run: CRM pages; Unisender 1 export + the imports. */
-export function minimumCalls({ read, adds, removes }) {
+/**
+ * The fewest API calls a full run can make. CRM: ceil(read/100) pages. Unisender: 1 export, 1
+ * getTaskResult (the export is asynchronous: at least one poll), the imports, getUserInfo when
+ * anything is added (the plan check the issue requires), and getLists + createList when the sync
+ * creates its list ("found by exact title or created, once"). Downloads of the export file are not
+ * API calls.
+ */
+export function minimumCalls({ read, adds, removes, newList = false }) {
   const b = rateBound({ read, adds, removes })
-  return { crm: b.pages, unisender: 1 + b.imports }
+  return {
+    crm: b.pages,
+    unisender: 2 + b.imports + (adds > 0 ? 1 : 0) + (newList ? 2 : 0),
+  }
 }
 
 /** Sums the metered invocations of one run window. */
@@ -77,7 +86,7 @@ export function table(rows) {
     lines.push(
       `| ${[
         fmt(r.n),
-        r.label,
+        `${r.label}${r.stalled ? ' (stalled)' : r.timedOut ? ' (timed out)' : ''}`,
         r.mode,
         `${fmt(r.wallS, 1)} s`,
         `${fmt(r.bound.totalS, 1)} s`,

@@ -15,19 +15,16 @@ function loadJson(path) {
   }
 }
 
-const BOUND_TEXT = `Rate-limit bound = ceil(read/100)/(10·k) s for reading the CRM (10 requests/s, 100 customers
-per page) + (ceil(added/500) + ceil(removed/500))/(20·k) s for writing to Unisender (1,200 calls/min,
-500 rows per importContacts); the export (20/min) is one call and adds nothing; k = rate-limit scale
-factor. Reading and writing are added because removals need the complete read first. Minimum API
-calls of a run: CRM ceil(read/100) pages; Unisender 1 export + the imports above (fixed calls such as
-getLists/getUserInfo/getTaskResult are counted in the measured figure, not in the minimum).`
+const BOUND_TEXT = `Rate-limit bound = ceil(read/100)/10 s for reading the CRM (10 requests/s, 100 customers per
+page) + (ceil(added/500) + ceil(removed/500))/20 s for writing to Unisender (1,200 calls/min, 500 rows
+per importContacts); the export (20/min) is one call and adds nothing. Reading and writing are added
+because removals need the complete read first. Minimum API calls: CRM ceil(read/100) pages; Unisender
+1 export + 1 getTaskResult + the imports above + getUserInfo when adding (plan check) + getLists and
+createList when the sync creates its list. Export file downloads are not API calls (listed apart).`
 
-export function writeResults(root, results, logs) {
+export function writeResults(root, results, stamp) {
   const outDir = join(root, 'bench', 'out')
   mkdirSync(outDir, { recursive: true })
-  const stamp = results.machine.date.replace(/[:.]/g, '-')
-  writeFileSync(join(outDir, `app-${stamp}.log`), logs.app.join('\n'))
-  writeFileSync(join(outDir, `sandbox-${stamp}.log`), logs.sandbox.join('\n'))
   writeFileSync(
     join(outDir, `steps-${stamp}.jsonl`),
     results.runs
@@ -89,6 +86,11 @@ export function writeResults(root, results, logs) {
   for (const r of results.runs) {
     p(`## ${r.label} run`)
     p()
+    if (r.stalled)
+      p(
+        '- **stalled**: the run(s) below changed nothing in D1 for 6 minutes; the benchmark stopped waiting'
+      )
+    else if (r.timedOut) p('- **timed out**: the run(s) below had not finished by the deadline')
     for (const run of r.runs)
       p(
         `- run ${run.id}: ${run.status}, ${run.kind}, trigger ${run.trigger}${run.error ? `, error ${run.error}` : ''}; counts ${JSON.stringify(run.counts)}; API calls ${JSON.stringify(run.apiCalls)}`

@@ -56,6 +56,7 @@ export async function measuredRun(ctx, label, trigger, opts = {}) {
     n: args.n,
     mode: 'exact',
     timedOut: waited.timedOut,
+    stalled: Boolean(waited.stalled),
     runs: runs.map((r) => ({
       id: r.id,
       status: r.status,
@@ -67,7 +68,7 @@ export async function measuredRun(ctx, label, trigger, opts = {}) {
     })),
     wallS,
     bound: rateBound({ read: read || args.n, adds, removes }, args.rateScale),
-    min: minimumCalls({ read: read || args.n, adds, removes }),
+    min: minimumCalls({ read: read || args.n, adds, removes, newList: label === 'full' }),
     calls,
     emulatorCalls: {
       unisender: uniEmulator,
@@ -83,7 +84,11 @@ export async function measuredRun(ctx, label, trigger, opts = {}) {
   }
   console.log(
     `bench: ${label}: ${runs.map((r) => `run ${r.id} ${r.status}`).join(', ') || 'no run'} in ${wallS.toFixed(1)} s` +
-      (waited.timedOut ? ' (TIMED OUT)' : '')
+      (waited.stalled
+        ? ' (STALLED: nothing moved for 6 min)'
+        : waited.timedOut
+          ? ' (TIMED OUT)'
+          : '')
   )
   return result
 }

@@ -83,7 +83,6 @@ export async function createSync(ctx, browser, { accountId, segmentId, mode }) {
     createList: '1',
     listTitle: 'Бенчмарк',
     mode,
-    planConfirmed: '1',
     intent: 'save',
   })
   if (res.status >= 400)
@@ -96,22 +95,32 @@ export async function createSync(ctx, browser, { accountId, segmentId, mode }) {
 /** Runs of a sync newer than `afterId`. */
 export function runsAfter(ctx, syncId, afterId) {
   return ctx.appDb.all(
-    'SELECT id, status, phase, kind, trigger, counts, api_calls, created_at, started_at, finished_at, error_code, error_message FROM runs WHERE sync_id = ? AND id > ? ORDER BY id',
+    'SELECT id, status, phase, kind, trigger, counts, api_calls, cursor, progress_done, created_at, started_at, finished_at, error_code, error_message FROM runs WHERE sync_id = ? AND id > ? ORDER BY id',
     syncId,
     afterId
   )
 }
 
+/** A run that changes nothing in D1 for this long is reported as stalled (retries back off ≤ 15 min). */
+export const STALL_MS = 6 * 60_000
+
 /**
  * Waits until a run of `syncId` newer than `afterId` exists and every such run is finished;
- * returns them. Gives up at `deadline` (epoch ms) with what it saw.
+ * returns them. Gives up at `deadline` (epoch ms), or when nothing moved for STALL_MS.
  */
 export async function waitForRuns(ctx, syncId, afterId, deadline, onProgress = () => {}) {
   const final = new Set(['done', 'failed', 'cancelled', 'needs_confirmation'])
   let last = 0
+  let signature = ''
+  let movedAt = Date.now()
   while (Date.now() < deadline) {
     const runs = runsAfter(ctx, syncId, afterId)
     if (runs.length > 0 && runs.every((r) => final.has(r.status))) return { runs, timedOut: false }
+    const sig = JSON.stringify(runs.map((r) => [r.id, r.status, r.phase, r.cursor, r.api_calls]))
+    if (sig !== signature) {
+      signature = sig
+      movedAt = Date.now()
+    } else if (Date.now() - movedAt > STALL_MS) return { runs, timedOut: true, stalled: true }
     if (Date.now() - last > 10_000) {
       last = Date.now()
       onProgress(runs)

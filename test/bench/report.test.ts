@@ -9,10 +9,15 @@ describe('benchmark arithmetic', () => {
     expect(b.readS).toBe(50)
     expect(b.writeS).toBe(5)
     expect(b.totalS).toBe(55)
+    // export + getTaskResult + 100 imports + getUserInfo, and getLists + createList for a new list
     expect(minimumCalls({ read: 50_000, adds: 50_000, removes: 0 })).toEqual({
       crm: 500,
-      unisender: 101,
+      unisender: 103,
     })
+    expect(minimumCalls({ read: 50_000, adds: 50_000, removes: 0, newList: true }).unisender).toBe(
+      105
+    )
+    expect(minimumCalls({ read: 50_000, adds: 0, removes: 0 }).unisender).toBe(2)
   })
 
   it('rounds partial pages and batches up, per side', () => {
