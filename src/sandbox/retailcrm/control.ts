@@ -19,7 +19,12 @@ async function input(
   c: Context<CrmEnv>
 ): Promise<{ body: Record<string, unknown>; form: boolean }> {
   const type = c.req.header('content-type') ?? ''
-  if (type.includes('application/json')) return { body: await c.req.json(), form: false }
+  if (type.includes('application/json')) {
+    const body = await c.req.json().catch(() => null)
+    if (body === null || typeof body !== 'object')
+      throw new m.SandboxError(400, 'Invalid JSON body')
+    return { body, form: false }
+  }
   if (type.includes('form')) {
     const raw = await c.req.parseBody({ all: true })
     const body: Record<string, unknown> = {}
@@ -48,8 +53,9 @@ function customerId(c: Context<CrmEnv>): number {
 
 /** Runs a change; answers JSON, or redirects a form post back to the shop page. */
 async function act(c: Context<CrmEnv>, run: (body: Record<string, unknown>) => Promise<object>) {
-  const { body, form } = await input(c)
+  const form = (c.req.header('content-type') ?? '').includes('form')
   try {
+    const { body } = await input(c)
     const result = await run(body)
     if (form)
       return c.redirect(

@@ -41,6 +41,12 @@ describe('sandbox control routes and shop page', () => {
     expect(apiKey).toMatch(/^[A-Za-z0-9]{32}$/)
     const badScope = await json('/sandbox/api-keys', { scopes: ['root'] })
     expect(badScope.status).toBe(400)
+    const broken = await crm.fetch('/sandbox/customers/8/email', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{oops',
+    })
+    expect(broken.status).toBe(400)
     const state = await crm.fetch('/sandbox/state')
     expect(await state.json()).toMatchObject({ shop: { customers: 69_999 } })
   })
