@@ -34,7 +34,7 @@ export function createUnisenderEmulator(opts: UnisenderSandboxOptions = {}): Uni
   app.all('/:lang{ru|en|ua|it}/api/:method', (c) => call(c, c.req.param('method')))
   app.get('/files/export/:file{[0-9a-f-]+\\.csv}', async (c) => {
     const task = await loadTask(c.env.SANDBOX_DB, c.req.param('file').replace(/\.csv$/, ''))
-    if (!task || task.status !== 'completed' || state.now() - task.createdAt > FILE_TTL_MS) {
+    if (task?.status !== 'completed' || state.now() - task.createdAt > FILE_TTL_MS) {
       return c.text('Not found', 404)
     }
     const headers: Record<string, string> = {
