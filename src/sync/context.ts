@@ -38,6 +38,8 @@ export interface EngineDeps {
   diffEmailsPerStep: number
   /** importContacts calls per step. */
   importsPerStep: number
+  /** Polls of an export before it counts as not finishing. */
+  exportMaxPolls: number
   /** Minimum spacing of calls per service, in ms. */
   crmIntervalMs: number
   unisenderIntervalMs: number

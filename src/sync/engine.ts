@@ -8,6 +8,7 @@
 import { ApiError } from '../clients/errors'
 import { createDb } from '../db/client'
 import { markTenantBroken } from '../db/queries/tenants'
+import { stepIncremental } from '../schedule/incremental-step'
 import { type EngineDeps, StepContext } from './context'
 import { closeRun } from './finish'
 import type { SyncMessage } from './messages'
@@ -25,6 +26,7 @@ export type StepVerdict = { kind: 'ack' } | { kind: 'retry'; delaySeconds?: numb
 
 const STEPS: Record<Exclude<Phase, 'done'>, (ctx: StepContext) => Promise<StepResult>> = {
   planned: stepStart,
+  incremental: stepIncremental,
   read_crm: stepReadCrm,
   export_wait: stepExportWait,
   read_list: stepReadList,

@@ -7,6 +7,7 @@ import type { Env } from '../env'
 import type { EngineDeps } from './context'
 import { runStep, type StepVerdict } from './engine'
 import type { SyncMessage } from './messages'
+import { MAX_POLLS } from './step-export'
 
 export type { StepVerdict }
 
@@ -19,6 +20,7 @@ export const DEFAULT_SIZES = {
   sliceBytes: 4 * 1024 * 1024,
   diffEmailsPerStep: 120_000,
   importsPerStep: 10,
+  exportMaxPolls: MAX_POLLS,
   crmIntervalMs: 100,
   unisenderIntervalMs: 50,
 }

@@ -9,6 +9,8 @@ import { z } from 'zod'
 
 export const PHASES = [
   'planned',
+  /** Incremental runs (src/schedule/incremental-step.ts): only the customers the history touched. */
+  'incremental',
   'read_crm',
   'export_wait',
   'read_list',

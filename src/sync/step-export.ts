@@ -56,7 +56,7 @@ export async function stepExportWait(ctx: StepContext): Promise<StepResult> {
   if (!['new', 'processing', 'in_progress', 'pending', 'queued'].includes(task.status)) {
     return restartOrGiveUp(ctx) // failed/unknown status (its name is UNCONFIRMED)
   }
-  if (c.polls >= MAX_POLLS) return restartOrGiveUp(ctx)
+  if (c.polls >= ctx.deps.exportMaxPolls) return restartOrGiveUp(ctx)
   return { kind: 'next', delaySeconds: Math.min(60, 5 * 2 ** Math.min(c.polls - 1, 4)) }
 }
 

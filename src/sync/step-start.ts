@@ -56,6 +56,9 @@ export async function stepStart(ctx: StepContext): Promise<StepResult> {
         .bind(listId, ctx.deps.now(), ctx.run.syncId)
     )
   }
+  // Incremental runs read only the changed customers and need no export (unless they turn full).
+  if (listId !== null && ctx.run.kind === 'incremental' && !ctx.dryRun)
+    return { kind: 'next', phase: 'incremental' }
   if (listId !== null) await startExport(ctx, listId)
   return { kind: 'next', phase: 'read_crm' }
 }

@@ -132,7 +132,11 @@ export async function makeWorld(opts: WorldOptions) {
     },
     /** Delivers queued messages until none is left (or `maxSteps`); returns the steps run. */
     async drain(
-      opts: { extra?: Partial<EngineDeps>; maxSteps?: number; onStep?: (i: number) => void } = {}
+      opts: {
+        extra?: Partial<EngineDeps>
+        maxSteps?: number
+        onStep?: (i: number, msg: SyncMessage) => unknown
+      } = {}
     ) {
       let steps = 0
       const max = opts.maxSteps ?? 2000
