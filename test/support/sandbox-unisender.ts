@@ -156,6 +156,8 @@ export async function installUnisenderSandbox(
       return emulator.state.callCounts()[method] ?? 0
     },
     callCounts: () => emulator.state.callCounts(),
+    /** Forgets call counts, rate-limit windows and faults (not the data). */
+    resetState: () => emulator.state.reset(),
   }
 }
 
