@@ -4,6 +4,8 @@
  * several states — active, unsubscribed from everything, blocked, unsubscribed from one list, and
  * members of other lists the module must never touch.
  */
+import { cleanEmail } from '../generator'
+import { DEMO_SHOP } from '../retailcrm/shops'
 import { createAccount, createListRow, type SeedContact, seedContacts } from './accounts'
 import { findAccountByLogin } from './store'
 
@@ -11,13 +13,12 @@ export const DEMO_LOGIN = 'demo'
 export const DEMO_API_KEY = '6kq9demo4t1pyx8sandboxkey3rjw5ma7nbh2zce'
 export const DEMO_CONTACT_LIMIT = 100_000
 
-const FIRST = ['anna', 'ivan', 'olga', 'petr', 'maria', 'sergey', 'elena', 'dmitry', 'nina', 'oleg']
-const LAST = ['ivanova', 'petrov', 'smirnova', 'kuznetsov', 'popova', 'sokolov', 'volkova', 'orlov']
-const DOMAINS = ['example.ru', 'example.com', 'mail.example.org']
-
-/** Demo address number i (deterministic). */
+/**
+ * Demo address number i: the clean address of customer i of the RetailCRM demo shop, so a demo sync
+ * meets contacts Unisender already has — some of them unsubscribed or blocked there.
+ */
 export function demoEmail(i: number): string {
-  return `${FIRST[i % FIRST.length]}.${LAST[(i * 7) % LAST.length]}${i}@${DOMAINS[i % DOMAINS.length]}`
+  return cleanEmail(DEMO_SHOP.seed ?? 1, i)
 }
 
 /** Seeds the demo account unless it exists (idempotent; safe under concurrent first calls). */
