@@ -44,7 +44,7 @@ export const DEFAULT_LIMITS: ScheduleLimits = {
   maxStartsPerTenant: 3,
   maxStartsPerTick: 200,
   pollLeaseMs: 5 * 60_000,
-  incrementalEnabled: false,
+  incrementalEnabled: true,
 }
 
 /** History page size (retailcrm.md §3: use 100). */

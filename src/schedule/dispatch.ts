@@ -80,8 +80,9 @@ export async function dispatchDue(deps: ScheduleDeps): Promise<DispatchResult> {
     }
     out.started.push({ syncId: r.syncId, runId: res.runId, ...plan })
     touchedTenants.add(r.tenantId)
-    // The run covers every change recorded up to the cursor read with the mark.
-    if (r.tenantCursor !== null)
+    // A full run covers every change recorded up to the cursor read with the mark; an
+    // incremental run advances the watermark itself, with the changes it staged.
+    if (plan.kind === 'full' && r.tenantCursor !== null)
       await db.update(syncs).set({ historyAppliedId: r.tenantCursor }).where(eq(syncs.id, r.syncId))
   }
   for (const t of touchedTenants) await prunePending(deps, t)

@@ -64,6 +64,9 @@ export const CursorSchema = z.object({
   /** Why removals are off for this run (incomplete picture), shown to the user. */
   incomplete: z.string().nullable().default(null),
   rejects: z.number().int().default(0),
+  /** Pacing: the earliest time (epoch ms) of the next call to each service. */
+  crmNextAt: z.number().default(0),
+  uniNextAt: z.number().default(0),
   /** Staging chunk sequence: unique per written chunk row of this run. */
   chunkSeq: z.number().int().default(0),
 })

@@ -63,10 +63,12 @@ describe('scheduler tick', () => {
     const report = await runTick(t.deps)
     expect(report.handedOff).toEqual([])
     expect((await t.tenantRow()).historySinceId).toBe(250)
-    expect(report.dispatch.started.map((s) => s.syncId)).toEqual([dyn.id])
-    // The started run covers all 250 changes; no other sync needs them, so they are pruned.
-    expect((await t.syncRow(dyn.id)).historyAppliedId).toBe(250)
-    expect(await t.pending()).toEqual([])
+    expect(report.dispatch.started.map((s) => [s.syncId, s.kind])).toEqual([
+      [dyn.id, 'incremental'],
+    ])
+    // The incremental run reads the 250 recorded changes; it moves the watermark itself.
+    expect((await t.pending()).length).toBe(250)
+    expect((await t.syncRow(dyn.id)).historyAppliedId).toBe(0)
     expect(t.crmCalls.filter((c) => c.endsWith('/history')).length).toBe(3)
   })
 
@@ -118,11 +120,12 @@ describe('scheduler tick', () => {
     expect(report.dispatch.busy).toEqual([unrelated.id])
     // The busy sync has not covered the changes yet: they stay recorded for it.
     expect(await t.pending()).toEqual([30, 1050])
-    expect((await t.syncRow(unrelated.id)).nextRunKind).toBe('full')
+    // For subtraction a merge only matters through the target (now in "other"): incremental.
+    expect((await t.syncRow(unrelated.id)).nextRunKind).toBe('incremental')
+    expect(report.dispatch.started.find((s) => s.syncId === exact.id)?.kind).toBe('full')
     await t.finishRuns()
     const next = await runTick(t.deps)
     expect(next.dispatch.started.map((s) => s.syncId)).toEqual([unrelated.id])
-    expect(await t.pending()).toEqual([])
   })
 
   it('a new customer reaches an "all customers" sync', async () => {

@@ -1,0 +1,128 @@
+/**
+ * Incremental runs end to end: the scheduler polls the sandbox CRM, starts an incremental run, the
+ * engine executes it against the sandbox Unisender, and the list matches what a full run makes.
+ */
+import { eq } from 'drizzle-orm'
+import { describe, expect, it } from 'vitest'
+import { createRetailCrmClient } from '../../src/clients/retailcrm'
+import { pendingChanges, runs, syncs, tenants } from '../../src/db/schema'
+import { DEFAULT_LIMITS } from '../../src/schedule/config'
+import type { ScheduleDeps } from '../../src/schedule/deps'
+import { runTick } from '../../src/schedule/tick'
+import { classifyCustomer } from '../../src/sync/normalize'
+import { startRun } from '../../src/sync/start'
+import { makeWorld, smallShop, type World } from '../sync/world'
+
+async function schedulerFor(w: World): Promise<ScheduleDeps> {
+  await w.db.update(tenants).set({ active: false })
+  await w.db.update(tenants).set({ active: true }).where(eq(tenants.id, w.tenant.id))
+  const key = await w.crm.issueKey()
+  return {
+    db: w.db,
+    queue: w.queue as never,
+    now: w.crm.clock.now,
+    crm: async () =>
+      createRetailCrmClient({
+        systemUrl: w.crm.systemUrl,
+        apiKey: key,
+        limiter: { acquire: async () => w.crm.clock.advance(100) },
+      }),
+    startRun,
+    markBroken: async () => {},
+    limits: { ...DEFAULT_LIMITS, incrementalEnabled: true },
+  }
+}
+
+/** The valid, not opted-out emails of the segment now (what the list must hold in exact mode). */
+async function segmentEmails(w: World) {
+  const key = await w.crm.issueKey()
+  const crm = createRetailCrmClient({
+    systemUrl: w.crm.systemUrl,
+    apiKey: key,
+    limiter: { acquire: async () => w.crm.clock.advance(100) },
+  })
+  const out = new Set<string>()
+  for (let page = 1; ; page++) {
+    const res = await crm.listCustomers({ segment: 'seg', page, limit: 100 })
+    for (const c of res.customers) {
+      const k = classifyCustomer(c)
+      if (k.kind === 'valid') out.add(k.email)
+    }
+    if (page >= res.pagination.totalPageCount) break
+  }
+  return [...out].sort()
+}
+
+async function lastRun(w: World) {
+  const rows = await w.db.select().from(runs).where(eq(runs.syncId, w.sync.id))
+  return rows.at(-1)!
+}
+
+describe('incremental runs', () => {
+  it('union: a recalculation adds just the joining members, reading only them', async () => {
+    const w = await makeWorld({ shop: smallShop(400, { size: 150 }, false), mode: 'union' })
+    const deps = await schedulerFor(w)
+    await runTick(deps) // first poll + reconcile (full)
+    await w.drain()
+    expect((await lastRun(w)).status).toBe('done')
+    expect(await w.listEmails()).toEqual(await segmentEmails(w))
+
+    await w.crm.recalculate('seg', { add: 7, remove: 0 })
+    const tick = await runTick(deps)
+    expect(tick.dispatch.started.map((s) => s.kind)).toEqual(['incremental'])
+    await w.drain()
+    const run = await lastRun(w)
+    expect([run.kind, run.status]).toEqual(['incremental', 'done'])
+    expect(JSON.parse(run.counts)).toMatchObject({ added: 7, readFromCrm: 7 })
+    // One CRM call (the 7 customers by id) instead of paging the segment.
+    const calls = JSON.parse(run.apiCalls)
+    expect(calls.retailcrm).toBe(1)
+    expect(calls.detail['retailcrm:customers']).toBe(1)
+    expect(calls.detail['unisender:exportContacts']).toBeUndefined()
+    expect(await w.listEmails()).toEqual(await segmentEmails(w))
+    expect((await w.syncRow()).historyAppliedId).toBe(7)
+  })
+
+  it('exact: joins are incremental, a member leaving turns the run full, the list stays exact', async () => {
+    const w = await makeWorld({ shop: smallShop(400, { size: 150 }, false), mode: 'exact' })
+    const deps = await schedulerFor(w)
+    await runTick(deps)
+    await w.drain()
+    await w.crm.recalculate('seg', { add: 4, remove: 0 })
+    await runTick(deps)
+    await w.drain()
+    expect((await lastRun(w)).kind).toBe('incremental')
+    expect(await w.listEmails()).toEqual(await segmentEmails(w))
+
+    await w.crm.recalculate('seg', { add: 2, remove: 3 })
+    const tick = await runTick(deps)
+    // The poll already knew removals need a full run in exact mode.
+    expect(tick.dispatch.started.map((s) => [s.trigger, s.kind])).toEqual([['change', 'full']])
+    await w.drain()
+    expect((await lastRun(w)).status).toBe('done')
+    expect(await w.listEmails()).toEqual(await segmentEmails(w))
+  })
+
+  it('an incremental run that finds a removal it cannot prove becomes a full run', async () => {
+    const w = await makeWorld({ shop: smallShop(400, { size: 150 }, false), mode: 'exact' })
+    const deps = await schedulerFor(w)
+    await runTick(deps)
+    await w.drain()
+    // Customer 10 (a member) is deleted, but the mark says incremental (e.g. an older mark).
+    await w.crm.deleteCustomer(10)
+    await deps.db.insert(pendingChanges).values({
+      tenantId: w.tenant.id,
+      customerId: 10,
+      historyId: 1,
+    })
+    await deps.db.update(syncs).set({ historyAppliedId: 0 }).where(eq(syncs.id, w.sync.id))
+    await startRun(
+      { db: w.db, queue: w.queue, now: w.crm.clock.now },
+      { tenantId: w.tenant.id, syncId: w.sync.id, trigger: 'change', kind: 'incremental' }
+    )
+    await w.drain()
+    const run = await lastRun(w)
+    expect([run.kind, run.status]).toEqual(['full', 'done'])
+    expect(await w.listEmails()).toEqual(await segmentEmails(w))
+  })
+})
