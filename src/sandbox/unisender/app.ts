@@ -52,7 +52,12 @@ export function createUnisenderEmulator(opts: UnisenderSandboxOptions = {}): Uni
     const { start, end } = range ?? { start: 0, end: task.size - 1 }
     headers['content-length'] = String(end - start + 1)
     if (range) headers['content-range'] = `bytes ${start}-${end}/${task.size}`
-    return new Response(streamFile(c.env.SANDBOX_DB, task.uuid, start, end), {
+    // A fixed-length stream makes workerd send Content-Length instead of chunked encoding.
+    const { readable, writable } = new FixedLengthStream(end - start + 1)
+    void streamFile(c.env.SANDBOX_DB, task.uuid, start, end)
+      .pipeTo(writable)
+      .catch(() => {})
+    return new Response(readable, {
       status: range ? 206 : 200,
       headers,
     })
