@@ -3,7 +3,7 @@
  * the commit that persists it atomically and fenced. Steps mutate the context, then commit.
  */
 
-import { createIntervalLimiter, type FetchLike } from '../clients/http'
+import type { FetchLike, Limiter } from '../clients/http'
 import { createRetailCrmClient, type RetailCrmClient } from '../clients/retailcrm'
 import { createUnisenderClient, type UnisenderClient } from '../clients/unisender'
 import { decryptSecret, importKey, secretAad } from '../lib/crypto'
@@ -14,7 +14,7 @@ import { type Cursor, parseCursor, REJECT_CAP } from './state'
 import {
   type ChunkRow,
   type Fence,
-  insertChunk,
+  insertChunks,
   insertRejects,
   type RunPatch,
   type RunRow,
@@ -95,6 +95,22 @@ export class StepContext {
     this.chunks.push({ side, bucket, seq: seq ?? this.cursor.chunkSeq++, emails })
   }
 
+  /**
+   * Spaces calls at least `intervalMs` apart, continuing from where the previous step of this run
+   * stopped (the next allowed time is kept in the cursor): consecutive queue steps may start within
+   * milliseconds of each other, so a per-invocation limiter alone could exceed 10 requests/s.
+   */
+  private pacer(key: 'crmNextAt' | 'uniNextAt', intervalMs: number): Limiter {
+    return {
+      acquire: async () => {
+        const now = this.deps.now()
+        const next = this.cursor[key]
+        this.cursor[key] = Math.max(now, next) + intervalMs
+        if (next > now) await this.deps.sleep(Math.min(next - now, intervalMs * 10))
+      },
+    }
+  }
+
   /** The CRM client of the tenant (decrypted lazily, paced, counted). */
   async crm(): Promise<RetailCrmClient> {
     if (!this.crmClient) {
@@ -108,10 +124,7 @@ export class StepContext {
         systemUrl: this.run.systemUrl,
         apiKey,
         fetch: this.deps.fetch,
-        limiter: createIntervalLimiter(this.deps.crmIntervalMs, {
-          now: this.deps.now,
-          sleep: this.deps.sleep,
-        }),
+        limiter: this.pacer('crmNextAt', this.deps.crmIntervalMs),
         onCall: (endpoint) =>
           countCall(this.apiCalls, 'retailcrm', endpoint.replace(/^\/api\/v5\//, '')),
       })
@@ -132,10 +145,7 @@ export class StepContext {
         apiUrl: this.deps.unisenderApiUrl,
         apiKey,
         fetch: this.deps.fetch,
-        limiter: createIntervalLimiter(this.deps.unisenderIntervalMs, {
-          now: this.deps.now,
-          sleep: this.deps.sleep,
-        }),
+        limiter: this.pacer('uniNextAt', this.deps.unisenderIntervalMs),
         onCall: (method) => countCall(this.apiCalls, 'unisender', method),
       })
     }
@@ -153,7 +163,7 @@ export class StepContext {
   ): Promise<boolean> {
     const d1 = this.deps.d1
     const stmts = [
-      ...this.chunks.map((c) => insertChunk(d1, this.fence, c)),
+      ...insertChunks(d1, this.fence, this.chunks),
       ...insertRejects(d1, this.fence, this.rejects),
       ...this.extra,
       updateRun(d1, this.fence, {

@@ -69,7 +69,6 @@ export interface Fence {
   v: number
 }
 
-const FENCE_SQL = `EXISTS (SELECT 1 FROM runs WHERE id = ? AND step_seq = ? AND COALESCE(json_extract(cursor, '$.v'), 0) = ?)`
 const fenceArgs = (f: Fence) => [f.runId, f.seq, f.v]
 
 /** A packed chunk row to stage. */
@@ -80,35 +79,74 @@ export interface ChunkRow {
   emails: readonly string[]
 }
 
-/** Conditional insert of one staged chunk. */
-export function insertChunk(d1: D1Database, f: Fence, c: ChunkRow): D1PreparedStatement {
-  return d1
-    .prepare(
-      `INSERT OR REPLACE INTO run_chunks (run_id, side, bucket, seq, item_count, data)
-       SELECT ?, ?, ?, ?, ?, ? WHERE ${FENCE_SQL}`
+/**
+ * Conditional inserts of staged chunks, many rows per statement (each statement binds ≤ 100
+ * parameters: run id and fence once, five per row), so a step stays within its subrequest budget
+ * however many partitions it touched.
+ */
+export function insertChunks(
+  d1: D1Database,
+  f: Fence,
+  rows: readonly ChunkRow[]
+): D1PreparedStatement[] {
+  const PER = 19
+  const out: D1PreparedStatement[] = []
+  for (let i = 0; i < rows.length; i += PER) {
+    const part = rows.slice(i, i + PER)
+    const values = part
+      .map((_, k) => {
+        const b = 4 + k * 5
+        return `(?${b}, ?${b + 1}, ?${b + 2}, ?${b + 3}, ?${b + 4})`
+      })
+      .join(', ')
+    out.push(
+      d1
+        .prepare(
+          `INSERT OR REPLACE INTO run_chunks (run_id, side, bucket, seq, item_count, data)
+           SELECT ?1, column1, column2, column3, column4, column5 FROM (VALUES ${values})
+            WHERE EXISTS (SELECT 1 FROM runs WHERE id = ?1 AND step_seq = ?2
+                          AND COALESCE(json_extract(cursor, '$.v'), 0) = ?3)`
+        )
+        .bind(
+          f.runId,
+          f.seq,
+          f.v,
+          ...part.flatMap((c) => [c.side, c.bucket, c.seq, c.emails.length, c.emails.join('\n')])
+        )
     )
-    .bind(f.runId, c.side, c.bucket, c.seq, c.emails.length, c.emails.join('\n'), ...fenceArgs(f))
+  }
+  return out
 }
 
-/** Conditional insert of up to 20 rejects per statement (4 columns: under 100 parameters). */
+/** Conditional insert of rejects, 32 per statement (run id and fence once, three per row). */
 export function insertRejects(
   d1: D1Database,
   f: Fence,
   rejects: readonly { email: string; reason: RejectReason; detail?: string }[]
 ): D1PreparedStatement[] {
+  const PER = 32
   const out: D1PreparedStatement[] = []
-  for (let i = 0; i < rejects.length; i += 20) {
-    const part = rejects.slice(i, i + 20)
-    const values = part.map(() => '(?, ?, ?, ?)').join(', ')
+  for (let i = 0; i < rejects.length; i += PER) {
+    const part = rejects.slice(i, i + PER)
+    const values = part
+      .map((_, k) => {
+        const b = 4 + k * 3
+        return `(?${b}, ?${b + 1}, ?${b + 2})`
+      })
+      .join(', ')
     out.push(
       d1
         .prepare(
           `INSERT INTO run_rejects (run_id, email, reason, detail)
-           SELECT column1, column2, column3, column4 FROM (VALUES ${values}) WHERE ${FENCE_SQL}`
+           SELECT ?1, column1, column2, column3 FROM (VALUES ${values})
+            WHERE EXISTS (SELECT 1 FROM runs WHERE id = ?1 AND step_seq = ?2
+                          AND COALESCE(json_extract(cursor, '$.v'), 0) = ?3)`
         )
         .bind(
-          ...part.flatMap((r) => [f.runId, r.email.slice(0, 320), r.reason, r.detail ?? null]),
-          ...fenceArgs(f)
+          f.runId,
+          f.seq,
+          f.v,
+          ...part.flatMap((r) => [r.email.slice(0, 320), r.reason, r.detail ?? null])
         )
     )
   }

@@ -149,7 +149,10 @@ export async function makeWorld(opts: WorldOptions) {
           await opts.onStep?.(steps, msg)
           if (v.kind === 'ack') break
           attempts++
-          if (attempts > 10) throw new Error('gave up (would go to the DLQ)')
+          if (attempts > 10) {
+            const r = await w.run(msg.runId)
+            throw new Error(`gave up (would go to the DLQ) in phase ${r.phase}: ${r.errorMessage}`)
+          }
         }
       }
       return steps
