@@ -17,7 +17,6 @@ import { renderer, tr, uiLocale } from '../ui/renderer'
 import { syncActions } from './syncs/actions'
 import { FLASH_KEYS } from './syncs/flash'
 import {
-  accountOptions,
   type FormDeps,
   loadLists,
   loadSegments,
@@ -40,10 +39,9 @@ async function showForm(
   opts: { syncId?: number; plan?: { need: number; left: number; total: number } } = {}
 ) {
   const d = deps(c)
-  const accounts = await accountOptions(d)
+  const accounts = await listAccounts(d.db, d.tenant.id)
   if (!values.accountId && accounts[0]) values.accountId = String(accounts[0].id)
-  const account =
-    (await listAccounts(d.db, d.tenant.id)).find((a) => String(a.id) === values.accountId) ?? null
+  const account = accounts.find((a) => String(a.id) === values.accountId) ?? null
   const [segments, lists] = await Promise.all([loadSegments(d), loadLists(d, account)])
   if (Object.keys(errors).length || opts.plan) c.status(422)
   const title = opts.syncId ? d.t('form.editTitle') : d.t('form.newTitle')
@@ -54,7 +52,7 @@ async function showForm(
       csrf={c.var.csrfToken}
       syncId={opts.syncId}
       segments={segments}
-      accounts={accounts}
+      accounts={accounts.map((a) => ({ id: a.id, login: a.login, testMode: a.testMode }))}
       lists={lists}
       values={values}
       errors={errors}

@@ -53,3 +53,12 @@ describe('GET / and the broken-connection banner', () => {
     expect(html).toContain('нажмите «Подключить» ещё раз')
   })
 })
+
+describe('language', () => {
+  it("follows the CRM's locale when the tenant's is English", async () => {
+    const t = await makeConnectedTenant({ overrides: { locale: 'en' } })
+    const html = await (await get(await loginAs(t.tenant.id), '/accounts')).text()
+    expect(html).toContain('<html lang="en">')
+    expect(html).toContain('My Unisender pages')
+  })
+})

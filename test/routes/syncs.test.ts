@@ -259,3 +259,44 @@ describe('another tenant', () => {
     )
   })
 })
+
+describe('a sync paused because its account was deleted', () => {
+  it('resumes when an edit picks a live account', async () => {
+    expect((await post(w.session, '/syncs', await fields(w))).status).toBe(303)
+    const [s] = await listSyncs(db(), w.tenant.id)
+    await db().update(runsTable).set({ status: 'done' }).where(eq(runsTable.syncId, s!.id))
+    const old = s!.unisenderAccountId
+    // A second Unisender account is added, then the first one is deleted.
+    const second = await w.uni.createAccount()
+    await w.uni.createList(second, 'Вторая')
+    expect(
+      (await post(w.session, '/accounts', { login: second.login, apiKey: second.apiKey })).status
+    ).toBe(303)
+    expect((await post(w.session, `/accounts/${old}/delete`, {})).status).toBe(303)
+    expect(await getSync(db(), w.tenant.id, s!.id)).toMatchObject({
+      state: 'paused',
+      pausedReason: 'account_deleted',
+      accountLogin: null,
+    })
+    const form = await (await get(w.session, `/syncs/${s!.id}/edit`)).text()
+    expect(form).toContain('Вторая')
+    const lists = await w.uni.lists(second)
+    const listId = String(lists.find((l) => l.title === 'Вторая')!.id)
+    const accs = await db().query.unisenderAccounts.findMany({
+      where: (a, { and, eq: is, isNull }) => and(is(a.tenantId, w.tenant.id), isNull(a.deletedAt)),
+    })
+    const res = await post(
+      w.session,
+      `/syncs/${s!.id}`,
+      await fields(w, { accountId: String(accs[0]!.id), listId })
+    )
+    expect(res.status).toBe(303)
+    expect(await getSync(db(), w.tenant.id, s!.id)).toMatchObject({
+      state: 'active',
+      pausedReason: null,
+      unisenderAccountId: accs[0]!.id,
+      listTitle: 'Вторая',
+    })
+    expect((await listRuns(db(), w.tenant.id, s!.id))[0]).toMatchObject({ trigger: 'edit' })
+  })
+})

@@ -6,7 +6,7 @@
  */
 import { ApiError } from '../../clients/errors'
 import type { Db } from '../../db/client'
-import { getAccount, listAccounts } from '../../db/queries/accounts'
+import { getAccount } from '../../db/queries/accounts'
 import { findDuplicateSync, type NewSync } from '../../db/queries/syncs'
 import { SYNC_MODES, type SyncMode, type Tenant, type UnisenderAccount } from '../../db/schema'
 import type { Env } from '../../env'
@@ -190,13 +190,4 @@ export async function planTooSmall(
     if (err instanceof ApiError) return null // the run itself will report it
     throw err
   }
-}
-
-/** All of the tenant's live accounts, for the account select. */
-export async function accountOptions(d: FormDeps) {
-  return (await listAccounts(d.db, d.tenant.id)).map((a) => ({
-    id: a.id,
-    login: a.login,
-    testMode: a.testMode,
-  }))
 }
