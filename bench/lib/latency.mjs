@@ -48,10 +48,22 @@ function visible(ctx, listId, plan) {
   return active(plan.in) === plan.in.length && active(plan.out) === 0
 }
 
-const SAMPLES = [
-  { label: '2 customers (1 joins, 1 leaves)', add: 1, remove: 1, atSecond: 20 },
-  { label: '1,000 customers (500 join, 500 leave)', add: 500, remove: 500, atSecond: 45 },
-]
+/**
+ * The changes measured: 2 customers, then up to 1,000 (half join, half leave) — at most 20% of the
+ * segment leaving, so the removal guard (over 25% of the list) does not hold the run at small N.
+ */
+function samples(n) {
+  const half = Math.min(500, Math.floor(n / 5))
+  return [
+    { label: '2 customers (1 joins, 1 leaves)', add: 1, remove: 1, atSecond: 20 },
+    {
+      label: `${(2 * half).toLocaleString('en-US')} customers (${half} join, ${half} leave)`,
+      add: half,
+      remove: half,
+      atSecond: 45,
+    },
+  ]
+}
 
 /** Measures each sample; returns [{ label, changed, totalS, tickWaitS, afterTickS } | { error }]. */
 export async function measureLatency(ctx) {
@@ -72,7 +84,7 @@ export async function measureLatency(ctx) {
   schedule()
   const out = []
   try {
-    for (const s of SAMPLES) {
+    for (const s of samples(ctx.args.n)) {
       // Change at a fixed second of the minute, so the tick wait is known and both ends are seen.
       await sleep((s.atSecond * 1000 - (Date.now() % 60_000) + 60_000) % 60_000)
       const plan = await plannedChange(ctx, s.remove, s.add)

@@ -13,6 +13,7 @@ import { descendants, startWrangler, stopProcess, wranglerSync } from './procs.m
 import { writeResults } from './results.mjs'
 import { measuredRun } from './runs.mjs'
 import * as sc from './scenario.mjs'
+import { snapshotCode } from './snapshot.mjs'
 
 const root = process.cwd()
 
@@ -68,12 +69,15 @@ export async function runBenchmark(args) {
 
   console.log(`bench: N = ${args.n.toLocaleString('en-US')}, production rate limits`)
   try {
+    status.phase = 'snapshot'
+    const code = join(state, 'code')
+    results.code = snapshotCode(root, code)
     status.phase = 'migrations'
-    wranglerSync(root, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', appState])
+    wranglerSync(code, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', appState])
     const secret = sc.PARTNER_SECRET
     status.phase = 'start sandbox'
     children.push(
-      await startWrangler(root, {
+      await startWrangler(code, {
         name: 'sandbox',
         args: [
           '-c',
@@ -104,7 +108,7 @@ export async function runBenchmark(args) {
       ALLOW_INSECURE_LOCALHOST: '1',
       BENCH: '1',
     }
-    const app = await startWrangler(root, {
+    const app = await startWrangler(code, {
       name: 'module',
       args: [
         '--port',

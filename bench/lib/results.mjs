@@ -39,7 +39,7 @@ export function writeResults(root, results, stamp) {
   const verdicts = targets({ full, second, n, baselineRss })
   const lines = []
   const p = (s = '') => lines.push(s)
-  p('# Benchmark results')
+  p(`## N = ${n.toLocaleString('en-US')}`)
   p()
   p(`Latest run: ${results.machine.date} — \`npm run bench${n === 50_000 ? '' : ` -- --n ${n}`}\``)
   p()
@@ -84,7 +84,7 @@ export function writeResults(root, results, stamp) {
   p(BOUND_TEXT)
   p()
   for (const r of results.runs) {
-    p(`## ${r.label} run`)
+    p(`### ${r.label} run (N = ${n.toLocaleString('en-US')})`)
     p()
     if (r.stalled)
       p(
@@ -114,12 +114,14 @@ export function writeResults(root, results, stamp) {
     )
     p()
   }
-  p('Method and its error: see [README.md](README.md).')
-  const md = `${lines.join('\n')}\n`
-  writeFileSync(join(root, 'bench', 'results.md'), md)
+  const section = lines.join('\n')
+  store.byN ??= {}
+  const prior = store.byN[String(n)] ?? {}
+  store.byN[String(n)] = { ...prior, markdown: section, lastAttempt: results.machine.date }
   if (full && !full.timedOut && !results.status.error) {
-    store.byN ??= {}
     store.byN[String(n)] = {
+      markdown: section,
+      lastAttempt: results.machine.date,
       date: results.machine.date,
       wallS: full.wallS,
       peakRss: full.peakRss,
@@ -127,8 +129,20 @@ export function writeResults(root, results, stamp) {
       rowsWritten: full.sum.rowsWritten,
       calls: full.calls,
     }
-    writeFileSync(jsonPath, `${JSON.stringify(store, null, 2)}\n`)
   }
-  console.log(`\n${md}`)
+  writeFileSync(jsonPath, `${JSON.stringify(store, null, 2)}\n`)
+  const sections = Object.entries(store.byN)
+    .filter(([, v]) => v.markdown)
+    .sort(([a], [b]) => Number(a) - Number(b))
+    .map(([, v]) => v.markdown)
+  const md = [
+    '# Benchmark results',
+    '',
+    'Written by `npm run bench` (one section per N, the latest invocation of each). Method and its error: [README.md](README.md).',
+    '',
+    ...sections.flatMap((x) => [x, '']),
+  ].join('\n')
+  writeFileSync(join(root, 'bench', 'results.md'), md)
+  console.log(`\n${section}`)
   if (!existsSync(join(root, 'bench', 'README.md'))) console.log('(bench/README.md missing)')
 }
