@@ -33,6 +33,15 @@ export function createUnisenderEmulator(opts: UnisenderSandboxOptions = {}): Uni
   app.all('/:lang{ru|en|ua|it}/api/async/:method', (c) => call(c, `async/${c.req.param('method')}`))
   app.all('/:lang{ru|en|ua|it}/api/:method', (c) => call(c, c.req.param('method')))
   app.get('/files/export/:file{[0-9a-f-]+\\.csv}', async (c) => {
+    state.countCall('download')
+    const fault = state.faults.pick('download', true)
+    if (fault?.kind === 'http5xx') {
+      return new Response('Service Unavailable', { status: fault.status ?? 503 })
+    }
+    if (fault?.kind === 'timeout') {
+      await state.sleep(fault.timeoutMs ?? 60_000)
+      return c.text('Gateway Timeout', 504)
+    }
     const task = await loadTask(c.env.SANDBOX_DB, c.req.param('file').replace(/\.csv$/, ''))
     if (task?.status !== 'completed' || state.now() - task.createdAt > FILE_TTL_MS) {
       return c.text('Not found', 404)

@@ -11,7 +11,10 @@ export const faultRuleSchema = z.object({
   count: z.number().int().positive().optional(),
   /** Chance that a matching call is hit (seeded, deterministic); default 1. */
   probability: z.number().min(0).max(1).optional(),
-  /** Method names (e.g. 'importContacts', 'async/exportContacts'); absent = every method. */
+  /**
+   * Method names (e.g. 'importContacts', 'async/exportContacts'); absent = every API method.
+   * 'download' (the export file) is hit only when named, and only by http5xx and timeout.
+   */
   methods: z.array(z.string()).optional(),
   /** http5xx only: the status, default 503. */
   status: z.number().int().min(500).max(599).optional(),
@@ -78,12 +81,15 @@ export class Faults {
     return this.settings.latencyMs ?? 0
   }
 
-  /** The first rule that hits this call of `method` (consuming one of its count), if any. */
-  pick(method: string): FaultRule | undefined {
+  /**
+   * The first rule that hits this call of `method` (consuming one of its count), if any. With
+   * `explicitOnly` (file downloads), only rules that name the method apply.
+   */
+  pick(method: string, explicitOnly = false): FaultRule | undefined {
     const rules = this.settings.rules ?? []
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i]!
-      if (rule.methods && !rule.methods.includes(method)) continue
+      if (rule.methods ? !rule.methods.includes(method) : explicitOnly) continue
       const left = this.remaining[i]
       if (left === 0) continue
       if (rule.probability !== undefined && this.random() >= rule.probability) continue

@@ -182,3 +182,26 @@ describe('export file: snapshot, ranges, lifetime', () => {
     expect((await fetch(file)).status).toBe(404)
   })
 })
+
+describe('export file: faults', () => {
+  it('answers injected 5xx on downloads only when a rule names "download"', async () => {
+    const { uni, acc, list } = await setup({ exportReadyAfterPolls: 1 })
+    await uni.seedContacts(acc, [{ email: 'a@example.ru', lists: [list] }])
+    const started = await callUnisender(
+      'async/exportContacts',
+      exportPairs(acc.apiKey, list, ['email'])
+    )
+    const uuid = (started.body as Task).result.task_uuid
+    const done = await callUnisender('async/getTaskResult', {
+      api_key: acc.apiKey,
+      task_uuid: uuid,
+    })
+    const file = (done.body as Task).result.file_to_download!
+    uni.faults.set({ rules: [{ kind: 'http5xx', count: 1 }] })
+    expect((await fetch(file)).status).toBe(200) // a rule without methods is for API calls
+    uni.faults.set({ rules: [{ kind: 'http5xx', count: 1, status: 502, methods: ['download'] }] })
+    expect((await fetch(file)).status).toBe(502)
+    expect((await fetch(file)).status).toBe(200)
+    expect(uni.calls('download')).toBe(3)
+  })
+})
