@@ -122,6 +122,8 @@ async function finishStep(
       await ctx.commit({ advance: true, ...base, ...additionsOnly, status: 'needs_confirmation' })
       return { kind: 'ack' }
     case 'done':
+      ctx.progressDone = Math.max(ctx.progressDone, ctx.progressTotal)
+      ctx.progressTotal = ctx.progressDone
       closeRun(ctx, true)
       await ctx.commit({
         advance: true,

@@ -1,0 +1,54 @@
+/** What a run records: counts, timings, API calls, progress, bounded rejects, pruning, watermark. */
+import { eq } from 'drizzle-orm'
+import { describe, expect, it } from 'vitest'
+import { runChunks, runs } from '../../src/db/schema'
+import { parseApiCalls } from '../../src/sync/api-calls'
+import { KEEP_RUNS, REJECT_CAP } from '../../src/sync/state'
+import { makeRun } from '../support/fixtures'
+import { makeWorld, smallShop } from './world'
+
+describe('run records', () => {
+  it('records timings, API calls per service, progress, and drops staging but keeps the sample', async () => {
+    const w = await makeWorld({ shop: smallShop(250, { size: 230 }, false) })
+    const s = await w.start()
+    if (!s.started) throw new Error()
+    await w.drain()
+    const run = await w.run(s.runId)
+    expect(run.startedAt).toBeTypeOf('number')
+    expect(run.finishedAt).toBeGreaterThanOrEqual(run.startedAt!)
+    const calls = parseApiCalls(run.apiCalls)
+    expect(calls.retailcrm).toBe(3)
+    expect(calls.detail['unisender:importContacts']).toBe(1)
+    expect(calls.unisender).toBe(
+      calls.detail['unisender:async/exportContacts']! +
+        calls.detail['unisender:async/getTaskResult']! +
+        2
+    )
+    expect(run.progressDone).toBe(run.progressTotal)
+    const chunks = await w.db.select().from(runChunks).where(eq(runChunks.runId, s.runId))
+    expect(chunks.map((c) => `${c.side}${c.bucket}:${c.seq}`)).toEqual(['A0:0'])
+  })
+
+  it('bounds the stored rejects of a run', async () => {
+    const w = await makeWorld({ shop: smallShop(2_600, { size: 2_500 }, false) })
+    for (let id = 1; id <= 1_100; id++) await w.crm.changeEmail(id, `bad-${id}`)
+    const s = await w.start()
+    if (!s.started) throw new Error()
+    await w.drain({ extra: { pagesPerStep: 10 } })
+    const run = await w.run(s.runId)
+    expect(run.status).toBe('done')
+    expect(run.countsParsed.invalid).toBe(1_100)
+    expect((await w.rejects(s.runId)).length).toBe(REJECT_CAP)
+  }, 60_000)
+
+  it(`keeps the last ${KEEP_RUNS} runs of a sync`, async () => {
+    const w = await makeWorld({ shop: smallShop(10, { size: 5 }, false) })
+    for (let i = 0; i < 25; i++) await makeRun(w.tenant.id, w.sync.id, { status: 'done' })
+    const s = await w.start()
+    if (!s.started) throw new Error()
+    await w.drain()
+    const left = await w.db.select({ id: runs.id }).from(runs).where(eq(runs.syncId, w.sync.id))
+    expect(left.length).toBe(KEEP_RUNS)
+    expect(left.map((r) => r.id)).toContain(s.runId)
+  })
+})
