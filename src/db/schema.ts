@@ -29,6 +29,11 @@ export const tenants = sqliteTable(
     lastReconcileAt: integer('last_reconcile_at'),
     /** History poller lease (epoch ms): while in the future, a queued poll owns this tenant's cursor. */
     historyPollUntil: integer('history_poll_until'),
+    /**
+     * RetailCRM pacing across invocations (epoch ms): a sync step reserves its window of calls by
+     * moving this forward, so concurrent runs of one tenant stay within 10 requests/s together.
+     */
+    crmPacedUntil: integer('crm_paced_until'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },

@@ -1,0 +1,1 @@
+ALTER TABLE `tenants` ADD `crm_paced_until` integer;
