@@ -106,9 +106,26 @@ export class StepContext {
         const now = this.deps.now()
         const next = this.cursor[key]
         this.cursor[key] = Math.max(now, next) + intervalMs
-        if (next > now) await this.deps.sleep(Math.min(next - now, intervalMs * 10))
+        if (next > now) await this.deps.sleep(Math.min(next - now, 60_000))
       },
     }
+  }
+
+  /**
+   * Reserves a window of `calls` RetailCRM calls for this step in the tenant's shared pacing
+   * (tenants.crm_paced_until), so that concurrent runs of one tenant stay within 10 requests/s
+   * together; this step's calls then start at its window. One D1 statement.
+   */
+  async reserveCrmCalls(calls: number): Promise<void> {
+    const span = calls * this.deps.crmIntervalMs
+    const row = await this.deps.d1
+      .prepare(
+        `UPDATE tenants SET crm_paced_until = MAX(COALESCE(crm_paced_until, 0), ?1) + ?2
+          WHERE id = ?3 RETURNING crm_paced_until AS until`
+      )
+      .bind(this.deps.now(), span, this.run.tenantId)
+      .first<{ until: number }>()
+    if (row) this.cursor.crmNextAt = Math.max(this.cursor.crmNextAt, row.until - span)
   }
 
   /** The CRM client of the tenant (decrypted lazily, paced, counted). */

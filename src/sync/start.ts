@@ -7,6 +7,7 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { runs, syncs } from '../db/schema'
+import { coverRecordedChanges } from '../schedule/marks'
 import type { SyncMessage } from './messages'
 
 export type RunTrigger = 'create' | 'edit' | 'manual' | 'schedule' | 'change' | 'reconcile'
@@ -58,6 +59,8 @@ export async function startRun(deps: StartRunDeps, req: StartRunRequest): Promis
     if (!active) return startRun(deps, req)
     return { started: false, activeRunId: active.id }
   }
+  // A full run reads the CRM after this point: the history the scheduler has recorded is covered.
+  if (kind === 'full' && !req.dryRun) await coverRecordedChanges(deps.db, req.syncId)
   try {
     await deps.queue.send({ type: 'run-step', runId: inserted.id, seq: 0 })
   } catch (err) {

@@ -27,6 +27,11 @@ export async function stepReadCrm(ctx: StepContext): Promise<StepResult> {
   if (!ctx.run.allCustomers && !ctx.run.segmentCode) {
     return { kind: 'fail', code: 'no_segment', message: 'The sync has no RetailCRM segment.' }
   }
+  const planned =
+    c.crmTotal === null
+      ? ctx.deps.pagesPerStep
+      : Math.min(ctx.deps.pagesPerStep, c.crmPages - c.page + 1)
+  await ctx.reserveCrmCalls(Math.max(1, planned))
   try {
     for (let i = 0; i < ctx.deps.pagesPerStep; i++) {
       const res = await crm.listCustomers({
