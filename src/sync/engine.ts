@@ -13,14 +13,14 @@ import { type EngineDeps, StepContext } from './context'
 import { closeRun } from './finish'
 import type { SyncMessage } from './messages'
 import type { StepResult } from './result'
-import type { Phase } from './state'
+import { type Phase, TEST_MODE_NOTE } from './state'
 import { stepCheck } from './step-check'
 import { stepDiff } from './step-diff'
 import { stepExportWait, stepReadList } from './step-export'
 import { stepReadCrm } from './step-read-crm'
 import { stepStart } from './step-start'
 import { stepWrite } from './step-write'
-import { loadRun } from './store'
+import { loadRun, type RunRow } from './store'
 
 export type StepVerdict = { kind: 'ack' } | { kind: 'retry'; delaySeconds?: number }
 
@@ -59,6 +59,10 @@ export async function runStep(
   const ctx = new StepContext(deps, run, msg)
   const first = run.status === 'queued'
   const base = first ? { status: 'running', startedAt: deps.now() } : {}
+  if (!run.tenantActive || run.tenantFrozen || run.tenantBroken) {
+    // The module was switched off or frozen in the marketplace, or the CRM key stopped working.
+    return finishStep(ctx, { kind: 'fail', ...tenantNotLive(run) }, base)
+  }
   let result: StepResult
   try {
     const step = STEPS[run.phase as keyof typeof STEPS]
@@ -83,6 +87,17 @@ export async function runStep(
   return finishStep(ctx, result, base)
 }
 
+/** Why a run of a tenant that is not live stops. */
+function tenantNotLive(run: RunRow): { code: string; message: string } {
+  if (run.tenantBroken) {
+    return { code: 'crm_auth', message: `${run.tenantBroken}. Reconnect the module in RetailCRM.` }
+  }
+  return {
+    code: 'tenant_inactive',
+    message: 'The module is switched off or frozen in the RetailCRM marketplace; the run stopped.',
+  }
+}
+
 /** A user-facing error code and message for an API error that retrying will not fix. */
 function describeFailure(err: ApiError): { code: string; message: string } {
   if (err.service === 'retailcrm') {
@@ -97,6 +112,14 @@ function describeFailure(err: ApiError): { code: string; message: string } {
     }
   }
   return { code: 'unisender_error', message: err.message }
+}
+
+/** What a successful run tells the user besides its counts (incomplete picture, test mode). */
+function doneNote(ctx: StepContext): { errorMessage?: string } {
+  const notes = [ctx.cursor.incomplete]
+  if ((ctx.cursor.testMode || ctx.run.accountTestMode) && !ctx.dryRun) notes.push(TEST_MODE_NOTE)
+  const text = notes.filter(Boolean).join(' ')
+  return text ? { errorMessage: text } : {}
 }
 
 /** Commits the step's result and enqueues the next step when there is one. */
@@ -132,7 +155,7 @@ async function finishStep(
         status: 'done',
         phase: 'done',
         finishedAt: now,
-        ...(ctx.cursor.incomplete ? { errorMessage: ctx.cursor.incomplete } : {}),
+        ...doneNote(ctx),
       })
       return { kind: 'ack' }
     case 'fail':

@@ -64,6 +64,8 @@ export const CursorSchema = z.object({
   /** Why removals are off for this run (incomplete picture), shown to the user. */
   incomplete: z.string().nullable().default(null),
   rejects: z.number().int().default(0),
+  /** Unisender reported API test mode: it answers success but changes nothing. */
+  testMode: z.boolean().default(false),
   /** Pacing: the earliest time (epoch ms) of the next call to each service. */
   crmNextAt: z.number().default(0),
   uniNextAt: z.number().default(0),
@@ -92,6 +94,10 @@ export const SIDES = {
   sampleAdd: 'a',
   sampleRemove: 'r',
 } as const
+
+/** Shown on a finished run of an account in API test mode. */
+export const TEST_MODE_NOTE =
+  'The Unisender account is in API test mode: Unisender answered as if the changes were made, but nothing was changed.'
 
 /** Per-run cap of stored per-contact rejects. */
 export const REJECT_CAP = 1000

@@ -24,6 +24,7 @@ export async function stepCheck(ctx: StepContext): Promise<StepResult> {
   }
   if (counts.plannedAdd > 0) {
     const info = await (await ctx.uni()).getUserInfo()
+    if (info.api_mode === 'test') cursor.testMode = true
     const missing = planShortfall(counts.plannedAdd, info)
     if (missing > 0) {
       return {

@@ -48,6 +48,8 @@ export async function stepExportWait(ctx: StepContext): Promise<StepResult> {
   const uni = await ctx.uni()
   const task = await uni.getTaskResult(c.taskUuid!)
   if (task.status === 'completed' && task.file_to_download) {
+    // The file URL comes from Unisender; never follow anything but http(s).
+    if (!/^https?:\/\//i.test(task.file_to_download)) return restartOrGiveUp(ctx)
     c.fileUrl = task.file_to_download
     c.fileOffset = 0
     return { kind: 'next', phase: 'read_list' }

@@ -38,6 +38,10 @@ export interface RunRow {
   crmApiKeyEnc: string
   apiKeyEnc: string
   accountDeletedAt: number | null
+  accountTestMode: number
+  tenantActive: number
+  tenantFrozen: number
+  tenantBroken: string | null
 }
 
 /** Loads a run and everything a step needs, in one query. */
@@ -53,7 +57,9 @@ export async function loadRun(d1: D1Database, runId: number): Promise<RunRow | n
               s.guard_percent AS guardPercent, s.guard_min_count AS guardMinCount,
               s.unisender_account_id AS unisenderAccountId,
               t.system_url AS systemUrl, t.crm_api_key_enc AS crmApiKeyEnc,
-              a.api_key_enc AS apiKeyEnc, a.deleted_at AS accountDeletedAt
+              a.api_key_enc AS apiKeyEnc, a.deleted_at AS accountDeletedAt,
+              a.test_mode AS accountTestMode, t.active AS tenantActive, t.frozen AS tenantFrozen,
+              t.broken_reason AS tenantBroken
          FROM runs r JOIN syncs s ON s.id = r.sync_id JOIN tenants t ON t.id = r.tenant_id
          JOIN unisender_accounts a ON a.id = s.unisender_account_id
         WHERE r.id = ?`

@@ -290,3 +290,23 @@ describe('faults of Unisender', () => {
     expect((await w.listEmails()).length).toBe(10)
   })
 })
+
+describe('account and tenant state', () => {
+  it('a run of a tenant frozen in the marketplace stops without writing', async () => {
+    const w = await world()
+    await w.db.update(tenants).set({ frozen: true }).where(eq(tenants.id, w.tenant.id))
+    const run = await runClean(w)
+    expect(run.status).toBe('failed')
+    expect(run.errorCode).toBe('tenant_inactive')
+    expect(w.uni.calls('importContacts')).toBe(0)
+  })
+
+  it('an account in API test mode: the run says that nothing was changed', async () => {
+    const w = await world()
+    await w.uni.updateAccount(w.account, { testMode: true })
+    const run = await runClean(w)
+    expect(run.status).toBe('done')
+    expect(run.errorMessage).toMatch(/test mode/)
+    expect(await w.listEmails()).toEqual([])
+  })
+})
