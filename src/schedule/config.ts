@@ -26,6 +26,8 @@ export interface ScheduleLimits {
   maxStartsPerTick: number
   /** How long a queued history poll owns a tenant's cursor before cron may poll it again. */
   pollLeaseMs: number
+  /** Tenants without following syncs keep a fresh cursor by a poll every this many minutes. */
+  idlePollEveryMinutes: number
   /** Whether change runs may be incremental (else every change triggers a full run). */
   incrementalEnabled: boolean
 }
@@ -44,6 +46,7 @@ export const DEFAULT_LIMITS: ScheduleLimits = {
   maxStartsPerTenant: 3,
   maxStartsPerTick: 200,
   pollLeaseMs: 5 * 60_000,
+  idlePollEveryMinutes: 10,
   incrementalEnabled: true,
 }
 

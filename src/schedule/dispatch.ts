@@ -8,7 +8,7 @@ import type { BatchItem } from 'drizzle-orm/batch'
 import { pendingChanges, syncs, tenants } from '../db/schema'
 import type { ScheduleDeps } from './deps'
 import { isReconcileDue, pickFair, runForMark } from './due'
-import { claimMark, markSync } from './marks'
+import { claimMark, markSync, prunePending } from './marks'
 import { dueMarks, reconcileCandidates } from './queries'
 
 /**
@@ -85,7 +85,7 @@ export async function dispatchDue(deps: ScheduleDeps): Promise<DispatchResult> {
     if (plan.kind === 'full' && r.tenantCursor !== null)
       await db.update(syncs).set({ historyAppliedId: r.tenantCursor }).where(eq(syncs.id, r.syncId))
   }
-  for (const t of touchedTenants) await prunePending(deps, t)
+  for (const t of touchedTenants) await prunePending(db, t)
   return out
 }
 
@@ -102,35 +102,4 @@ async function putBack(
   now: number
 ) {
   await markSync(deps.db, tenantId, syncId, kind ?? 'full', now)
-}
-
-/**
- * Drops pending changes every active following sync has covered. Paused syncs do not hold them
- * back: their watermark is cleared instead, so their next change run is a full one.
- */
-async function prunePending(deps: ScheduleDeps, tenantId: number) {
-  const { db } = deps
-  await db.batch([
-    db
-      .update(syncs)
-      .set({ historyAppliedId: null })
-      .where(
-        and(
-          eq(syncs.tenantId, tenantId),
-          ne(syncs.state, 'active'),
-          isNotNull(syncs.historyAppliedId)
-        )
-      ),
-    db.delete(pendingChanges).where(
-      and(
-        eq(pendingChanges.tenantId, tenantId),
-        lte(
-          pendingChanges.historyId,
-          sql`(SELECT COALESCE(MIN(COALESCE(s.history_applied_id, 0)), 9007199254740991)
-              FROM syncs s WHERE s.tenant_id = ${tenantId} AND s.state = 'active'
-              AND (s.all_customers = 1 OR s.segment_is_dynamic IS NULL OR s.segment_is_dynamic = 1))`
-        )
-      )
-    ),
-  ])
 }

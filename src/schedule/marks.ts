@@ -3,7 +3,7 @@
  * pending changes, marking a sync due (only ever earlier and stronger), and the conditional updates
  * that make two concurrent ticks safe (claiming a mark, advancing the history cursor).
  */
-import { and, eq, isNull, lte, or, sql } from 'drizzle-orm'
+import { and, eq, isNotNull, isNull, lte, ne, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { pendingChanges, syncs, tenants } from '../db/schema'
 import type { MarkKind } from './due'
@@ -103,4 +103,51 @@ export async function takePollLease(
 /** Extends (holder only, by convention) or releases the poll lease. */
 export async function setPollLease(db: Db, tenantId: number, until: number | null) {
   await db.update(tenants).set({ historyPollUntil: until }).where(eq(tenants.id, tenantId))
+}
+
+/**
+ * Drops the pending changes every active following sync has covered (its watermark), or — for a
+ * tenant that follows nothing — those up to the cursor: a sync created later starts with a full
+ * run whose watermark is the cursor at that moment (coverRecordedChanges). Paused syncs do not
+ * hold rows back; their watermark is cleared instead, so their next change run is a full one.
+ */
+export async function prunePending(db: Db, tenantId: number) {
+  await db.batch([
+    db
+      .update(syncs)
+      .set({ historyAppliedId: null })
+      .where(
+        and(
+          eq(syncs.tenantId, tenantId),
+          ne(syncs.state, 'active'),
+          isNotNull(syncs.historyAppliedId)
+        )
+      ),
+    db.delete(pendingChanges).where(
+      and(
+        eq(pendingChanges.tenantId, tenantId),
+        lte(
+          pendingChanges.historyId,
+          sql`coalesce((SELECT min(coalesce(s.history_applied_id, 0)) FROM syncs s
+              WHERE s.tenant_id = ${tenantId} AND s.state = 'active'
+              AND (s.all_customers = 1 OR s.segment_is_dynamic IS NULL OR s.segment_is_dynamic = 1)),
+              (SELECT t.history_since_id FROM tenants t WHERE t.id = ${tenantId}), 0)`
+        )
+      )
+    ),
+  ])
+}
+
+/**
+ * Called when a full run of a sync is created: the run reads the CRM after this moment, so every
+ * change the history cursor already covers is in what it reads. The sync's watermark becomes the
+ * cursor, and later changes (ids above it) are the input of its incremental runs.
+ */
+export async function coverRecordedChanges(db: Db, syncId: number): Promise<void> {
+  await db
+    .update(syncs)
+    .set({
+      historyAppliedId: sql`(SELECT t.history_since_id FROM tenants t WHERE t.id = syncs.tenant_id)`,
+    })
+    .where(eq(syncs.id, syncId))
 }

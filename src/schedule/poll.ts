@@ -11,7 +11,7 @@ import { affectedSyncs, type ChangeKind, followsChanges, type SyncTarget } from 
 import { HISTORY_PAGE_LIMIT } from './config'
 import type { CrmPort, ScheduleDeps } from './deps'
 import { customersToLookUp, type PageFacts, readHistoryPage } from './history'
-import { advanceCursor, markSync, recordPending } from './marks'
+import { advanceCursor, markSync, prunePending, recordPending } from './marks'
 import { tenantFollowers } from './queries'
 
 export type PollOutcome =
@@ -40,7 +40,12 @@ async function lookUpSegments(
  * anything that changed before. UNCONFIRMED: that history is ordered by id and that the last page
  * may be requested directly; both hold for the documented sinceId paging.
  */
-async function startCursor(deps: ScheduleDeps, tenant: Tenant, crm: CrmPort): Promise<void> {
+async function startCursor(
+  deps: ScheduleDeps,
+  tenant: Tenant,
+  crm: CrmPort,
+  follows: boolean
+): Promise<void> {
   const first = await crm.customersHistory({ limit: HISTORY_PAGE_LIMIT, page: 1 })
   let page = first
   if (first.pagination.totalPageCount > 1)
@@ -52,7 +57,8 @@ async function startCursor(deps: ScheduleDeps, tenant: Tenant, crm: CrmPort): Pr
   const now = deps.now()
   await deps.db
     .update(tenants)
-    .set({ historySinceId: maxId, lastReconcileAt: null, updatedAt: now })
+    // With nothing to reconcile yet, a sync created later starts from its own full run instead.
+    .set({ historySinceId: maxId, lastReconcileAt: follows ? null : now, updatedAt: now })
     .where(and(eq(tenants.id, tenant.id), isNull(tenants.historySinceId)))
 }
 
@@ -66,26 +72,42 @@ export async function pollTenantHistory(
   const membershipCodes = new Set<string>()
   const syncList = (await tenantFollowers(deps.db, tenant.id)).filter(followsChanges)
   if (tenant.historySinceId === null) {
-    await startCursor(deps, tenant, crm)
+    await startCursor(deps, tenant, crm, syncList.length > 0)
     return { status: 'done', pages: 1, membershipCodes }
   }
   let cursor = tenant.historySinceId
-  for (let pages = 0; pages < maxPages; ) {
+  let pages = 0
+  let more = true
+  let recorded = false
+  while (more && pages < maxPages) {
     const res = await crm.customersHistory({ sinceId: cursor, limit: HISTORY_PAGE_LIMIT })
     pages++
     const facts = readHistoryPage(res.history)
-    if (facts.maxId === null || facts.maxId <= cursor)
-      return { status: 'done', pages, membershipCodes }
+    if (facts.maxId === null || facts.maxId <= cursor) {
+      more = false
+      break
+    }
     for (const m of facts.membership) membershipCodes.add(m.code)
     const verdicts = await verdictsFor(deps, crm, facts, syncList)
-    const advanced = await recordPage(deps, tenant.id, cursor, facts, verdicts)
     // Another poller recorded this page first (two ticks at once): it owns the rest.
-    if (!advanced) return { status: 'done', pages, membershipCodes }
+    if (!(await recordPage(deps, tenant.id, cursor, facts, verdicts))) return done(pages)
     cursor = facts.maxId
-    const more = res.history.length >= HISTORY_PAGE_LIMIT || res.pagination.totalPageCount > 1
-    if (!more) return { status: 'done', pages, membershipCodes }
+    recorded = true
+    more = res.history.length >= HISTORY_PAGE_LIMIT || res.pagination.totalPageCount > 1
   }
-  return { status: 'more', pages: maxPages, membershipCodes }
+  // Nothing follows this tenant's changes: keep only what a sync created meanwhile may need, and
+  // a pending reconcile (reconnect) has nothing to cover — a sync created later runs in full.
+  if (syncList.length === 0 && recorded) await prunePending(deps.db, tenant.id)
+  if (syncList.length === 0 && tenant.lastReconcileAt === null)
+    await deps.db
+      .update(tenants)
+      .set({ lastReconcileAt: deps.now() })
+      .where(and(eq(tenants.id, tenant.id), isNull(tenants.lastReconcileAt)))
+  return more && pages >= maxPages ? { status: 'more', pages, membershipCodes } : done(pages)
+
+  function done(n: number): PollOutcome {
+    return { status: 'done', pages: n, membershipCodes }
+  }
 }
 
 async function verdictsFor(

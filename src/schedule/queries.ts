@@ -3,7 +3,7 @@
  * "Live" = marketplace active, not frozen, key not broken (src/db/queries/tenants.ts isTenantLive);
  * "following" = an active sync on a dynamic segment or on all customers (static segments sync once).
  */
-import { and, asc, eq, exists, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { pendingChanges, type RunStatus, syncs, type Tenant, tenants } from '../db/schema'
 import type { SyncTarget } from './affected'
@@ -16,43 +16,35 @@ const liveTenant = and(
 )
 const following = sql`(${syncs.allCustomers} = 1 OR ${syncs.segmentIsDynamic} IS NULL OR ${syncs.segmentIsDynamic} = 1)`
 
-/** Live tenants with at least one active sync that follows CRM changes, by id. */
-export async function liveFollowedTenants(db: Db): Promise<Tenant[]> {
-  return db
-    .select()
+/** A live tenant and whether it has an active sync that follows CRM changes. */
+export type LiveTenant = Tenant & { follows: boolean }
+
+/** Live tenants, by id, each with whether anything of it follows the CRM's changes. */
+export async function liveTenants(db: Db): Promise<LiveTenant[]> {
+  const rows = await db
+    .select({
+      tenant: tenants,
+      follows: sql<number>`EXISTS (SELECT 1 FROM syncs s WHERE s.tenant_id = tenants.id
+        AND s.state = 'active'
+        AND (s.all_customers = 1 OR s.segment_is_dynamic IS NULL OR s.segment_is_dynamic = 1))`,
+    })
     .from(tenants)
-    .where(
-      and(
-        liveTenant,
-        exists(
-          db
-            .select({ one: sql`1` })
-            .from(syncs)
-            .where(and(eq(syncs.tenantId, tenants.id), eq(syncs.state, 'active'), following))
-        )
-      )
-    )
+    .where(liveTenant)
     .orderBy(asc(tenants.id))
+  return rows.map((r) => ({ ...r.tenant, follows: r.follows === 1 }))
 }
 
 /**
- * Forgets the history cursor of tenants that are not live or follow nothing: when they come back,
- * polling restarts at "now" with a full reconcile instead of replaying the whole gap. Their pending
- * changes go too (the reconcile covers them). Writes only on the transition.
+ * Forgets the history cursor of tenants that are not live: when they come back, polling restarts
+ * at "now" with a full reconcile instead of replaying the whole gap. Their pending changes go too
+ * (the reconcile covers them). Writes only on the transition.
  */
 export async function forgetIdleCursors(db: Db): Promise<void> {
   await db.batch([
     db
       .update(tenants)
       .set({ historySinceId: null, historyPollUntil: null })
-      .where(
-        and(
-          isNotNull(tenants.historySinceId),
-          sql`NOT (${liveTenant} AND EXISTS (SELECT 1 FROM syncs s WHERE s.tenant_id = ${tenants.id}
-            AND s.state = 'active'
-            AND (s.all_customers = 1 OR s.segment_is_dynamic IS NULL OR s.segment_is_dynamic = 1)))`
-        )
-      ),
+      .where(and(isNotNull(tenants.historySinceId), sql`NOT (${liveTenant})`)),
     db
       .delete(pendingChanges)
       .where(
@@ -170,7 +162,7 @@ export async function dueMarks(db: Db, now: number, limit: number): Promise<DueM
       historyAppliedId: syncs.historyAppliedId,
       tenantCursor: tenants.historySinceId,
       lastRunStatus: sql<RunStatus | null>`(SELECT r.status FROM runs r
-        WHERE r.sync_id = ${syncs.id} AND r.dry_run = 0 ORDER BY r.id DESC LIMIT 1)`,
+        WHERE r.sync_id = syncs.id AND r.dry_run = 0 ORDER BY r.id DESC LIMIT 1)`,
     })
     .from(syncs)
     .innerJoin(tenants, eq(tenants.id, syncs.tenantId))

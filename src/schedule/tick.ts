@@ -10,7 +10,7 @@ import { enqueuePoll, type ScheduleDeps } from './deps'
 import { type DispatchResult, dispatchDue, markReconciles } from './dispatch'
 import { takePollLease } from './marks'
 import { pollTenantHistory } from './poll'
-import { forgetIdleCursors, liveFollowedTenants } from './queries'
+import { forgetIdleCursors, type LiveTenant, liveTenants } from './queries'
 import { watchSegments } from './segments'
 
 export interface TickReport {
@@ -29,6 +29,15 @@ function rotate<T>(list: readonly T[], by: number): T[] {
   return [...list.slice(k), ...list.slice(0, k)]
 }
 
+/**
+ * Tenants with following syncs are polled every tick. The others are polled every few minutes
+ * (spread by id), and at once when they have no cursor yet, so that a sync created later finds a
+ * recent cursor: its first full run covers what came before, its incremental runs what follows.
+ */
+export function isPollDue(t: LiveTenant, minute: number, idleEvery: number): boolean {
+  return t.follows || t.historySinceId === null || (minute + t.id) % Math.max(1, idleEvery) === 0
+}
+
 /** Runs one tick at deps.now(). Never throws for one tenant's failure. */
 export async function runTick(deps: ScheduleDeps): Promise<TickReport> {
   const report: TickReport = {
@@ -41,12 +50,14 @@ export async function runTick(deps: ScheduleDeps): Promise<TickReport> {
   }
   const start = deps.now()
   await forgetIdleCursors(deps.db)
-  const tenants = rotate(await liveFollowedTenants(deps.db), Math.floor(start / 60_000))
+  const minute = Math.floor(start / 60_000)
+  const tenants = rotate(await liveTenants(deps.db), minute)
   const inline: Tenant[] = []
   const defer: Tenant[] = []
   for (const t of tenants) {
     // A queued poll is paging this tenant's backlog: leave its cursor alone.
     if (t.historyPollUntil !== null && t.historyPollUntil > start) continue
+    if (!isPollDue(t, minute, deps.limits.idlePollEveryMinutes)) continue
     ;(inline.length < deps.limits.maxInlineTenants ? inline : defer).push(t)
   }
 

@@ -87,22 +87,19 @@ describe('dispatchDue', () => {
 })
 
 describe('forgetIdleCursors', () => {
-  it('forgets the cursor of a tenant that only has static or paused syncs', async () => {
+  it('forgets the cursor of a tenant that is no longer live, keeps an idle live one', async () => {
     const db = await testDb()
-    const idle = await makeTenant({ historySinceId: 50 })
-    const a = await makeAccount(idle.id)
-    await makeSync(idle.id, a.id, { segmentIsDynamic: false })
-    await makeSync(idle.id, a.id, { state: 'paused' })
-    const busy = await makeTenant({ historySinceId: 60 })
-    await makeSync(busy.id, (await makeAccount(busy.id)).id)
+    const gone = await makeTenant({ historySinceId: 50, frozen: true })
+    const idle = await makeTenant({ historySinceId: 60 })
+    await makeSync(idle.id, (await makeAccount(idle.id)).id, { segmentIsDynamic: false })
     await forgetIdleCursors(db)
     const rows = await db
       .select()
       .from(tenants)
-      .where(inArray(tenants.id, [idle.id, busy.id]))
+      .where(inArray(tenants.id, [gone.id, idle.id]))
     expect(rows.map((r) => [r.id, r.historySinceId])).toEqual([
-      [idle.id, null],
-      [busy.id, 60],
+      [gone.id, null],
+      [idle.id, 60],
     ])
   })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { runTick } from '../../src/schedule/tick'
+import { startRun } from '../../src/sync/start'
 import { makeRun } from '../support/fixtures'
 import { setupTenant } from './setup'
 
@@ -135,5 +136,45 @@ describe('scheduler tick', () => {
     await t.crm.createCustomer('fresh@example.com')
     const report = await runTick(t.deps)
     expect(report.dispatch.started.map((s) => s.syncId)).toEqual([all.id])
+  })
+})
+
+describe('a tenant without syncs yet', () => {
+  it('keeps a cursor, so its first sync runs in full once and then incrementally', async () => {
+    const t = await setupTenant()
+    await runTick(t.deps) // connected, no syncs: cursor starts, nothing to reconcile
+    expect((await t.tenantRow()).historySinceId).toBe(0)
+    expect((await t.tenantRow()).lastReconcileAt).not.toBeNull()
+    const dyn = await t.sync('dyn', { mode: 'union' })
+    // The UI starts the first run when the sync is saved.
+    const first = await startRun(
+      { db: t.db, queue: t.deps.queue, now: t.deps.now },
+      { tenantId: t.tenant.id, syncId: dyn.id, trigger: 'create' }
+    )
+    expect(first.started).toBe(true)
+    expect((await t.syncRow(dyn.id)).historyAppliedId).toBe(0)
+    await t.crm.recalculate('dyn', { add: 3, remove: 0 })
+    const busy = await runTick(t.deps) // the create run is still going: no duplicate
+    expect(busy.dispatch.started).toEqual([])
+    expect(busy.dispatch.busy).toEqual([dyn.id])
+    await t.finishRuns()
+    const next = await runTick(t.deps)
+    expect(next.dispatch.started.map((s) => [s.trigger, s.kind])).toEqual([
+      ['change', 'incremental'],
+    ])
+    expect(await t.pending()).toEqual([501, 502, 503])
+  })
+
+  it('is polled every few minutes once it has a cursor', async () => {
+    const t = await setupTenant({ limits: { idlePollEveryMinutes: 10 } })
+    await runTick(t.deps)
+    let polls = 0
+    for (let i = 0; i < 10; i++) {
+      t.crmCalls.length = 0
+      t.crm.clock.advance(60_000)
+      await runTick(t.deps)
+      if (t.crmCalls.length > 0) polls++
+    }
+    expect(polls).toBe(1)
   })
 })
