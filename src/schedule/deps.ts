@@ -2,11 +2,13 @@
  * What the scheduler needs from the outside, injected so tests drive it with a controlled clock,
  * the sandbox CRM (or a fake) and a spy of startRun; `scheduleDepsFromEnv` wires production.
  */
+
+import { eq, sql } from 'drizzle-orm'
 import { createIntervalLimiter } from '../clients/http'
 import type { RetailCrmClient } from '../clients/retailcrm'
 import { createDb, type Db } from '../db/client'
 import { markTenantBroken } from '../db/queries/tenants'
-import type { Tenant } from '../db/schema'
+import { type Tenant, tenants } from '../db/schema'
 import type { Env } from '../env'
 import type { PollHistoryMessage, SyncMessage } from '../sync/messages'
 import {
@@ -25,11 +27,36 @@ export interface ScheduleDeps {
   db: Db
   queue: Queue<SyncMessage>
   now: () => number
-  crm: (tenant: Tenant) => Promise<CrmPort>
+  /**
+   * The tenant's CRM client. `reserveCalls` (long polls) first reserves that many calls in the
+   * tenant's shared 10 requests/s window (tenants.crm_paced_until), which its runs use too.
+   */
+  crm: (tenant: Tenant, reserveCalls?: number) => Promise<CrmPort>
   startRun: (deps: StartRunDeps, req: StartRunRequest) => Promise<StartRunResult>
   /** Called when the CRM refuses the tenant's key (401/403): the tenant stops being live. */
   markBroken: (tenantId: number, reason: string) => Promise<void>
   limits: ScheduleLimits
+}
+
+const CRM_INTERVAL_MS = 100
+
+/**
+ * Reserves `calls` RetailCRM calls in the tenant's shared pacing window (the engine's runs reserve
+ * theirs the same way, src/sync/context.ts); returns when this caller's window starts.
+ */
+export async function reserveCrmWindow(
+  db: Db,
+  tenantId: number,
+  calls: number,
+  now: number
+): Promise<number> {
+  const span = calls * CRM_INTERVAL_MS
+  const [row] = await db
+    .update(tenants)
+    .set({ crmPacedUntil: sql`max(coalesce(${tenants.crmPacedUntil}, 0), ${now}) + ${span}` })
+    .where(eq(tenants.id, tenantId))
+    .returning({ until: tenants.crmPacedUntil })
+  return (row?.until ?? now + span) - span
 }
 
 /** Production wiring: D1, the sync queue, the wall clock, decrypting CRM clients. */
@@ -40,8 +67,21 @@ export function scheduleDepsFromEnv(env: Env, overrides: Partial<ScheduleDeps> =
     db,
     queue: env.SYNC_QUEUE,
     now,
-    // RetailCRM allows 10 requests/s per key (retailcrm.md §4): pace each tenant's client a bit below.
-    crm: (tenant) => getTenantCrmClient(env, tenant, { limiter: createIntervalLimiter(110) }),
+    // RetailCRM allows 10 requests/s per key (retailcrm.md §4): pace each tenant's client.
+    crm: async (tenant, reserveCalls = 0) => {
+      const startAt =
+        reserveCalls > 0 ? await reserveCrmWindow(db, tenant.id, reserveCalls, now()) : 0
+      const limiter = createIntervalLimiter(CRM_INTERVAL_MS)
+      const wait = startAt - now()
+      return getTenantCrmClient(env, tenant, {
+        limiter: {
+          acquire: async () => {
+            if (wait > 0) await new Promise((r) => setTimeout(r, Math.min(wait, 60_000)))
+            await limiter.acquire()
+          },
+        },
+      })
+    },
     startRun,
     markBroken: (tenantId, reason) => markTenantBroken(db, tenantId, reason, now()),
     limits: DEFAULT_LIMITS,

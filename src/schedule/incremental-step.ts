@@ -68,8 +68,10 @@ export async function stepIncremental(ctx: StepContext): Promise<StepResult> {
   const pending = rows.results ?? []
   if (pending.length > MAX_INCREMENTAL_CUSTOMERS) return becomeFull(ctx, pos.c, 'too many changes')
 
-  const crm = await ctx.crm()
   const ids = pending.map((r) => r.id)
+  // Share the tenant's 10 requests/s with its other runs (src/sync/context.ts).
+  if (ids.length > 0) await ctx.reserveCrmCalls(Math.ceil(ids.length / 100))
+  const crm = await ctx.crm()
   const customers = []
   for (let i = 0; i < ids.length; i += 100) {
     const res = await crm.listCustomers({ ids: ids.slice(i, i + 100), limit: 100 })

@@ -26,7 +26,7 @@ export async function pollHistoryStep(
     return { kind: 'ack' }
   }
   try {
-    const crm = await deps.crm(tenant)
+    const crm = await deps.crm(tenant, deps.limits.queueHistoryPages * 2)
     const res = await pollTenantHistory(deps, tenant, crm, deps.limits.queueHistoryPages)
     if (res.status === 'more') {
       await setPollLease(deps.db, tenant.id, deps.now() + deps.limits.pollLeaseMs)
