@@ -67,7 +67,9 @@ export async function runBenchmark(args) {
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
 
-  console.log(`bench: N = ${args.n.toLocaleString('en-US')}, production rate limits`)
+  console.log(
+    `bench: N = ${args.n.toLocaleString('en-US')}, emulators' rate limits × ${args.rateScale}`
+  )
   try {
     status.phase = 'snapshot'
     const code = join(state, 'code')
@@ -92,6 +94,8 @@ export async function runBenchmark(args) {
           `MODULE_URL:${appUrl}`,
           '--var',
           `MODULE_SECRET:${secret}`,
+          '--var',
+          `BENCH_RATE_SCALE:${args.rateScale}`,
         ],
         onLine: keep('sandbox'),
         readyUrl: `${sandboxUrl}/unisender/inspect.json`,

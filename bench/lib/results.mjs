@@ -47,7 +47,7 @@ export function writeResults(root, results, stamp) {
     `Machine: ${results.machine.nproc} CPUs (${results.machine.cpuModel}), ${results.machine.memoryGiB} GiB RAM; Node ${results.machine.node}, wrangler ${results.machine.wrangler} (local workerd, local D1 and queues).`
   )
   p(
-    "Rate limits: production (× 1) in the emulators and in the module; not scaled, because the module paces itself at 10 CRM requests/s and 20 Unisender calls/s, so raising the emulators' limits would not shorten a run."
+    `Emulators' rate limits × ${results.args.rateScale} (CRM ${Math.round(10 * results.args.rateScale)} requests/s, Unisender ${Math.round(1200 * results.args.rateScale)} calls/min); the module paces itself at the production limits (10/s, 1,200/min), and the bound below uses those. Why a factor above 1: see README.md ("Rate-limit scale").`
   )
   p()
   if (results.status.error)
@@ -108,6 +108,10 @@ export function writeResults(root, results, stamp) {
     p(
       `- max per invocation: ${fmt(r.sum.cpuMsMax)} ms CPU, ${r.sum.subrequestsMax} subrequests (${r.sum.fetchesMax} fetches, ${r.sum.d1StatementsMax} D1 statements)`
     )
+    if (r.loadAvg)
+      p(
+        `- machine load average at the end of the run (1/5/15 min): ${r.loadAvg.join(' / ')} on ${results.machine.nproc} CPUs (other work shared the machine; wall times are inflated by it, CPU times are per process)`
+      )
     p(`- peak RSS: ${mib(r.peakRss)} sampled every 200 ms; kernel VmHWM ${mib(r.peakRssKernel)}`)
     p(
       `- wall ${fmt(r.wallS, 1)} s; bound ${fmt(r.bound.totalS, 1)} s (read ${fmt(r.bound.readS, 1)} s, write ${fmt(r.bound.writeS, 1)} s)`

@@ -3,6 +3,7 @@
  * every run it caused to finish, and gather wall time, CPU, memory, invocations, API calls
  * (module's own counters and the Unisender emulator's) and the run counts.
  */
+import { loadavg } from 'node:os'
 import { minimumCalls, rateBound, summarize } from './report.mjs'
 import { emulatorCalls, fireCron, waitForRuns } from './scenario.mjs'
 
@@ -51,6 +52,7 @@ export async function measuredRun(ctx, label, trigger, opts = {}) {
      WHERE l.title = 'Бенчмарк' AND m.status = 'active'`
   )
   const result = {
+    loadAvg: loadavg().map((x) => Math.round(x * 100) / 100),
     listActiveAfter: list?.n ?? null,
     label,
     n: args.n,
@@ -67,7 +69,7 @@ export async function measuredRun(ctx, label, trigger, opts = {}) {
       apiCalls: JSON.parse(r.api_calls || '{}'),
     })),
     wallS,
-    bound: rateBound({ read: read || args.n, adds, removes }, args.rateScale),
+    bound: rateBound({ read: read || args.n, adds, removes }),
     min: minimumCalls({ read: read || args.n, adds, removes, newList: label === 'full' }),
     calls,
     emulatorCalls: {
