@@ -6,9 +6,10 @@
  */
 import { ApiError } from '../clients/errors'
 import type { Tenant } from '../db/schema'
+import type { PollHistoryMessage } from '../sync/messages'
 import { enqueuePoll, type ScheduleDeps } from './deps'
 import { type DispatchResult, dispatchDue, markReconciles } from './dispatch'
-import { takePollLease } from './marks'
+import { takePollLease, takePollLeases } from './marks'
 import { pollTenantHistory } from './poll'
 import { forgetIdleCursors, type LiveTenant, liveTenants } from './queries'
 import { watchSegments } from './segments'
@@ -73,7 +74,12 @@ export async function runTick(deps: ScheduleDeps): Promise<TickReport> {
     }
   }
   await Promise.all(Array.from({ length: deps.limits.pollConcurrency }, worker))
-  for (const t of defer) if (await handOff(deps, t.id)) report.handedOff.push(t.id)
+  report.handedOff.push(
+    ...(await handOffMany(
+      deps,
+      defer.map((t) => t.id)
+    ))
+  )
 
   report.reconcilesMarked = await markReconciles(deps)
   report.dispatch = await dispatchDue(deps)
@@ -116,4 +122,26 @@ export async function handOff(deps: ScheduleDeps, tenantId: number): Promise<boo
   if (!(await takePollLease(deps.db, tenantId, deps.now(), deps.limits.pollLeaseMs))) return false
   await enqueuePoll(deps, tenantId)
   return true
+}
+
+/**
+ * The same for many tenants at once (those the tick had no time for): one conditional UPDATE and
+ * one sendBatch per 90 tenants, so thousands of tenants stay within the tick's D1 query budget.
+ */
+export async function handOffMany(deps: ScheduleDeps, ids: readonly number[]): Promise<number[]> {
+  const taken: number[] = []
+  for (let i = 0; i < ids.length; i += 90) {
+    const got = await takePollLeases(
+      deps.db,
+      ids.slice(i, i + 90),
+      deps.now(),
+      deps.limits.pollLeaseMs
+    )
+    if (got.length === 0) continue
+    await (deps.queue as unknown as Queue<PollHistoryMessage>).sendBatch(
+      got.map((tenantId) => ({ body: { type: 'poll-history', tenantId } }))
+    )
+    taken.push(...got)
+  }
+  return taken
 }

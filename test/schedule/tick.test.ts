@@ -178,3 +178,19 @@ describe('a tenant without syncs yet', () => {
     expect(polls).toBe(1)
   })
 })
+
+describe('tick budget', () => {
+  it('hands tenants beyond the inline budget to the queue, once', async () => {
+    const t = await setupTenant({ limits: { maxInlineTenants: 0 } })
+    await t.sync('dyn')
+    const r = await runTick(t.deps)
+    expect(r.handedOff).toEqual([t.tenant.id])
+    expect(r.polled).toEqual([])
+    expect(t.crmCalls).toEqual([])
+    const polls = () => t.sent.filter((m) => (m as { type: string }).type === 'poll-history')
+    expect(polls()).toEqual([{ type: 'poll-history', tenantId: t.tenant.id }])
+    const again = await runTick(t.deps) // the queued poll holds the lease
+    expect(again.handedOff).toEqual([])
+    expect(polls().length).toBe(1)
+  })
+})
