@@ -8,12 +8,17 @@ import type { BatchItem } from 'drizzle-orm/batch'
 import { pendingChanges, syncs, tenants } from '../db/schema'
 import type { ScheduleDeps } from './deps'
 import { isReconcileDue, pickFair, runForMark } from './due'
-import { claimMark, markSync, prunePending } from './marks'
+import { claimMark, markFollowers, markSync, prunePending } from './marks'
 import { dueMarks, reconcileCandidates } from './queries'
+
+/** Per-sync reconcile marks one tick writes at most (the rest are due again next tick). */
+const RECONCILE_MARKS_PER_TICK = 200
 
 /**
  * Marks the syncs whose backstop reconcile is due: every following sync of a tenant whose
- * last_reconcile_at is NULL (first poll, reconnect), and each sync a day after its last full run.
+ * last_reconcile_at is NULL (first poll, reconnect; one set-based UPDATE per tenant), and each sync
+ * a day after its last full run. Reconciles then start like any mark, at most a few per tenant
+ * per tick, so a reconnect of a shop with many syncs spreads over several minutes.
  */
 export async function markReconciles(deps: ScheduleDeps): Promise<number> {
   const now = deps.now()
@@ -21,21 +26,28 @@ export async function markReconciles(deps: ScheduleDeps): Promise<number> {
   const rows = await reconcileCandidates(db)
   const stmts: BatchItem<'sqlite'>[] = []
   const tenantWide = new Set<number>()
+  let marked = 0
   for (const r of rows) {
-    const due = r.tenantLastReconcileAt === null || isReconcileDue(r, now, deps.limits)
-    if (r.tenantLastReconcileAt === null) tenantWide.add(r.tenantId)
-    if (due && r.nextRunKind !== 'reconcile')
-      stmts.push(markSync(db, r.tenantId, r.id, 'reconcile', now))
+    if (r.tenantLastReconcileAt === null) {
+      tenantWide.add(r.tenantId)
+      continue
+    }
+    if (r.nextRunKind === 'reconcile' || marked >= RECONCILE_MARKS_PER_TICK) continue
+    if (!isReconcileDue(r, now, deps.limits)) continue
+    stmts.push(markSync(db, r.tenantId, r.id, 'reconcile', now))
+    marked++
   }
-  for (const id of tenantWide)
+  for (const id of tenantWide) {
+    stmts.push(markFollowers(db, id, 'reconcile', now))
     stmts.push(
       db
         .update(tenants)
         .set({ lastReconcileAt: now })
         .where(and(eq(tenants.id, id), sql`${tenants.lastReconcileAt} IS NULL`))
     )
+  }
   if (stmts.length > 0) await db.batch(stmts as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]])
-  return stmts.length - tenantWide.size
+  return marked + rows.filter((r) => tenantWide.has(r.tenantId)).length
 }
 
 export interface DispatchResult {
@@ -48,7 +60,10 @@ export interface DispatchResult {
 export async function dispatchDue(deps: ScheduleDeps): Promise<DispatchResult> {
   const now = deps.now()
   const { db, limits } = deps
-  const rows = pickFair(await dueMarks(db, now, limits.maxStartsPerTick * 10), limits)
+  const rows = pickFair(
+    await dueMarks(db, now, limits.maxStartsPerTenant, limits.maxStartsPerTick * 5),
+    limits
+  )
   const out: DispatchResult = { started: [], busy: [] }
   const touchedTenants = new Set<number>()
   for (const r of rows) {

@@ -46,6 +46,23 @@ export function markSync(db: Db, tenantId: number, syncId: number, kind: MarkKin
     .where(and(eq(syncs.id, syncId), eq(syncs.tenantId, tenantId)))
 }
 
+/** markSync for every active following sync of a tenant, in one statement. */
+export function markFollowers(db: Db, tenantId: number, kind: MarkKind, at: number) {
+  return db
+    .update(syncs)
+    .set({
+      nextRunAt: sql`min(coalesce(${syncs.nextRunAt}, ${at}), ${at})`,
+      nextRunKind: sql`(CASE WHEN ${RANK_SQL} >= ${RANK[kind]} THEN ${syncs.nextRunKind} ELSE ${kind} END)`,
+    })
+    .where(
+      and(
+        eq(syncs.tenantId, tenantId),
+        eq(syncs.state, 'active'),
+        sql`(all_customers = 1 OR segment_is_dynamic IS NULL OR segment_is_dynamic = 1)`
+      )
+    )
+}
+
 /** Advances the history cursor only from the value this poller read (two pollers: one wins). */
 export function advanceCursor(db: Db, tenantId: number, from: number, to: number, now: number) {
   return db

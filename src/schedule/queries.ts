@@ -151,23 +151,30 @@ export interface DueMarkRow {
   lastRunStatus: RunStatus | null
 }
 
-/** Marks due at `now` on active syncs of live tenants, oldest first (bounded). */
-export async function dueMarks(db: Db, now: number, limit: number): Promise<DueMarkRow[]> {
-  const rows = await db
-    .select({
-      syncId: syncs.id,
-      tenantId: syncs.tenantId,
-      nextRunAt: syncs.nextRunAt,
-      nextRunKind: syncs.nextRunKind,
-      historyAppliedId: syncs.historyAppliedId,
-      tenantCursor: tenants.historySinceId,
-      lastRunStatus: sql<RunStatus | null>`(SELECT r.status FROM runs r
-        WHERE r.sync_id = syncs.id AND r.dry_run = 0 ORDER BY r.id DESC LIMIT 1)`,
-    })
-    .from(syncs)
-    .innerJoin(tenants, eq(tenants.id, syncs.tenantId))
-    .where(and(liveTenant, eq(syncs.state, 'active'), lte(syncs.nextRunAt, now)))
-    .orderBy(asc(syncs.nextRunAt), asc(syncs.id))
-    .limit(limit)
-  return rows.map((r) => ({ ...r, nextRunAt: r.nextRunAt ?? now }))
+/**
+ * Marks due at `now` on active syncs of live tenants: the oldest `perTenant` of each tenant (a
+ * window function), so a tenant with thousands of due syncs cannot fill the whole read.
+ */
+export async function dueMarks(
+  db: Db,
+  now: number,
+  perTenant: number,
+  limit: number
+): Promise<DueMarkRow[]> {
+  return db.all<DueMarkRow>(sql`
+    SELECT syncId, tenantId, nextRunAt, nextRunKind, historyAppliedId, tenantCursor, lastRunStatus
+    FROM (
+      SELECT s.id AS syncId, s.tenant_id AS tenantId, s.next_run_at AS nextRunAt,
+        s.next_run_kind AS nextRunKind, s.history_applied_id AS historyAppliedId,
+        t.history_since_id AS tenantCursor,
+        (SELECT r.status FROM runs r WHERE r.sync_id = s.id AND r.dry_run = 0
+          ORDER BY r.id DESC LIMIT 1) AS lastRunStatus,
+        ROW_NUMBER() OVER (PARTITION BY s.tenant_id ORDER BY s.next_run_at, s.id) AS rank
+      FROM syncs s JOIN tenants t ON t.id = s.tenant_id
+      WHERE t.active = 1 AND t.frozen = 0 AND t.broken_reason IS NULL
+        AND s.state = 'active' AND s.next_run_at <= ${now}
+    )
+    WHERE rank <= ${perTenant}
+    ORDER BY nextRunAt, syncId
+    LIMIT ${limit}`)
 }
