@@ -22,7 +22,10 @@ export async function stepCheck(ctx: StepContext): Promise<StepResult> {
   ) {
     return { kind: 'wait' }
   }
-  if (counts.plannedAdd > 0) {
+  // With more than one import call, check the plan first so that nothing is written when the
+  // additions do not fit. A single call needs no pre-check (one call fewer per run): it is the
+  // first write of the run, and a refusal for the limit is reported the same way (step-write.ts).
+  if (cursor.batchesA > 1) {
     const info = await (await ctx.uni()).getUserInfo()
     if (info.api_mode === 'test') cursor.testMode = true
     const missing = planShortfall(counts.plannedAdd, info)

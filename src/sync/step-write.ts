@@ -9,10 +9,11 @@ import { ApiError } from '../clients/errors'
 import type { ImportResult, UnisenderClient } from '../clients/unisender'
 import type { StepContext } from './context'
 import type { RejectReason } from './counts'
-import { mentionsPlanLimit } from './guard'
+import { mentionsPlanLimit, planShortfall } from './guard'
 import { packRefused, partitionOf, unpack } from './partition'
 import type { StepResult } from './result'
 import { SIDES } from './state'
+import { planLimitMessage } from './step-check'
 import { loadBatches } from './store'
 
 /** Maps one import log entry to a reject reason (per-row codes are UNCONFIRMED: read the text). */
@@ -55,6 +56,28 @@ function applyResult(
   if (side === 'A') ctx.counts.added += ok
   else ctx.counts.removed += ok
   return null
+}
+
+/**
+ * The failure of an import refused for the plan's contact limit: says how many contacts are
+ * missing for the additions still to send (one getUserInfo, only on this path).
+ */
+async function planLimitFailure(
+  ctx: StepContext,
+  uni: UnisenderClient,
+  serviceMessage: string
+): Promise<StepResult> {
+  const c = ctx.cursor
+  const left = c.writeSide === 'A' ? ctx.counts.plannedAdd - ctx.counts.added : 0
+  let missing = 0
+  try {
+    missing = planShortfall(left, await uni.getUserInfo())
+  } catch {
+    // The message of the service is still worth showing.
+  }
+  const message =
+    missing > 0 ? planLimitMessage(left, missing) : `${serviceMessage}. Check your plan.`
+  return { kind: 'fail', code: 'plan_limit', message }
 }
 
 /** `exclude` calls per step for removal rows importContacts refused. */
@@ -118,19 +141,14 @@ export async function stepWrite(ctx: StepContext): Promise<StepResult> {
           emails.map((e) => [e, String(listId)])
         )
       } catch (err) {
-        if (
-          err instanceof Error &&
-          'kind' in err &&
-          err.kind === 'fatal' &&
-          mentionsPlanLimit(err.message)
-        ) {
-          return { kind: 'fail', code: 'plan_limit', message: `${err.message}. Check your plan.` }
+        if (err instanceof ApiError && err.kind === 'fatal' && mentionsPlanLimit(err.message)) {
+          return planLimitFailure(ctx, uni, err.message)
         }
         throw err
       }
       calls++
       const limit = applyResult(ctx, c.writeSide, emails, result)
-      if (limit) return { kind: 'fail', code: 'plan_limit', message: `${limit}. Check your plan.` }
+      if (limit) return planLimitFailure(ctx, uni, limit)
       c.writeSeq = b.seq + 1
       ctx.progressDone++
       if (c.pendExclude.length > 0) return { kind: 'next' }

@@ -83,7 +83,9 @@ describe('plan limit', () => {
     expect(run.status).toBe('failed')
     expect(run.errorCode).toBe('plan_limit')
     expect(run.errorMessage).toMatch(/15 are missing/)
-    expect(w.uni.calls('importContacts')).toBe(0)
+    // One import call is its own check (refused whole, nothing written); more are pre-checked.
+    expect(await w.listEmails()).toEqual([])
+    expect(await w.uni.contactCount(w.account)).toBe(0)
   })
 
   it('reports an import refused for the plan limit the same way', async () => {
@@ -109,7 +111,23 @@ describe('plan limit', () => {
     const run = await w.run(s.runId)
     expect(run.status).toBe('failed')
     expect(run.errorCode).toBe('plan_limit')
-    expect(run.errorMessage).toMatch(/limit/i)
+    expect(run.errorMessage).toMatch(/5 are missing/)
+  })
+})
+
+describe('plan limit with several import calls', () => {
+  it('is checked before the first import', async () => {
+    const w = await makeWorld({
+      shop: smallShop(1_300, { size: 1_200 }, false),
+      account: { contactLimit: 1_000 },
+    })
+    const s = await w.start()
+    if (!s.started) throw new Error()
+    await w.drain()
+    const run = await w.run(s.runId)
+    expect(run.errorCode).toBe('plan_limit')
+    expect(run.errorMessage).toMatch(/200 are missing/)
+    expect(w.uni.calls('importContacts')).toBe(0)
   })
 })
 

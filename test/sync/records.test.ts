@@ -22,7 +22,7 @@ describe('run records', () => {
     expect(calls.unisender).toBe(
       calls.detail['unisender:async/exportContacts']! +
         calls.detail['unisender:async/getTaskResult']! +
-        2
+        1
     )
     expect(run.progressDone).toBe(run.progressTotal)
     const chunks = await w.db.select().from(runChunks).where(eq(runChunks.runId, s.runId))

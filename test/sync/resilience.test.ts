@@ -5,7 +5,7 @@
 import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { tenants } from '../../src/db/schema'
+import { tenants, unisenderAccounts } from '../../src/db/schema'
 import { processRunStep } from '../../src/sync/process'
 import { makeWorld, smallShop, type World } from './world'
 
@@ -304,6 +304,11 @@ describe('account and tenant state', () => {
   it('an account in API test mode: the run says that nothing was changed', async () => {
     const w = await world()
     await w.uni.updateAccount(w.account, { testMode: true })
+    // The account page records test mode when it checks the key (unisender_accounts.test_mode).
+    await w.db
+      .update(unisenderAccounts)
+      .set({ testMode: true })
+      .where(eq(unisenderAccounts.id, w.sync.unisenderAccountId))
     const run = await runClean(w)
     expect(run.status).toBe('done')
     expect(run.errorMessage).toMatch(/test mode/)
