@@ -8,8 +8,12 @@ import { guardTrips, planShortfall } from './guard'
 import type { StepResult } from './result'
 
 /** The user-facing reason of a plan-limit failure (the UI adds "Проверьте ваш тарифный план"). */
-export function planLimitMessage(additions: number, missing: number): string {
-  return `The Unisender plan has no room for ${additions} new contacts: ${missing} are missing. Nothing was written. Check your plan.`
+export function planLimitMessage(additions: number, missing: number, added = 0): string {
+  const written =
+    added > 0
+      ? `${added} contacts were added before the limit was reached.`
+      : 'Nothing was written.'
+  return `The Unisender plan has no room for ${additions} new contacts: ${missing} are missing. ${written} Check your plan.`
 }
 
 /** The `check` step. */

@@ -76,7 +76,9 @@ async function planLimitFailure(
     // The message of the service is still worth showing.
   }
   const message =
-    missing > 0 ? planLimitMessage(left, missing) : `${serviceMessage}. Check your plan.`
+    missing > 0
+      ? planLimitMessage(left, missing, ctx.counts.added)
+      : `${serviceMessage}. Check your plan.`
   return { kind: 'fail', code: 'plan_limit', message }
 }
 
