@@ -36,6 +36,6 @@ export async function cancelRun(deps: StartRunDeps, ref: RunRef): Promise<boolea
     RETURNING id`)
   if (!row) return false
   await deps.db.run(sql`DELETE FROM run_chunks WHERE run_id = ${ref.runId}
-    AND NOT (side IN ('A', 'R') AND bucket = 0 AND seq = 0)`)
+    AND side NOT IN ('a', 'r') AND NOT (side IN ('A', 'R') AND bucket = 0 AND seq = 0)`)
   return true
 }

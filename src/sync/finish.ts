@@ -13,10 +13,10 @@ export function closeRun(ctx: StepContext, ok: boolean): void {
   ctx.extra.push(
     d1
       .prepare(
-        `DELETE FROM run_chunks WHERE run_id = ? AND side <> ?
+        `DELETE FROM run_chunks WHERE run_id = ? AND side NOT IN (?, ?, ?)
            AND NOT (side IN (?, ?) AND bucket = 0 AND seq = 0)`
       )
-      .bind(runId, SIDES.refused, SIDES.add, SIDES.remove)
+      .bind(runId, SIDES.refused, SIDES.sampleAdd, SIDES.sampleRemove, SIDES.add, SIDES.remove)
   )
   if (ok && !ctx.dryRun && ctx.run.kind === 'full') {
     ctx.extra.push(

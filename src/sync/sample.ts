@@ -17,9 +17,12 @@ export interface RunSample {
 export async function getRunSample(db: Db, tenantId: number, runId: number): Promise<RunSample> {
   const rows = await db.all<{ side: string; data: string }>(sql`
     SELECT c.side, c.data FROM run_chunks c JOIN runs r ON r.id = c.run_id
-    WHERE c.run_id = ${runId} AND r.tenant_id = ${tenantId} AND c.side IN ('A', 'R')
+    WHERE c.run_id = ${runId} AND r.tenant_id = ${tenantId} AND c.side IN ('a', 'r', 'A', 'R')
       AND c.bucket = 0 AND c.seq = 0`)
-  const of = (side: string) =>
-    unpack(rows.find((r) => r.side === side)?.data ?? '').slice(0, SAMPLE_SIZE)
-  return { adds: of('A'), removes: of('R') }
+  // Full runs keep sample rows ('a', 'r'); incremental runs only their first batch ('A').
+  const of = (sample: string, batch: string) => {
+    const row = rows.find((r) => r.side === sample) ?? rows.find((r) => r.side === batch)
+    return unpack(row?.data ?? '').slice(0, SAMPLE_SIZE)
+  }
+  return { adds: of('a', 'A'), removes: of('r', 'R') }
 }

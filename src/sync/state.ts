@@ -50,10 +50,19 @@ export const CursorSchema = z.object({
   partition: z.number().int().default(0),
   batchesA: z.number().int().default(0),
   batchesR: z.number().int().default(0),
+  /** Mixed batches ('W'): pending ops `+email` (add) / `-email` (remove), and the counters. */
+  pend: z.array(z.string()).default([]),
+  batchesW: z.number().int().default(0),
+  /** Staged batches (of any side) that contain at least one addition. */
+  batchesWithAdds: z.number().int().default(0),
+  /** The first adds and removes of the run, kept as its sample. */
+  sampleA: z.array(z.string()).default([]),
+  sampleR: z.array(z.string()).default([]),
+  /** Legacy separate lists (unused by the full diff; kept so older cursors still parse). */
   pendA: z.array(z.string()).default([]),
   pendR: z.array(z.string()).default([]),
   /** Write: which staged side and batch is next. */
-  writeSide: z.enum(['A', 'R']).default('A'),
+  writeSide: z.enum(['A', 'W', 'R']).default('A'),
   writeSeq: z.number().int().default(0),
   /** The previous successful run of the sync, whose refusals this run does not re-send. */
   prevRunId: z.number().int().nullable().default(null),
@@ -89,7 +98,11 @@ export const SIDES = {
   listLeft: 'N',
   /** Addresses Unisender refused to add (reason TAB email), carried from run to run. */
   refused: 'X',
+  /** Batches of additions only (incremental runs). */
   add: 'A',
+  /** Batches of additions and removals together (one import call carries both). */
+  write: 'W',
+  /** Batches of removals only. */
   remove: 'R',
   sampleAdd: 'a',
   sampleRemove: 'r',

@@ -29,7 +29,7 @@ export async function stepCheck(ctx: StepContext): Promise<StepResult> {
   // With more than one import call, check the plan first so that nothing is written when the
   // additions do not fit. A single call needs no pre-check (one call fewer per run): it is the
   // first write of the run, and a refusal for the limit is reported the same way (step-write.ts).
-  if (cursor.batchesA > 1) {
+  if (cursor.batchesA + cursor.batchesWithAdds > 1) {
     const info = await (await ctx.uni()).getUserInfo()
     if (info.api_mode === 'test') cursor.testMode = true
     const missing = planShortfall(counts.plannedAdd, info)
@@ -43,6 +43,6 @@ export async function stepCheck(ctx: StepContext): Promise<StepResult> {
   }
   cursor.writeSide = 'A'
   cursor.writeSeq = 0
-  ctx.progressTotal = ctx.progressDone + cursor.batchesA + cursor.batchesR + 1
+  ctx.progressTotal = ctx.progressDone + cursor.batchesA + cursor.batchesW + cursor.batchesR + 1
   return { kind: 'next', phase: 'write' }
 }

@@ -1,8 +1,9 @@
 /**
  * The `diff` phase: loads a bounded number of partitions per step (both sides of each), plans
- * them, and stages the adds and removes as ready-to-send batches of 500 (the importContacts
- * maximum). The partial batch is carried in the cursor, so the whole run sends exactly
- * ceil(adds/500) + ceil(removes/500) import calls.
+ * them, and stages the adds and removes together as ready-to-send batches of 500 (the
+ * importContacts maximum; one row adds with email_list_ids, another removes with
+ * email_excluded_list_ids). The partial batch is carried in the cursor, so the whole run sends
+ * exactly ceil((adds + removes)/500) import calls.
  */
 import { IMPORT_BATCH_MAX } from '../clients/unisender'
 import type { SyncMode } from '../db/schema'
@@ -11,7 +12,7 @@ import type { RejectReason } from './counts'
 import { addCounts, diffPartition, type PartitionInput } from './diff'
 import { PARTITIONS, packRefused, unpack, unpackRefused } from './partition'
 import type { StepResult } from './result'
-import { REJECT_CAP, SIDES } from './state'
+import { REJECT_CAP, SAMPLE_SIZE, SIDES } from './state'
 import { loadChunks, partitionSizes } from './store'
 
 const INPUT_SIDES = [
@@ -23,14 +24,13 @@ const INPUT_SIDES = [
   SIDES.listLeft,
 ]
 
-/** Stages full batches from a pending list; with `all`, the last partial one too. */
-function stageBatches(ctx: StepContext, side: 'A' | 'R', all: boolean): void {
+/** Stages full batches of pending ops; with `all`, the last partial one too. */
+function stageBatches(ctx: StepContext, all: boolean): void {
   const c = ctx.cursor
-  const pend = side === 'A' ? c.pendA : c.pendR
-  while (pend.length >= IMPORT_BATCH_MAX || (all && pend.length > 0)) {
-    const batch = pend.splice(0, IMPORT_BATCH_MAX)
-    const seq = side === 'A' ? c.batchesA++ : c.batchesR++
-    ctx.stage(side, 0, batch, seq)
+  while (c.pend.length >= IMPORT_BATCH_MAX || (all && c.pend.length > 0)) {
+    const batch = c.pend.splice(0, IMPORT_BATCH_MAX)
+    if (batch.some((op) => op.startsWith('+'))) c.batchesWithAdds++
+    ctx.stage(SIDES.write, 0, batch, c.batchesW++)
   }
 }
 
@@ -70,15 +70,17 @@ export async function stepDiff(ctx: StepContext): Promise<StepResult> {
     ctx.counts = addCounts(ctx.counts, plan.counts)
     for (const r of plan.rejects) ctx.reject(r.email, r.reason)
     ctx.stage(SIDES.refused, partition, packRefused(plan.refused))
-    for (const e of plan.adds) c.pendA.push(e)
-    for (const e of plan.removes) c.pendR.push(e)
-    stageBatches(ctx, 'A', false)
-    stageBatches(ctx, 'R', false)
+    for (const e of plan.adds) c.pend.push(`+${e}`)
+    for (const e of plan.removes) c.pend.push(`-${e}`)
+    for (const e of plan.adds.slice(0, SAMPLE_SIZE - c.sampleA.length)) c.sampleA.push(e)
+    for (const e of plan.removes.slice(0, SAMPLE_SIZE - c.sampleR.length)) c.sampleR.push(e)
+    stageBatches(ctx, false)
     ctx.progressDone++
   }
   c.partition = to
   if (to < PARTITIONS) return { kind: 'next' }
-  stageBatches(ctx, 'A', true)
-  stageBatches(ctx, 'R', true)
+  stageBatches(ctx, true)
+  ctx.stage(SIDES.sampleAdd, 0, c.sampleA, 0)
+  ctx.stage(SIDES.sampleRemove, 0, c.sampleR, 0)
   return { kind: 'next', phase: 'check' }
 }

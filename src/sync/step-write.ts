@@ -1,8 +1,7 @@
 /**
- * The `write` phase: sends the staged batches, additions first, then removals, a bounded number
- * of importContacts calls per step, checkpointing after each call. Additions are rows
- * (email, email_list_ids=L); removals are rows (email, email_excluded_list_ids=L) for emails that
- * are in L: the contact leaves this list only, keeps its other lists and its status, and is not
+ * The `write` phase: sends the staged batches, a bounded number of importContacts calls per
+ * step, checkpointing after each call. Additions are rows (email, email_list_ids=L); removals
+ * are rows (email, email_excluded_list_ids=L) for emails that are in L, in the same calls: the contact leaves this list only, keeps its other lists and its status, and is not
  * unsubscribed. No row ever carries email_status, so nobody is resubscribed.
  */
 import { ApiError } from '../clients/errors'
@@ -25,20 +24,30 @@ export function logReason(code: string, message: string): RejectReason {
   return 'rejected_by_unisender'
 }
 
+/** One row of an import batch: the email and whether it is added (true) or removed. */
+interface Op {
+  email: string
+  add: boolean
+}
+
+/** The ops of a staged batch: 'A' rows add, 'R' rows remove, 'W' rows say so by a +/- prefix. */
+export function batchOps(side: 'A' | 'W' | 'R', data: string): Op[] {
+  return unpack(data).map((line) =>
+    side === 'W'
+      ? { email: line.slice(1), add: line[0] === '+' }
+      : { email: line, add: side === 'A' }
+  )
+}
+
 /** Folds one import result into the run's counts and rejects; returns a plan-limit message if any. */
-function applyResult(
-  ctx: StepContext,
-  side: 'A' | 'R',
-  emails: string[],
-  result: ImportResult
-): string | null {
+function applyResult(ctx: StepContext, ops: Op[], result: ImportResult): string | null {
   const refused = new Set<number>()
   for (const entry of result.log) {
-    if (entry.index < 0 || entry.index >= emails.length || refused.has(entry.index)) continue
+    if (entry.index < 0 || entry.index >= ops.length || refused.has(entry.index)) continue
     if (mentionsPlanLimit(entry.message)) return entry.message
     refused.add(entry.index)
-    const email = emails[entry.index]!
-    if (side === 'R') {
+    const { email, add } = ops[entry.index]!
+    if (!add) {
       // Some addresses (e.g. role ones) are refused in any import row: exclude them one by one.
       ctx.cursor.pendExclude.push(email)
       continue
@@ -52,9 +61,11 @@ function applyResult(
     else ctx.counts.invalid++
     ctx.reject(email, reason, entry.message.slice(0, 200))
   }
-  const ok = emails.length - refused.size
-  if (side === 'A') ctx.counts.added += ok
-  else ctx.counts.removed += ok
+  ops.forEach((op, i) => {
+    if (refused.has(i)) return
+    if (op.add) ctx.counts.added++
+    else ctx.counts.removed++
+  })
   return null
 }
 
@@ -68,7 +79,7 @@ async function planLimitFailure(
   serviceMessage: string
 ): Promise<StepResult> {
   const c = ctx.cursor
-  const left = c.writeSide === 'A' ? ctx.counts.plannedAdd - ctx.counts.added : 0
+  const left = Math.max(0, ctx.counts.plannedAdd - ctx.counts.added)
   let missing = 0
   try {
     missing = planShortfall(left, await uni.getUserInfo())
@@ -122,10 +133,10 @@ export async function stepWrite(ctx: StepContext): Promise<StepResult> {
     calls = ctx.deps.importsPerStep // one kind of work per step keeps the subrequests bounded
   }
   while (calls < ctx.deps.importsPerStep) {
-    const total = c.writeSide === 'A' ? c.batchesA : c.batchesR
+    const total = { A: c.batchesA, W: c.batchesW, R: c.batchesR }[c.writeSide]
     if (c.writeSeq >= total) {
       if (c.writeSide === 'R') return c.pendExclude.length > 0 ? { kind: 'next' } : { kind: 'done' }
-      c.writeSide = 'R'
+      c.writeSide = c.writeSide === 'A' ? 'W' : 'R'
       c.writeSeq = 0
       continue
     }
@@ -134,13 +145,15 @@ export async function stepWrite(ctx: StepContext): Promise<StepResult> {
     if (batches.length === 0)
       throw new Error(`run ${ctx.run.id}: staged batch ${c.writeSeq} is missing`)
     for (const b of batches) {
-      const emails = unpack(b.data)
-      const column = c.writeSide === 'A' ? 'email_list_ids' : 'email_excluded_list_ids'
+      const ops = batchOps(c.writeSide, b.data)
+      const list = String(listId)
       let result: ImportResult
       try {
+        // An empty list-id cell changes nothing for that row (UNCONFIRMED on the real service;
+        // the columns are documented, the empty value's meaning is not).
         result = await uni.importContacts(
-          ['email', column],
-          emails.map((e) => [e, String(listId)])
+          ['email', 'email_list_ids', 'email_excluded_list_ids'],
+          ops.map((op) => (op.add ? [op.email, list, ''] : [op.email, '', list]))
         )
       } catch (err) {
         if (err instanceof ApiError && err.kind === 'fatal' && mentionsPlanLimit(err.message)) {
@@ -149,7 +162,7 @@ export async function stepWrite(ctx: StepContext): Promise<StepResult> {
         throw err
       }
       calls++
-      const limit = applyResult(ctx, c.writeSide, emails, result)
+      const limit = applyResult(ctx, ops, result)
       if (limit) return planLimitFailure(ctx, uni, limit)
       c.writeSeq = b.seq + 1
       ctx.progressDone++

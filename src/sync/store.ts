@@ -252,7 +252,7 @@ export async function partitionSizes(
 export async function loadBatches(
   d1: D1Database,
   runId: number,
-  side: 'A' | 'R',
+  side: 'A' | 'W' | 'R',
   from: number,
   to: number
 ): Promise<{ seq: number; data: string }[]> {

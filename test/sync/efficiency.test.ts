@@ -103,7 +103,8 @@ describe('efficiency at production step sizes', () => {
     const calls = parseApiCalls(run.apiCalls).detail
     expect(calls['retailcrm:customers']).toBe(Math.ceil(N / 100))
     expect(calls['unisender:async/exportContacts']).toBe(1)
-    expect(calls['unisender:importContacts']).toBe(Math.ceil(N / 500) + Math.ceil(700 / 500))
+    // Adds and removes share import calls: ceil((adds + removes) / 500).
+    expect(calls['unisender:importContacts']).toBe(Math.ceil((N + 700) / 500))
     expect(first.maxSub).toBeGreaterThan(50) // the metering sees a 50-page read step
     expect(Math.max(first.maxSub, resumed.maxSub)).toBeLessThanOrEqual(100)
 
@@ -113,17 +114,16 @@ describe('efficiency at production step sizes', () => {
     expect(again.calls.detail['unisender:importContacts'] ?? 0).toBe(0)
     expect(again.maxSub).toBeLessThanOrEqual(100)
 
-    // 1% changed (31 out, 31 in): one add batch and one remove batch.
+    // 1% changed (31 out, 31 in): one import call carries both.
     await w.crm.recalculate('seg', { add: 31, remove: 31 })
     const changed = await measuredRun(w)
     expect(changed.run.status).toBe('done')
     expect(changed.run.countsParsed.added).toBe(31)
     expect(changed.run.countsParsed.removed).toBe(31)
-    expect(changed.calls.detail['unisender:importContacts']).toBe(2)
-    // Every Unisender call of the second run: export, one poll, 2 imports (one add batch needs no
-    // plan pre-check). The target ceil(changes/500) + 2 = 3 assumes adds and removes share
-    // import calls; they cannot (different columns), so 1 add + 1 remove batch is the minimum.
-    expect(changed.calls.unisender).toBe(4)
+    expect(changed.calls.detail['unisender:importContacts']).toBe(1)
+    // Every Unisender call of the second run: export, one poll, one import (a single call with
+    // additions needs no plan pre-check): ceil(changes / 500) + 2.
+    expect(changed.calls.unisender).toBe(Math.ceil(62 / 500) + 2)
   }, 120_000)
 })
 

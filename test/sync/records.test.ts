@@ -26,7 +26,7 @@ describe('run records', () => {
     )
     expect(run.progressDone).toBe(run.progressTotal)
     const chunks = await w.db.select().from(runChunks).where(eq(runChunks.runId, s.runId))
-    expect(chunks.map((c) => `${c.side}${c.bucket}:${c.seq}`)).toEqual(['A0:0'])
+    expect(chunks.map((c) => `${c.side}${c.bucket}:${c.seq}`)).toEqual(['a0:0']) // the sample of additions
   })
 
   it('bounds the stored rejects of a run', async () => {
