@@ -8,9 +8,12 @@
  * - subtraction removes members' addresses from the list (one `exclude` call each, which never
  *   creates a contact); more than the removal guard's minimum goes to a full run, which knows the
  *   list size the guard needs;
- * - exact adds valid members; anything that would need a removal (a member leaving, deleted,
- *   merged away or opted out) takes a full run, because which address the list holds for them,
- *   and whether another member shares it, cannot be proven without reading both sides.
+ * - exact adds valid members and removes nothing: which address the list holds for a member who
+ *   left, was deleted, merged away or opted out, and whether another member shares it, cannot be
+ *   proven without reading both sides. Such changes never ride on an incremental run alone: the
+ *   poller marks them for a full run (affected.ts), and a mark that turned full after an
+ *   incremental one was claimed is started next. The pending rows of this tenant also hold
+ *   customers touched for other syncs; here they are simply not members.
  */
 import type { Customer } from '../clients/retailcrm'
 import type { SyncMode } from '../db/schema'
@@ -55,16 +58,9 @@ export function planIncremental(
   const seen = new Set<string>()
   for (const id of pendingIds) {
     const c = byId.get(id)
-    if (!c) {
-      if (t.mode === 'exact') return full('a customer was deleted or merged')
-      continue
-    }
-    const member =
-      t.allCustomers || (c.segments ?? []).some((s) => s.code === t.segmentCode && s.code !== null)
-    if (!member) {
-      if (t.mode === 'exact') return full('a customer left the segment')
-      continue
-    }
+    if (!c) continue
+    const member = t.allCustomers || (c.segments ?? []).some((s) => s.code === t.segmentCode)
+    if (!member) continue
     const k = classifyCustomer(c)
     if (k.kind !== 'invalid') {
       if (seen.has(k.email)) counts.duplicates++
@@ -76,10 +72,8 @@ export function planIncremental(
       continue
     }
     if (k.kind === 'valid') adds.add(k.email)
-    else if (k.kind === 'opted_out') {
-      if (t.mode === 'exact') return full('a member opted out of email marketing')
-      counts.skippedOptedOut++
-    } else counts.invalid++
+    else if (k.kind === 'opted_out') counts.skippedOptedOut++
+    else counts.invalid++
   }
   if (excludes.size >= Math.max(1, t.guardMinCount))
     return full('many removals: the full run applies the removal guard')

@@ -56,16 +56,19 @@ describe('planIncremental', () => {
     expect(planIncremental(target('subtract', { guardMinCount: 4 }), ids, cs).full).toBeNull()
   })
 
-  it('exact adds joining members but takes a full run for anything that needs a removal', () => {
-    expect(planIncremental(target('exact'), [1], [cust(1, 'a@x.ru', ['vip'])]).adds).toEqual([
-      'a@x.ru',
-    ])
-    expect(planIncremental(target('exact'), [1], [cust(1, 'a@x.ru', [])]).full).toMatch(/left/)
-    expect(planIncremental(target('exact'), [1], []).full).toMatch(/deleted/)
-    const optedOut = cust(1, 'a@x.ru', ['vip'], {
+  it('exact adds joining members and never removes (removals come with a full mark)', () => {
+    const optedOut = cust(3, 'c@x.ru', ['vip'], {
       customerSubscriptions: [{ subscription: { channel: 'email' }, subscribed: false }],
     })
-    expect(planIncremental(target('exact'), [1], [optedOut]).full).toMatch(/opted out/)
+    const p = planIncremental(
+      target('exact'),
+      [1, 2, 3, 4],
+      [cust(1, 'a@x.ru', ['vip']), cust(2, 'b@x.ru', []), optedOut]
+    )
+    expect(p.full).toBeNull()
+    expect(p.adds).toEqual(['a@x.ru'])
+    expect(p.excludes).toEqual([])
+    expect(p.counts).toMatchObject({ skippedOptedOut: 1, plannedRemove: 0 })
   })
 
   it('"all customers" counts every existing customer as a member', () => {

@@ -5,7 +5,7 @@
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { createRetailCrmClient } from '../../src/clients/retailcrm'
-import { pendingChanges, runs, syncs, tenants } from '../../src/db/schema'
+import { runs, syncs, tenants } from '../../src/db/schema'
 import { DEFAULT_LIMITS } from '../../src/schedule/config'
 import type { ScheduleDeps } from '../../src/schedule/deps'
 import { runTick } from '../../src/schedule/tick'
@@ -103,19 +103,34 @@ describe('incremental runs', () => {
     expect(await w.listEmails()).toEqual(await segmentEmails(w))
   })
 
-  it('an incremental run that finds a removal it cannot prove becomes a full run', async () => {
+  it('exact: changes of customers outside the segment do not spoil an incremental run', async () => {
     const w = await makeWorld({ shop: smallShop(400, { size: 150 }, false), mode: 'exact' })
     const deps = await schedulerFor(w)
     await runTick(deps)
     await w.drain()
-    // Customer 10 (a member) is deleted, but the mark says incremental (e.g. an older mark).
+    await w.crm.changeEmail(390, 'outsider@example.com') // not a member of seg
+    await w.crm.recalculate('seg', { add: 3, remove: 0 })
+    const tick = await runTick(deps)
+    expect(tick.dispatch.started.map((s) => s.kind)).toEqual(['incremental'])
+    await w.drain()
+    const run = await lastRun(w)
+    expect([run.kind, run.status]).toEqual(['incremental', 'done'])
+    expect(JSON.parse(run.counts)).toMatchObject({ added: 3, removed: 0 })
+    expect(await w.listEmails()).toEqual(await segmentEmails(w))
+  })
+
+  it('without a watermark an incremental run becomes a full one, and the list is right', async () => {
+    const w = await makeWorld({ shop: smallShop(400, { size: 150 }, false), mode: 'exact' })
+    const deps = await schedulerFor(w)
+    await runTick(deps)
+    await w.drain()
     await w.crm.deleteCustomer(10)
-    await deps.db.insert(pendingChanges).values({
-      tenantId: w.tenant.id,
-      customerId: 10,
-      historyId: 1,
-    })
-    await deps.db.update(syncs).set({ historyAppliedId: 0 }).where(eq(syncs.id, w.sync.id))
+    await w.crm.recalculate('seg', { add: 2, remove: 0 })
+    await runTick(deps) // records the changes; the exact sync gets a full mark (a deletion)
+    await w.drain()
+    // An incremental run asked for by hand on a sync with no watermark.
+    await deps.db.update(syncs).set({ historyAppliedId: null }).where(eq(syncs.id, w.sync.id))
+    await w.crm.recalculate('seg', { add: 1, remove: 1 })
     await startRun(
       { db: w.db, queue: w.queue, now: w.crm.clock.now },
       { tenantId: w.tenant.id, syncId: w.sync.id, trigger: 'change', kind: 'incremental' }
