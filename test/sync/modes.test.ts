@@ -146,3 +146,20 @@ describe('modes on tricky data', () => {
     expect((await w.listEmails()).length).toBe(25)
   })
 })
+
+describe('all customers', () => {
+  it('a sync of all customers reads every customer, not a segment', async () => {
+    const w = await makeWorld({
+      shop: smallShop(130, { size: 10 }, false),
+      mode: 'union',
+      sync: { allCustomers: true, segmentCode: null, segmentId: null },
+    })
+    const started = await w.start()
+    if (!started.started) throw new Error()
+    await w.drain()
+    const run = await w.run(started.runId)
+    expect(run.status).toBe('done')
+    expect(run.countsParsed.readFromCrm).toBe(130)
+    expect((await w.listEmails()).length).toBe(130)
+  })
+})
