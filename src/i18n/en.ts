@@ -182,7 +182,6 @@ export const en: Record<MessageKey, string> = {
   'runs.sampleRemove': 'Would be excluded from the list',
   'runs.additionsOnly':
     'The data was not read completely, so this run only added contacts and skipped removals.',
-  'runs.error': 'Error: {message}',
   'runs.duration.s': '{s} s',
   'runs.duration.m': '{m} min {s} s',
   'runs.duration.h': '{h} h {m} min',
@@ -222,5 +221,22 @@ export const en: Record<MessageKey, string> = {
   'guard.cancel': 'Cancel the run',
   'guard.confirmed': 'The run continues.',
   'guard.cancelled': 'Run cancelled; the list was not changed.',
+  'runError.account_deleted':
+    'The Unisender account was deleted: choose another account in the sync settings ("Edit").',
+  'runError.crm_auth':
+    'RetailCRM did not accept the module key. Press Connect on the module in the RetailCRM marketplace again.',
+  'runError.tenant_inactive':
+    'The module is switched off or frozen in the RetailCRM marketplace. Switch it on and the syncs continue.',
+  'runError.unisender_auth':
+    'Unisender did not accept the API key or API access is disabled. Check the key under "My accounts" (Account settings → Integration and API).',
+  'runError.no_segment':
+    'The segment was not found in RetailCRM. Press "Edit" and choose another segment.',
+  'runError.crm_error': 'RetailCRM answered with an error. Press "Run now" to try again.',
+  'runError.unisender_error': 'Unisender answered with an error. Press "Run now" to try again.',
+  'runError.gave_up':
+    'A service did not answer for too long, so the run stopped; nothing was removed on incomplete data. Press "Run now" when the service is back.',
+  'runError.queue_unavailable': 'The run could not be queued. Try again in a minute.',
+  'runError.other': 'The run failed. Press "Run now" to try again.',
+  'runError.detail': 'Details: {message}',
   'error.notFound': 'Page not found.',
 }

@@ -240,3 +240,26 @@ describe('actions', () => {
     expect((await get(s, '/syncs/0')).status).toBe(404)
   })
 })
+
+describe('failed runs', () => {
+  it('say what to do, by error code, with the technical detail below', async () => {
+    await makeRun(tenantId, sync.id, {
+      status: 'failed',
+      errorCode: 'unisender_auth',
+      errorMessage: 'Unisender: Invalid API key',
+    })
+    const html = await (await get(s, `/syncs/${sync.id}`)).text()
+    expect(html).toContain('Unisender не принял API-ключ или доступ к API отключён')
+    expect(html).toContain('Подробности: Unisender: Invalid API key')
+    expect(await (await get(s, '/syncs')).text()).toContain('Unisender не принял API-ключ')
+  })
+
+  it('fall back to a generic hint for an unknown code', async () => {
+    await makeRun(tenantId, sync.id, { status: 'failed', errorCode: 'weird', errorMessage: 'boom' })
+    const html = await (await get(s, `/syncs/${sync.id}`)).text()
+    expect(html).toContain(
+      'Запуск завершился ошибкой. Нажмите «Запустить сейчас», чтобы повторить.'
+    )
+    expect(html).toContain('Подробности: boom')
+  })
+})

@@ -28,6 +28,24 @@ const COUNT_KEYS: (keyof RunCounts)[] = [
   'duplicates',
 ]
 const TRIGGERS = ['create', 'edit', 'manual', 'schedule', 'change', 'reconcile']
+const ERROR_CODES = [
+  'account_deleted',
+  'crm_auth',
+  'tenant_inactive',
+  'unisender_auth',
+  'no_segment',
+  'crm_error',
+  'unisender_error',
+  'gave_up',
+  'queue_unavailable',
+]
+
+/** What the user should do about a failed run, by the engine's error code. */
+export function runErrorText(t: T, code: string | null): string {
+  return code && ERROR_CODES.includes(code)
+    ? t(`runError.${code}` as MessageKey)
+    : t('runError.other')
+}
 
 /** The translated reason of a reject code (unknown codes are shown as they are). */
 export function reasonText(t: T, code: string): string {
@@ -102,8 +120,13 @@ export function RunDetails(p: RunDetailsProps) {
         </Alert>
       ) : null}
       {run.errorCode === 'plan_limit' ? <PlanWarning t={t} /> : null}
-      {run.status === 'failed' && run.errorMessage ? (
-        <Alert kind="error">{t('runs.error', { message: run.errorMessage })}</Alert>
+      {run.status === 'failed' && run.errorCode !== 'plan_limit' ? (
+        <Alert kind="error" title={runErrorText(t, run.errorCode)}>
+          {run.errorMessage ? t('runError.detail', { message: run.errorMessage }) : null}
+        </Alert>
+      ) : null}
+      {run.status === 'failed' && run.errorCode === 'plan_limit' && run.errorMessage ? (
+        <p class="muted">{t('runError.detail', { message: run.errorMessage })}</p>
       ) : null}
       {run.additionsOnly ? <Alert kind="info">{t('runs.additionsOnly')}</Alert> : null}
       <dl class="counts">

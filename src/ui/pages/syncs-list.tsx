@@ -1,10 +1,10 @@
 /** "Unisender": the sync list with the "Создать новую синхронизацию" button and live state. */
-
 import type { SyncRow } from '../../db/queries/syncs'
 import type { Run } from '../../db/schema'
 import { formatNumber, type Locale, type T } from '../../i18n'
 import { parseCounts } from '../../sync/counts'
 import { Alert } from '../components/alert'
+import { runErrorText } from '../components/run-details'
 import { formatTime, LiveProgress, StateBadge } from '../components/sync-bits'
 import { syncViewState } from '../sync-view'
 
@@ -27,9 +27,7 @@ export function lastResult(t: T, locale: Locale, run: Run | null): string {
   const c = parseCounts(run.counts)
   const n = (x: number) => formatNumber(locale, x)
   if (run.status === 'failed')
-    return run.errorCode === 'plan_limit'
-      ? t('plan.title')
-      : (run.errorMessage ?? t('state.failed'))
+    return run.errorCode === 'plan_limit' ? t('plan.title') : runErrorText(t, run.errorCode)
   if (run.status === 'needs_confirmation')
     return t('last.dry', { add: n(c.plannedAdd), remove: n(c.plannedRemove) })
   if (run.status === 'cancelled') return t('state.cancelled')
