@@ -1,6 +1,6 @@
 /**
  * End-to-end property: random segments, random lists (with contacts in other lists, unsubscribed
- * ones) and random fault schedules; after a run, the mode's guarantee holds on the emulator's real
+ * ones) and random fault schedules of both services; after a run, the mode's guarantee holds on the emulator's real
  * list, and nothing outside the list changed (other lists, statuses).
  */
 import fc from 'fast-check'
@@ -26,6 +26,12 @@ const scenario = fc.record({
   fault: fc.constantFrom('none', 'retry_later', 'http5xx', 'rate_limit', 'timeout'),
   probability: fc.constantFrom(0.2, 0.4),
   seed: fc.integer({ min: 1, max: 1000 }),
+  crmFault: fc.constantFrom(
+    null,
+    { errors: 2, errorStatus: 503 },
+    { rateLimited: 2 },
+    { hangs: 1, hangMs: 5 }
+  ),
 })
 
 describe('end-to-end guarantees under random data and faults', () => {
@@ -64,6 +70,7 @@ describe('end-to-end guarantees under random data and faults', () => {
             ],
             seed: sc.seed,
           })
+        if (sc.crmFault) w.crm.faults.set(sc.crmFault)
         const s = await w.start()
         if (!s.started) throw new Error('not started')
         await w.drain()
