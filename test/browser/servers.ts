@@ -2,7 +2,9 @@
  * Starts the module and the sandbox with `wrangler dev` on free ports, each with its own fresh local
  * state (a temp directory), the way scripts/dev.mjs does for `npm start`: the app gets a throwaway
  * env file (fresh ENCRYPTION_KEY, PUBLIC_URL and UNISENDER_API_URL pointing at the sandbox), the
- * sandbox's marketplace points at the app. Stops both (whole process groups) afterwards.
+ * sandbox's marketplace points at the app. Both Workers are bundled once up front and served with
+ * --no-bundle, so an edit of the sources during a run cannot reload a Worker mid-test (a reload
+ * drops local queue messages). Stops both (whole process groups) afterwards.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -24,6 +26,10 @@ const childEnv = {
 export interface Servers {
   appUrl: string
   sandboxUrl: string
+  /** The app's local state directory (D1 under it), for post-mortem queries. */
+  appState: string
+  /** The last lines the app and the sandbox printed, to explain a failure. */
+  logs: () => string
   stop: () => Promise<void>
 }
 
@@ -121,6 +127,17 @@ export async function startServers(): Promise<Servers> {
     ].join('\n')
   )
   const appState = join(dir, 'app-state')
+  const build = (args: string[], out: string) => {
+    const r = spawnSync(wrangler, ['deploy', '--dry-run', ...args, '--outdir', out], {
+      cwd: root,
+      env: childEnv,
+      encoding: 'utf8',
+    })
+    if (r.status !== 0) throw new Error(`bundling failed:\n${r.stdout}\n${r.stderr}`)
+    return join(out, 'index.js')
+  }
+  const appScript = build([], join(dir, 'build-app'))
+  const sandboxScript = build(['-c', 'wrangler.sandbox.toml'], join(dir, 'build-sandbox'))
   const migrate = spawnSync(
     wrangler,
     ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', appState],
@@ -134,6 +151,8 @@ export async function startServers(): Promise<Servers> {
     throw new Error(`migrations failed:\n${migrate.stdout}\n${migrate.stderr}`)
   const sandbox = start([
     'dev',
+    sandboxScript,
+    '--no-bundle',
     '-c',
     'wrangler.sandbox.toml',
     '--port',
@@ -151,6 +170,10 @@ export async function startServers(): Promise<Servers> {
   ])
   const app = start([
     'dev',
+    appScript,
+    '--no-bundle',
+    '-c',
+    'wrangler.toml',
     '--port',
     String(appPort),
     '--ip',
@@ -173,5 +196,6 @@ export async function startServers(): Promise<Servers> {
     await stop()
     throw err
   }
-  return { appUrl, sandboxUrl, stop }
+  const logs = () => `--- app ---\n${app.log()}\n--- sandbox ---\n${sandbox.log()}`
+  return { appUrl, sandboxUrl, appState, logs, stop }
 }
