@@ -116,7 +116,7 @@ function describeFailure(err: ApiError): { code: string; message: string } {
 
 /** What a successful run tells the user besides its counts (incomplete picture, test mode). */
 function doneNote(ctx: StepContext): { errorMessage?: string } {
-  const notes = [ctx.cursor.incomplete]
+  const notes = [ctx.cursor.incomplete, ctx.cursor.note]
   if ((ctx.cursor.testMode || ctx.run.accountTestMode) && !ctx.dryRun) notes.push(TEST_MODE_NOTE)
   const text = notes.filter(Boolean).join(' ')
   return text ? { errorMessage: text } : {}

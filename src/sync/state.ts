@@ -73,6 +73,8 @@ export const CursorSchema = z.object({
   /** Why removals are off for this run (incomplete picture), shown to the user. */
   incomplete: z.string().nullable().default(null),
   rejects: z.number().int().default(0),
+  /** A note for the user on a finished run (e.g. a dry run's plan-limit warning). */
+  note: z.string().nullable().default(null),
   /** Unisender reported API test mode: it answers success but changes nothing. */
   testMode: z.boolean().default(false),
   /** Pacing: the earliest time (epoch ms) of the next call to each service. */

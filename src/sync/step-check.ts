@@ -19,7 +19,15 @@ export function planLimitMessage(additions: number, missing: number, added = 0):
 /** The `check` step. */
 export async function stepCheck(ctx: StepContext): Promise<StepResult> {
   const { counts, cursor, run } = ctx
-  if (ctx.dryRun) return { kind: 'done' }
+  if (ctx.dryRun) {
+    // Same reads as a real run: tell the user now if the additions would not fit the plan.
+    if (counts.plannedAdd > 0) {
+      const missing = planShortfall(counts.plannedAdd, await (await ctx.uni()).getUserInfo())
+      if (missing > 0)
+        cursor.note = `A real run would fail: ${planLimitMessage(counts.plannedAdd, missing)}`
+    }
+    return { kind: 'done' }
+  }
   if (
     !cursor.confirmed &&
     guardTrips(counts.plannedRemove, counts.listBefore, run.guardPercent, run.guardMinCount)

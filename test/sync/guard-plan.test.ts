@@ -143,7 +143,7 @@ describe('dry run', () => {
     expect(run.countsParsed.plannedRemove).toBe(1)
     expect(run.countsParsed.added).toBe(0)
     expect(w.uni.calls('importContacts')).toBe(0)
-    expect(w.uni.calls('getUserInfo')).toBe(0)
+    expect(run.errorMessage).toBeNull()
     const sample = await getRunSample(createDb(env.DB), w.tenant.id, runId)
     expect(sample.adds.length).toBe(20)
     expect(sample.removes).toEqual(['stranger@example.org'])
@@ -151,6 +151,17 @@ describe('dry run', () => {
       adds: [],
       removes: [],
     })
+  })
+
+  it('warns when a real run would not fit the plan', async () => {
+    const w = await makeWorld({
+      shop: smallShop(30, { size: 20 }, false),
+      account: { contactLimit: 12 },
+    })
+    const run = await w.run(await startAndDrain(w, { dryRun: true }))
+    expect(run.status).toBe('done')
+    expect(run.errorMessage).toMatch(/A real run would fail.*8 are missing/)
+    expect(w.uni.calls('importContacts')).toBe(0)
   })
 
   it('does not create a list', async () => {
