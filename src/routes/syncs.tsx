@@ -84,6 +84,8 @@ syncs.get('/new', (c) => showForm(c, valuesFrom(c.req.query()), {}))
 syncs.post('/', async (c) => {
   const f = await formStrings(c)
   const values = valuesFrom(f)
+  // Without JavaScript, "Показать списки аккаунта" re-renders the form for the chosen account.
+  if (f.intent === 'reload') return showForm(c, values, {})
   const d = deps(c)
   const v = await validateSyncForm(d, values)
   if (!v.ok) return showForm(c, values, v.errors)
@@ -130,6 +132,7 @@ syncs.post('/:id', async (c) => {
   const s = (await getSync(c.var.db, d.tenant.id, idParam(c))) ?? notFound()
   const f = await formStrings(c)
   const values = valuesFrom(f)
+  if (f.intent === 'reload') return showForm(c, values, {}, { syncId: s.id })
   const v = await validateSyncForm(d, values, s.id)
   if (!v.ok) return showForm(c, values, v.errors, { syncId: s.id })
   if (f.planConfirmed !== '1') {

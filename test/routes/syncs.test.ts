@@ -300,3 +300,26 @@ describe('a sync paused because its account was deleted', () => {
     expect((await listRuns(db(), w.tenant.id, s!.id))[0]).toMatchObject({ trigger: 'edit' })
   })
 })
+
+describe('without JavaScript', () => {
+  it('"Показать списки аккаунта" re-renders the form with that account\'s lists and saves nothing', async () => {
+    const other = await w.uni.createAccount()
+    await w.uni.createList(other, 'Только у второго')
+    await post(w.session, '/accounts', { login: other.login, apiKey: other.apiKey })
+    const accs = await db().query.unisenderAccounts.findMany({
+      where: (a, { eq: is }) => is(a.tenantId, w.tenant.id),
+    })
+    const res = await post(w.session, '/syncs', {
+      ...(await fields(w)),
+      accountId: String(accs[1]!.id),
+      intent: 'reload',
+    })
+    expect(res.status).toBe(200)
+    const html = await res.text()
+    expect(html).toContain('Только у второго')
+    expect(html).not.toContain('>Рассылка<')
+    expect(await listSyncs(db(), w.tenant.id)).toHaveLength(0)
+    // The CSRF token never travels in a URL: no GET form carries it.
+    expect(html).not.toMatch(/formmethod="get"/)
+  })
+})

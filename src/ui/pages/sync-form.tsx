@@ -86,6 +86,8 @@ export function SyncFormPage(p: SyncFormProps) {
       ) : null}
       <form method="post" action={action} class="card" data-reload-url={reload}>
         <Csrf token={p.csrf} />
+        {/* The default button (Enter in a field) saves; hidden from view and from screen readers. */}
+        <button type="submit" name="intent" value="save" hidden tabindex={-1} />
         {'error' in p.segments ? (
           <Alert kind="error">{t('form.segmentsUnavailable', { message: p.segments.error })}</Alert>
         ) : (
@@ -116,7 +118,7 @@ export function SyncFormPage(p: SyncFormProps) {
           reloads
         />
         <p data-noscript-only>
-          <button type="submit" class="btn" formaction={reload} formmethod="get">
+          <button type="submit" class="btn" name="intent" value="reload">
             {t('form.pickAccount')}
           </button>
         </p>
