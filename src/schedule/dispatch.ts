@@ -3,9 +3,9 @@
  * was read), so two ticks at once cannot both start it; startRun itself refuses a second active run
  * of a sync. A mark whose sync is busy is put back and tried next tick, so no change is dropped.
  */
-import { and, eq, isNotNull, lte, ne, sql } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
-import { pendingChanges, syncs, tenants } from '../db/schema'
+import { syncs, tenants } from '../db/schema'
 import type { ScheduleDeps } from './deps'
 import { isReconcileDue, pickFair, runForMark } from './due'
 import { claimMark, markFollowers, markSync, prunePending } from './marks'

@@ -3,7 +3,7 @@
  * "Live" = marketplace active, not frozen, key not broken (src/db/queries/tenants.ts isTenantLive);
  * "following" = an active sync on a dynamic segment or on all customers (static segments sync once).
  */
-import { and, asc, eq, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { pendingChanges, type RunStatus, syncs, type Tenant, tenants } from '../db/schema'
 import type { SyncTarget } from './affected'
