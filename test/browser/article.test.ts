@@ -4,7 +4,7 @@
  * three runs whose results are checked in the Unisender sandbox: exact match (the list equals the
  * segment), union (the list gains the segment) and subtraction (the segment leaves the list).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { demoAccount, launch, listIdByTitle, listMembers, segmentEmails } from './browser'
 import { createSync, runRejects, waitForRunDone } from './flow'
 import { type Servers, startServers } from './servers'
@@ -12,6 +12,8 @@ import { type Servers, startServers } from './servers'
 const SEGMENT = 'Новые покупатели'
 const SEGMENT_CODE = 'novye-pokupateli'
 const UNION_LIST = 'Новости магазина'
+const DRY_SEGMENT = 'VIP-клиенты'
+const DRY_SEGMENT_CODE = 'vip'
 
 let servers: Servers
 let b: Awaited<ReturnType<typeof launch>>
@@ -21,6 +23,13 @@ beforeAll(async () => {
   b = await launch()
 })
 
+/** On failure, print what the servers said: the reason is usually in the app's log. */
+function explainFailures() {
+  onTestFailed(() => {
+    console.error(servers.logs().slice(-8000))
+  })
+}
+
 afterAll(async () => {
   await b?.close()
   await servers?.stop()
@@ -28,6 +37,7 @@ afterAll(async () => {
 
 describe('the help article in the browser', () => {
   it('connects from the marketplace and lands in the module signed in', async () => {
+    explainFailures()
     const { page } = b
     await page.goto(`${servers.sandboxUrl}/`)
     await page.getByRole('button', { name: 'Подключить' }).first().click()
@@ -35,9 +45,15 @@ describe('the help article in the browser', () => {
     await page.waitForURL(`${servers.appUrl}/accounts`)
     const nav = (await page.getByRole('navigation').textContent()) ?? ''
     for (const item of ['Мои аккаунты', 'Unisender', 'Частые вопросы']) expect(nav).toContain(item)
+    // The English switch, and back.
+    await page.getByRole('link', { name: 'English' }).click()
+    expect(await page.locator('main h2').first().textContent()).toBe('My Unisender pages')
+    await page.getByRole('link', { name: 'Русский' }).click()
+    expect(await page.locator('main h2').first().textContent()).toBe('Мои страницы Unisender')
   })
 
   it('adds the Unisender account: "Мои аккаунты" → "Новый аккаунт" → "Сохранить"', async () => {
+    explainFailures()
     const { page } = b
     const demo = await demoAccount(servers.sandboxUrl)
     await page.getByRole('navigation').getByRole('link', { name: 'Мои аккаунты' }).click()
@@ -57,6 +73,7 @@ describe('the help article in the browser', () => {
   })
 
   it('exact match: after the first run the new list equals the segment', async () => {
+    explainFailures()
     const { page } = b
     await createSync(page, { segment: SEGMENT, createList: true, mode: 'Точное соответствие' })
     await waitForRunDone(page)
@@ -79,6 +96,7 @@ describe('the help article in the browser', () => {
   })
 
   it('union: the existing list keeps its members and gains the segment', async () => {
+    explainFailures()
     const { page } = b
     const listId = await listIdByTitle(servers.sandboxUrl, UNION_LIST)
     const before = await listMembers(servers.sandboxUrl, listId!)
@@ -93,7 +111,41 @@ describe('the help article in the browser', () => {
     expect([...after.active].sort()).toEqual([...new Set([...before.active, ...expected])].sort())
   })
 
+  it('dry run before saving: "Проверить" shows what would be added, then "Сохранить и запустить"', async () => {
+    explainFailures()
+    const { page } = b
+    await page.getByRole('navigation').getByRole('link', { name: 'Unisender' }).click()
+    await page.getByRole('link', { name: 'Создать новую синхронизацию' }).click()
+    const segment = page.getByLabel('Сегмент RetailCRM')
+    const vip = segment.locator('option', { hasText: DRY_SEGMENT })
+    await segment.selectOption(await vip.first().getAttribute('value'))
+    await page.getByLabel('Создать сегмент с одноименным названием').check()
+    await page.getByLabel('Точное соответствие').check()
+    await page.getByRole('button', { name: 'Проверить (пробный запуск)' }).click()
+    await page.waitForURL(/\/syncs\/\d+/)
+    expect(await page.locator('main').textContent()).toContain('Черновик')
+    await waitForRunDone(page)
+    const run = ((await page.locator('details.run').first().textContent()) ?? '').replace(
+      /\s+/g,
+      ''
+    )
+    const planned = Number(/Будетдобавлено(\d+)/.exec(run)?.[1])
+    expect(run).toContain('пробный')
+    // The dry run predicts every acceptable email of the segment for the empty new list…
+    const valid = await segmentEmails(servers.sandboxUrl, 'demo', DRY_SEGMENT_CODE)
+    expect(planned).toBe(valid.size)
+    // …and wrote nothing: the list does not exist yet.
+    expect(await listIdByTitle(servers.sandboxUrl, DRY_SEGMENT)).toBeNull()
+    await page.getByRole('button', { name: 'Сохранить и запустить' }).click()
+    await waitForRunDone(page)
+    const rejects = await runRejects(page)
+    const listId = await listIdByTitle(servers.sandboxUrl, DRY_SEGMENT)
+    const { active } = await listMembers(servers.sandboxUrl, listId!)
+    expect([...active].sort()).toEqual([...valid].filter((e) => !rejects.has(e)).sort())
+  })
+
   it('subtraction: editing the exact sync to "Вычитание" removes the segment from its list', async () => {
+    explainFailures()
     const { page } = b
     await page.getByRole('navigation').getByRole('link', { name: 'Unisender' }).click()
     const row = page.locator('tr', { hasText: `${SEGMENT}` }).filter({ hasNotText: UNION_LIST })
