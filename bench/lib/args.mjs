@@ -10,7 +10,8 @@ const HELP = `npm run bench -- [options]
   --timeout-min <m>    give up after m minutes (default: 30, or 240 for n >= 500000)
   --app-port <p>       module Worker port (default 8797)
   --sandbox-port <p>   sandbox Worker port (default 8798)
-  --verbose            echo both Workers' output`
+  --verbose            echo both Workers' output
+  --scratch            leave bench/results.md and results.json alone (trial runs)`
 
 /** Parses argv; exits with the help text on --help or an unknown flag. */
 export function parseArgs(argv) {
@@ -24,6 +25,7 @@ export function parseArgs(argv) {
     sandboxPort: 8798,
     verbose: false,
     rateScale: 1.2,
+    scratch: false,
   }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
@@ -38,6 +40,7 @@ export function parseArgs(argv) {
     else if (a === '--keep-state') out.keepState = true
     else if (a === '--verbose') out.verbose = true
     else if (a === '--rate-scale') out.rateScale = num()
+    else if (a === '--scratch') out.scratch = true
     else if (a === '--timeout-min') out.timeoutMin = num()
     else if (a === '--app-port') out.appPort = num()
     else if (a === '--sandbox-port') out.sandboxPort = num()

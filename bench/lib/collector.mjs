@@ -26,6 +26,9 @@ export class Collector {
     this.starts = new Map()
     this.window = null
     this.timer = null
+    /** Set by main once the inspector is connected (heap.mjs); optional. */
+    this.heap = null
+    this.heapBusy = false
   }
 
   /** Feed one output line of the module's wrangler. */
@@ -57,6 +60,23 @@ export class Collector {
     if (rss > this.window.peakRss) this.window.peakRss = rss
   }
 
+  /** Polls the isolate heap (at most one request in flight). */
+  sampleHeap() {
+    if (!this.heap || !this.window || this.heapBusy) return
+    this.heapBusy = true
+    const w = this.window
+    this.heap
+      .usage()
+      .then((u) => {
+        if (!u) return
+        w.peakHeapUsed = Math.max(w.peakHeapUsed, u.usedSize)
+        w.peakHeapTotal = Math.max(w.peakHeapTotal, u.totalSize)
+      })
+      .finally(() => {
+        this.heapBusy = false
+      })
+  }
+
   /** Starts a measured window: resets the kernel's peak-RSS mark and samples memory every 200 ms. */
   begin(label) {
     const pid = this.pidOf()
@@ -72,8 +92,14 @@ export class Collector {
       t0: Date.now(),
       cpu0: this.cpu(),
       peakRss: pid ? memory(pid).rss : 0,
+      peakHeapUsed: 0,
+      peakHeapTotal: 0,
     }
-    this.timer = setInterval(() => this.sampleMemory(), 200)
+    let tick = 0
+    this.timer = setInterval(() => {
+      this.sampleMemory()
+      if (tick++ % 3 === 0) this.sampleHeap()
+    }, 200)
   }
 
   /** Ends the window: its invocations, process CPU, peak RSS (sampled and kernel VmHWM). */
@@ -90,6 +116,8 @@ export class Collector {
       steps: this.steps.slice(w.from),
       peakRssSampled: Math.max(w.peakRss, mem.rss),
       peakRssKernel: mem.hwm,
+      peakHeapUsed: this.heap ? w.peakHeapUsed : null,
+      peakHeapTotal: this.heap ? w.peakHeapTotal : null,
     }
   }
 }

@@ -7,6 +7,7 @@ import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { Collector } from './collector.mjs'
 import { localD1 } from './dbs.mjs'
+import { connectHeap } from './heap.mjs'
 import { measureLatency } from './latency.mjs'
 import { machineInfo } from './machine.mjs'
 import { descendants, startWrangler, stopProcess, wranglerSync } from './procs.mjs'
@@ -32,7 +33,7 @@ export async function runBenchmark(args) {
   const machine = machineInfo(root)
   const appUrl = `http://localhost:${args.appPort}`
   const sandboxUrl = `http://localhost:${args.sandboxPort}`
-  const state = join(root, '.wrangler', 'bench')
+  const state = join(root, '.wrangler', args.appPort === 8797 ? 'bench' : `bench-${args.appPort}`)
   const appState = join(state, 'app')
   const sandboxState = join(state, 'sandbox')
   const logDir = join(root, 'bench', 'out')
@@ -55,6 +56,7 @@ export async function runBenchmark(args) {
     if (args.verbose) console.log(`[${name}] ${line}`)
   }
   const stopAll = async () => {
+    collector.heap?.close()
     for (const c of children.reverse()) await stopProcess(c)
   }
   const onSignal = async () => {
@@ -130,6 +132,11 @@ export async function runBenchmark(args) {
     children.push(app)
     appPid = moduleWorkerd(app.pid)
     if (!appPid) status.notes.push('module workerd process not found: CPU and memory not measured')
+    else {
+      collector.heap = await connectHeap(appPid).catch(() => null)
+      if (!collector.heap)
+        status.notes.push('inspector of the module isolate not found: heap not measured')
+    }
     const ctx = {
       appUrl,
       sandboxUrl,

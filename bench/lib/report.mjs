@@ -106,7 +106,7 @@ export function table(rows) {
 }
 
 /** PASS/FAIL of each target; a target that could not be measured is 'n/a', never PASS. */
-export function targets({ full, second, n, baselineRss }) {
+export function targets({ full, second, n, baselineRss, baselineHeap = null }) {
   const t = []
   const add = (name, ok, detail) =>
     t.push({ name, verdict: ok === null ? 'n/a' : ok ? 'PASS' : 'FAIL', detail })
@@ -142,6 +142,18 @@ export function targets({ full, second, n, baselineRss }) {
         `${mib(full.peakRss)} vs ${mib(baselineRss)} (× ${fmt(full.peakRss / baselineRss, 2)})`
       )
     else add('peak RSS at 1,000,000 ≤ 1.2 × at 50,000', null, 'needs both runs (results.json)')
+    if (n >= 1_000_000 && baselineHeap && full.peakHeapUsed)
+      add(
+        'peak isolate heap at 1,000,000 ≤ 1.2 × at 50,000',
+        full.peakHeapUsed <= 1.2 * baselineHeap,
+        `${mib(full.peakHeapUsed)} vs ${mib(baselineHeap)} (× ${fmt(full.peakHeapUsed / baselineHeap, 2)})`
+      )
+    else
+      add(
+        'peak isolate heap at 1,000,000 ≤ 1.2 × at 50,000',
+        null,
+        'needs both runs with the heap measured'
+      )
   }
   if (second) {
     const limit = Math.ceil(second.changes / 500) + 2

@@ -35,8 +35,14 @@ export function writeResults(root, results, stamp) {
   const store = loadJson(jsonPath)
   const [full, second] = results.runs
   const n = results.args.n
-  const baselineRss = n >= 1_000_000 ? store.byN?.['50000']?.peakRss : null
-  const verdicts = targets({ full, second, n, baselineRss })
+  const base = n >= 1_000_000 ? store.byN?.['50000'] : null
+  const verdicts = targets({
+    full,
+    second,
+    n,
+    baselineRss: base?.peakRss ?? null,
+    baselineHeap: base?.peakHeapUsed ?? null,
+  })
   const lines = []
   const p = (s = '') => lines.push(s)
   p(`## N = ${n.toLocaleString('en-US')}`)
@@ -114,6 +120,11 @@ export function writeResults(root, results, stamp) {
       )
     p(`- peak RSS: ${mib(r.peakRss)} sampled every 200 ms; kernel VmHWM ${mib(r.peakRssKernel)}`)
     p(
+      r.peakHeapUsed
+        ? `- peak JS heap of the module isolate (inspector, every 600 ms, no forced GC): ${mib(r.peakHeapUsed)} used, ${mib(r.peakHeapTotal)} allocated`
+        : '- JS heap of the module isolate: not measured'
+    )
+    p(
       `- wall ${fmt(r.wallS, 1)} s; bound ${fmt(r.bound.totalS, 1)} s (read ${fmt(r.bound.readS, 1)} s, write ${fmt(r.bound.writeS, 1)} s)`
     )
     p()
@@ -129,10 +140,15 @@ export function writeResults(root, results, stamp) {
       date: results.machine.date,
       wallS: full.wallS,
       peakRss: full.peakRss,
+      peakHeapUsed: full.peakHeapUsed ?? null,
       cpuPer1kMs: full.cpuPer1kMs,
       rowsWritten: full.sum.rowsWritten,
       calls: full.calls,
     }
+  }
+  if (results.args.scratch) {
+    console.log(`\n${section}\n\n(--scratch: bench/results.md and results.json left unchanged)`)
+    return
   }
   writeFileSync(jsonPath, `${JSON.stringify(store, null, 2)}\n`)
   const sections = Object.entries(store.byN)

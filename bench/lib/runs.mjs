@@ -82,6 +82,8 @@ export async function measuredRun(ctx, label, trigger, opts = {}) {
     invocationCpuPer1kMs: sum.cpuMsSum / (args.n / 1000),
     peakRss: window.peakRssSampled,
     peakRssKernel: window.peakRssKernel,
+    peakHeapUsed: window.peakHeapUsed,
+    peakHeapTotal: window.peakHeapTotal,
     steps: window.steps,
   }
   console.log(

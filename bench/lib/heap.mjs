@@ -1,0 +1,124 @@
+/**
+ * The module isolate's JavaScript heap, read through workerd's own inspector (Runtime.getHeapUsage
+ * on the `core:user:<worker>` target): unlike the process RSS it excludes the local D1, queue and
+ * cache simulators that share the process, so it is the figure to hold against the 128 MB isolate
+ * limit. Never forces a GC: `usedSize` includes garbage not yet collected (an upper bound).
+ *
+ * Standalone: `node bench/lib/heap.mjs <workerd pid> <seconds>` prints the running peak every 30 s.
+ */
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs'
+
+const TARGET = 'core:user:unisender-segment-export'
+
+/** TCP ports `pid` listens on (IPv4), from /proc/<pid>/fd and /proc/net/tcp. */
+function listeningPorts(pid) {
+  const inodes = new Set()
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))
+      if (m) inodes.add(m[1])
+    } catch {}
+  }
+  const ports = []
+  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/)
+    if (f[3] === '0A' && inodes.has(f[9])) ports.push(Number.parseInt(f[1].split(':')[1], 16))
+  }
+  return ports
+}
+
+/** One inspector session on the module isolate of workerd `pid`; null when not found. */
+async function openSession(pid) {
+  for (const port of listeningPorts(pid)) {
+    let list
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/json`, {
+        signal: AbortSignal.timeout(2000),
+      })
+      list = await res.json()
+    } catch {
+      continue
+    }
+    const t = Array.isArray(list) ? list.find((x) => x.id === TARGET) : null
+    if (!t) continue
+    const ws = new WebSocket(t.webSocketDebuggerUrl)
+    await new Promise((resolve, reject) => {
+      ws.onopen = resolve
+      ws.onerror = () => reject(new Error('inspector websocket failed'))
+    })
+    let id = 0
+    const pending = new Map()
+    ws.onmessage = (ev) => {
+      const m = JSON.parse(String(ev.data))
+      if (m.id && pending.has(m.id)) {
+        pending.get(m.id)(m.result)
+        pending.delete(m.id)
+      }
+    }
+    const call = (method) =>
+      new Promise((resolve) => {
+        const i = ++id
+        pending.set(i, resolve)
+        ws.send(JSON.stringify({ id: i, method }))
+        setTimeout(() => {
+          if (pending.delete(i)) resolve(null)
+        }, 2000)
+      })
+    // workerd answers Runtime.getHeapUsage only on an enabled session.
+    await call('Runtime.enable')
+    return {
+      /** { usedSize, totalSize } in bytes, or null. */
+      usage: () => call('Runtime.getHeapUsage'),
+      close: () => ws.close(),
+    }
+  }
+  return null
+}
+
+/**
+ * A heap reader for workerd `pid` that survives the isolate being replaced (wrangler dev reloads
+ * the Worker after start): a call that gets no answer drops the session, the next one reconnects.
+ * Null when the process has no inspector target for the module.
+ */
+export async function connectHeap(pid) {
+  let session = await openSession(pid)
+  if (!session) return null
+  return {
+    async usage() {
+      session ??= await openSession(pid).catch(() => null)
+      const u = session ? await session.usage() : null
+      if (!u && session) {
+        session.close()
+        session = null
+      }
+      return u
+    },
+    close: () => session?.close(),
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [pid, seconds] = process.argv.slice(2).map(Number)
+  const heap = await connectHeap(pid)
+  if (!heap) throw new Error(`no inspector target ${TARGET} in workerd ${pid}`)
+  let peakUsed = 0
+  let peakTotal = 0
+  const end = Date.now() + seconds * 1000
+  let printed = Date.now()
+  const report = () =>
+    console.log(JSON.stringify({ pid, peakUsed, peakTotal, at: new Date().toISOString() }))
+  while (Date.now() < end) {
+    const u = await heap.usage()
+    if (!u && !existsSync(`/proc/${pid}`)) break // the process is gone
+    if (!u) continue
+    peakUsed = Math.max(peakUsed, u.usedSize)
+    peakTotal = Math.max(peakTotal, u.totalSize)
+    if (Date.now() - printed > 30_000) {
+      printed = Date.now()
+      report()
+    }
+    await new Promise((r) => setTimeout(r, 500))
+  }
+  heap.close()
+  report()
+}
