@@ -165,3 +165,22 @@ describe('another tenant', () => {
     expect(await getAccount(db(), other, a.id)).not.toBeNull()
   })
 })
+
+describe('editing the key', () => {
+  it('checks a new key and keeps the old one when Unisender refuses it', async () => {
+    await post(s, '/accounts', { login: 'shop', apiKey: 'good-key-1234' })
+    const [a] = await listAccounts(db(), tenantId)
+    const res = await post(s, `/accounts/${a!.id}`, { login: 'shop', apiKey: 'wrong-key' })
+    expect(res.status).toBe(422)
+    expect(await res.text()).toContain('Unisender не принял этот API-ключ')
+    expect((await getAccount(db(), tenantId, a!.id))!.apiKeyEnc).toBe(a!.apiKeyEnc)
+    const ok = await post(s, `/accounts/${a!.id}`, {
+      login: 'shop',
+      apiKey: 'test-key-5678',
+      acceptTestMode: '1',
+    })
+    expect(ok.status).toBe(303)
+    const b = await getAccount(db(), tenantId, a!.id)
+    expect(b).toMatchObject({ testMode: true, apiKeyHint: '••••5678' })
+  })
+})

@@ -323,3 +323,19 @@ describe('without JavaScript', () => {
     expect(html).not.toMatch(/formmethod="get"/)
   })
 })
+
+describe('what the form shows about the Unisender side', () => {
+  it('escapes markup in Unisender list titles', async () => {
+    await w.uni.createList(w.uniAccount, '<i>Скидки</i> & "акции"')
+    const html = await (await get(w.session, '/syncs/new')).text()
+    expect(html).toContain('&lt;i&gt;Скидки&lt;/i&gt; &amp; &quot;акции&quot;')
+    expect(html).not.toContain('<i>Скидки</i>')
+  })
+
+  it('warns when the chosen account is in API test mode', async () => {
+    const tm = await makeSyncWorld({ testMode: true })
+    const html = await (await get(tm.session, '/syncs/new')).text()
+    expect(html).toContain('Тестовый режим API')
+    expect(html).toContain('ничего не меняет в списках')
+  })
+})
