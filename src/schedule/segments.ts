@@ -14,7 +14,7 @@ import { type SegmentWatchRow, watchedSegmentSyncs } from './queries'
 
 /** Error code of the run recorded when a sync's segment no longer exists in the CRM. */
 export const SEGMENT_MISSING = 'segment_missing'
-const MISSING_MESSAGE =
+export const MISSING_MESSAGE =
   'The RetailCRM segment of this sync no longer exists. The Unisender list was left as it was and the sync is paused: choose another segment to resume it.'
 
 export interface CountVerdict {

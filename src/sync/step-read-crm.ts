@@ -3,6 +3,7 @@
  * number of pages per step, and stages the normalised emails by partition. A total that changes
  * while paging means the picture may be incomplete: the run then finishes with additions only.
  */
+import { isSegmentMissing, SEGMENT_MISSING_FAILURE } from '../schedule/segment-check'
 import type { StepContext } from './context'
 import { classifyCustomer } from './normalize'
 import { PARTITIONS, PartitionBuffer } from './partition'
@@ -40,6 +41,10 @@ export async function stepReadCrm(ctx: StepContext): Promise<StepResult> {
         segment: ctx.run.allCustomers ? undefined : (ctx.run.segmentCode ?? undefined),
       })
       const p = res.pagination
+      // A deleted segment reads as empty: never let that become "remove everyone" (src/schedule).
+      const empty = c.crmTotal === null && p.totalCount === 0 && !ctx.run.allCustomers
+      if (empty && (await isSegmentMissing(crm, ctx.run.segmentCode!)))
+        return SEGMENT_MISSING_FAILURE
       if (c.crmTotal === null) {
         c.crmTotal = p.totalCount
         c.crmPages = p.totalPageCount
