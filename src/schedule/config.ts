@@ -40,7 +40,7 @@ export const DEFAULT_LIMITS: ScheduleLimits = {
   reconcileIntervalMs: 24 * HOUR,
   reconcileJitterMs: 2 * HOUR,
   failedRetryMs: 6 * HOUR,
-  cronHistoryPages: 1,
+  cronHistoryPages: 3,
   queueHistoryPages: 20,
   maxInlineTenants: 50,
   pollConcurrency: 4,

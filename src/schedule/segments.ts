@@ -46,9 +46,9 @@ export function compareCounts(
     if (!seg.isDynamic) v.becameStatic.push(w.id)
     if (seg.customersCount === w.lastSeenCustomersCount) continue
     v.counts.set(w.id, seg.customersCount)
-    // The history already explains the move when it showed this segment's membership changes
-    // (this tick, or earlier ones whose mark is still waiting).
-    const evidence = membershipCodes.has(w.segmentCode ?? seg.code) || w.nextRunKind !== null
+    // The history explains the move only when this tick's poll showed this segment's membership
+    // changes (an unrelated mark waiting on the sync proves nothing about the segment).
+    const evidence = membershipCodes.has(w.segmentCode ?? seg.code)
     if (w.lastSeenCustomersCount !== null && !evidence && seg.isDynamic) v.full.push(w.id)
   }
   return v

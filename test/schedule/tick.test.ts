@@ -74,7 +74,7 @@ describe('scheduler tick', () => {
   })
 
   it('hands a long backlog to the queue and leaves that cursor to the queued poll', async () => {
-    const t = await setupTenant()
+    const t = await setupTenant({ limits: { cronHistoryPages: 1 } })
     await t.sync('dyn')
     await warm(t)
     await t.crm.recalculate('dyn', { add: 250, remove: 0 })
