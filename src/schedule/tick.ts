@@ -1,6 +1,7 @@
 /**
- * One scheduler tick (cron, every minute): poll each live tenant's history (a few pages inline; longer
- * backlogs go to the queue), watch segment counts, mark due reconciles, then start the due runs.
+ * One scheduler tick (cron, every minute): poll each live tenant's history (a few pages inline,
+ * longer backlogs through the queue), watch segment counts, mark due reconciles, then start the
+ * due runs.
  * The tick only decides and enqueues: runs are chains of queue steps, so a 1,000,000-customer run
  * of one shop never blocks another shop's small run, and the tick's own work stays bounded.
  */
