@@ -16,7 +16,7 @@ import type { StepResult } from '../sync/result'
 import { startExport } from '../sync/step-start'
 import { MAX_INCREMENTAL_CUSTOMERS, planIncremental } from './incremental'
 
-/** A statement that runs only while the step still holds the run's fence (same test as updateRun). */
+/** A statement that runs only while the step holds the run's fence (the test of updateRun). */
 function fenced(ctx: StepContext, sql: string, ...args: unknown[]): D1PreparedStatement {
   const f = ctx.fence
   return ctx.deps.d1

@@ -1,7 +1,8 @@
 /**
  * The scheduler's reads: live tenants, a tenant's active syncs, due marks and reconcile candidates.
  * "Live" = marketplace active, not frozen, key not broken (src/db/queries/tenants.ts isTenantLive);
- * "following" = an active sync on a dynamic segment or on all customers (static segments sync once).
+ * "following" = an active sync on a dynamic segment or on all customers (static segments sync
+ * once, and again on demand).
  */
 import { and, asc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
