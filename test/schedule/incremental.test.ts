@@ -53,6 +53,25 @@ async function segmentEmails(w: World) {
   return [...out].sort()
 }
 
+/** Every customer's valid email, sorted. */
+async function allEmails(w: World) {
+  const crm = createRetailCrmClient({
+    systemUrl: w.crm.systemUrl,
+    apiKey: await w.crm.issueKey(),
+    limiter: { acquire: async () => w.crm.clock.advance(100) },
+  })
+  const out: string[] = []
+  for (let page = 1; ; page++) {
+    const res = await crm.listCustomers({ page, limit: 100 })
+    for (const c of res.customers) {
+      const k = classifyCustomer(c)
+      if (k.kind === 'valid') out.push(k.email)
+    }
+    if (page >= res.pagination.totalPageCount) break
+  }
+  return out.sort()
+}
+
 async function lastRun(w: World) {
   const rows = await w.db.select().from(runs).where(eq(runs.syncId, w.sync.id))
   return rows.at(-1)!
@@ -81,6 +100,36 @@ describe('incremental runs', () => {
     expect(calls.detail['unisender:exportContacts']).toBeUndefined()
     expect(await w.listEmails()).toEqual(await segmentEmails(w))
     expect((await w.syncRow()).historyAppliedId).toBe(7)
+  })
+
+  it('subtraction: joining members are excluded one by one, without reading the list', async () => {
+    const w = await makeWorld({
+      shop: smallShop(300, { size: 100 }, false),
+      mode: 'subtract',
+      sync: { guardMinCount: 1000 }, // the first run removes a third of the list: not held
+    })
+    const everyone = await allEmails(w)
+    await w.uni.seedContacts(
+      w.account,
+      everyone.map((email) => ({ email, lists: [w.listId] }))
+    )
+    const deps = await schedulerFor(w)
+    await runTick(deps) // first poll + reconcile: removes the 100 members
+    await w.drain()
+    const members = new Set(await segmentEmails(w))
+    expect(await w.listEmails()).toEqual(everyone.filter((e) => !members.has(e)))
+
+    await w.crm.recalculate('seg', { add: 5, remove: 0 })
+    const tick = await runTick(deps)
+    expect(tick.dispatch.started.map((s) => s.kind)).toEqual(['incremental'])
+    await w.drain()
+    const run = await lastRun(w)
+    expect([run.kind, run.status]).toEqual(['incremental', 'done'])
+    expect(JSON.parse(run.counts)).toMatchObject({ removed: 5 })
+    expect(JSON.parse(run.apiCalls).detail['unisender:exportContacts']).toBeUndefined()
+    const now = new Set(await segmentEmails(w))
+    expect(now.size).toBe(105)
+    expect(await w.listEmails()).toEqual(everyone.filter((e) => !now.has(e)))
   })
 
   it('exact: joins are incremental, a member leaving turns the run full, the list stays exact', async () => {
