@@ -236,6 +236,9 @@ export const en: Record<MessageKey, string> = {
   'runError.gave_up':
     'A service did not answer for too long, so the run stopped; nothing was removed on incomplete data. Press "Run now" when the service is back.',
   'runError.queue_unavailable': 'The run could not be queued. Try again in a minute.',
+  'runError.segment_missing':
+    'The segment no longer exists in RetailCRM; the list was not changed. Press "Edit" and choose another segment, or delete the sync.',
+  'runs.note': 'Note: {message}',
   'runError.other': 'The run failed. Press "Run now" to try again.',
   'runError.detail': 'Details: {message}',
   'error.notFound': 'Page not found.',

@@ -263,3 +263,21 @@ describe('failed runs', () => {
     expect(html).toContain('Подробности: boom')
   })
 })
+
+describe('notes and new error codes', () => {
+  it('shows the note of a finished run (e.g. a dry run that would not fit the plan)', async () => {
+    await makeRun(tenantId, sync.id, {
+      status: 'done',
+      dryRun: true,
+      errorMessage: 'A real run would fail: 8 are missing',
+    })
+    const html = await (await get(s, `/syncs/${sync.id}`)).text()
+    expect(html).toContain('Примечание: A real run would fail: 8 are missing')
+  })
+
+  it('explains a segment deleted in RetailCRM', async () => {
+    await makeRun(tenantId, sync.id, { status: 'failed', errorCode: 'segment_missing' })
+    const html = await (await get(s, `/syncs/${sync.id}`)).text()
+    expect(html).toContain('Сегмент больше не существует в RetailCRM; список не изменён.')
+  })
+})

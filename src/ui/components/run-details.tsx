@@ -34,6 +34,7 @@ const ERROR_CODES = [
   'tenant_inactive',
   'unisender_auth',
   'no_segment',
+  'segment_missing',
   'crm_error',
   'unisender_error',
   'gave_up',
@@ -129,6 +130,9 @@ export function RunDetails(p: RunDetailsProps) {
         <p class="muted">{t('runError.detail', { message: run.errorMessage })}</p>
       ) : null}
       {run.additionsOnly ? <Alert kind="info">{t('runs.additionsOnly')}</Alert> : null}
+      {run.status === 'done' && run.errorMessage ? (
+        <Alert kind="info">{t('runs.note', { message: run.errorMessage })}</Alert>
+      ) : null}
       <dl class="counts">
         {keys.map((k) => (
           <>
