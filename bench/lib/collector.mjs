@@ -77,6 +77,21 @@ export class Collector {
       })
   }
 
+  /** Forces a GC in the isolate and records the live heap (every 30 s of a run). */
+  sampleLive() {
+    if (!this.heap || !this.window || this.heapBusy) return
+    this.heapBusy = true
+    const w = this.window
+    this.heap
+      .liveUsage()
+      .then((u) => {
+        if (u) w.peakHeapLive = Math.max(w.peakHeapLive, u.usedSize)
+      })
+      .finally(() => {
+        this.heapBusy = false
+      })
+  }
+
   /** Starts a measured window: resets the kernel's peak-RSS mark and samples memory every 200 ms. */
   begin(label) {
     const pid = this.pidOf()
@@ -94,11 +109,14 @@ export class Collector {
       peakRss: pid ? memory(pid).rss : 0,
       peakHeapUsed: 0,
       peakHeapTotal: 0,
+      peakHeapLive: 0,
     }
     let tick = 0
     this.timer = setInterval(() => {
       this.sampleMemory()
-      if (tick++ % 3 === 0) this.sampleHeap()
+      if (tick % 150 === 75) this.sampleLive()
+      else if (tick % 3 === 0) this.sampleHeap()
+      tick++
     }, 200)
   }
 
@@ -118,6 +136,7 @@ export class Collector {
       peakRssKernel: mem.hwm,
       peakHeapUsed: this.heap ? w.peakHeapUsed : null,
       peakHeapTotal: this.heap ? w.peakHeapTotal : null,
+      peakHeapLive: this.heap && w.peakHeapLive ? w.peakHeapLive : null,
     }
   }
 }

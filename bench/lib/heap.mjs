@@ -4,7 +4,8 @@
  * cache simulators that share the process, so it is the figure to hold against the 128 MB isolate
  * limit. Never forces a GC: `usedSize` includes garbage not yet collected (an upper bound).
  *
- * Standalone: `node bench/lib/heap.mjs <workerd pid> <seconds>` prints the running peak every 30 s.
+ * Standalone: `node bench/lib/heap.mjs <workerd pid> <seconds> [gc seconds]` prints the running
+ * peak every 30 s (and, with a GC interval, the peak live heap after forced GCs).
  */
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs'
 
@@ -69,6 +70,11 @@ async function openSession(pid) {
     return {
       /** { usedSize, totalSize } in bytes, or null. */
       usage: () => call('Runtime.getHeapUsage'),
+      /** Forces a full GC first, so usedSize is the live heap (costs the isolate a GC). */
+      liveUsage: async () => {
+        await call('HeapProfiler.collectGarbage')
+        return call('Runtime.getHeapUsage')
+      },
       close: () => ws.close(),
     }
   }
@@ -83,16 +89,18 @@ async function openSession(pid) {
 export async function connectHeap(pid) {
   let session = await openSession(pid)
   if (!session) return null
+  const ask = async (what) => {
+    session ??= await openSession(pid).catch(() => null)
+    const u = session ? await session[what]() : null
+    if (!u && session) {
+      session.close()
+      session = null
+    }
+    return u
+  }
   return {
-    async usage() {
-      session ??= await openSession(pid).catch(() => null)
-      const u = session ? await session.usage() : null
-      if (!u && session) {
-        session.close()
-        session = null
-      }
-      return u
-    },
+    usage: () => ask('usage'),
+    liveUsage: () => ask('liveUsage'),
     close: () => session?.close(),
   }
 }
@@ -103,16 +111,26 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (!heap) throw new Error(`no inspector target ${TARGET} in workerd ${pid}`)
   let peakUsed = 0
   let peakTotal = 0
+  let peakLive = 0
+  let lastGc = Date.now()
+  const gcEveryMs = Number(process.argv[4] ?? 0) * 1000
   const end = Date.now() + seconds * 1000
   let printed = Date.now()
   const report = () =>
-    console.log(JSON.stringify({ pid, peakUsed, peakTotal, at: new Date().toISOString() }))
+    console.log(
+      JSON.stringify({ pid, peakUsed, peakTotal, peakLive, at: new Date().toISOString() })
+    )
   while (Date.now() < end) {
     const u = await heap.usage()
     if (!u && !existsSync(`/proc/${pid}`)) break // the process is gone
     if (!u) continue
     peakUsed = Math.max(peakUsed, u.usedSize)
     peakTotal = Math.max(peakTotal, u.totalSize)
+    if (gcEveryMs && Date.now() - lastGc > gcEveryMs) {
+      lastGc = Date.now()
+      const live = await heap.liveUsage()
+      if (live) peakLive = Math.max(peakLive, live.usedSize)
+    }
     if (Date.now() - printed > 30_000) {
       printed = Date.now()
       report()

@@ -84,6 +84,7 @@ export async function measuredRun(ctx, label, trigger, opts = {}) {
     peakRssKernel: window.peakRssKernel,
     peakHeapUsed: window.peakHeapUsed,
     peakHeapTotal: window.peakHeapTotal,
+    peakHeapLive: window.peakHeapLive,
     steps: window.steps,
   }
   console.log(
