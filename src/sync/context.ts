@@ -9,17 +9,17 @@ import { createUnisenderClient, type UnisenderClient } from '../clients/unisende
 import { decryptSecret, importKey, secretAad } from '../lib/crypto'
 import { type ApiCalls, countCall, parseApiCalls } from './api-calls'
 import { parseCounts, type RejectReason, type RunCounts } from './counts'
-import type { SyncMessage } from './messages'
-import { type Cursor, parseCursor, REJECT_CAP } from './state'
 import {
   type ChunkRow,
   type Fence,
   insertChunks,
   insertRejects,
   type RunPatch,
-  type RunRow,
   updateRun,
-} from './store'
+} from './fenced-writes'
+import type { SyncMessage } from './messages'
+import { type Cursor, parseCursor, REJECT_CAP } from './state'
+import type { RunRow } from './store'
 
 /** Everything the engine needs from the outside; tests override clocks, sleeps and sizes. */
 export interface EngineDeps {
