@@ -13,7 +13,7 @@ describe('the catalogue', () => {
   })
 
   it('keeps the help article labels verbatim in Russian', () => {
-    const values = new Set(Object.values(ru))
+    const values = new Set<string>(Object.values(ru))
     for (const label of [
       'Мои аккаунты',
       'Unisender',
