@@ -18,7 +18,10 @@ export const LIMITS: {
   uniImportRows: number
 }
 export function rateBound(c: Counts, scale?: number): Bound
-export function minimumCalls(c: Counts & { newList?: boolean }): { crm: number; unisender: number }
+export function minimumCalls(c: Counts & { newList?: boolean; incremental?: boolean }): {
+  crm: number
+  unisender: number
+}
 export function summarize(steps: Record<string, unknown>[]): Record<string, number>
 export function table(rows: unknown[]): string
 export function targets(

@@ -25,14 +25,14 @@ export function rateBound({ read, adds, removes }, scale = 1) {
  * getTaskResult (the export is asynchronous: at least one poll), the imports, getUserInfo when
  * anything is added (the plan check the issue requires), and getLists + createList when the sync
  * creates its list ("found by exact title or created, once"). Downloads of the export file are not
- * API calls.
+ * API calls. `incremental`: the run after a change, whose Unisender minimum is the imports plus
+ * the plan check (the issue's target for it allows ceil(changes/500) + 2).
  */
-export function minimumCalls({ read, adds, removes, newList = false }) {
+export function minimumCalls({ read, adds, removes, newList = false, incremental = false }) {
   const b = rateBound({ read, adds, removes })
-  return {
-    crm: b.pages,
-    unisender: 2 + b.imports + (adds > 0 ? 1 : 0) + (newList ? 2 : 0),
-  }
+  // Applying known changes needs no export: only the imports and the plan check.
+  const fixed = incremental ? 0 : 2 + (newList ? 2 : 0)
+  return { crm: b.pages, unisender: fixed + b.imports + (adds > 0 ? 1 : 0) }
 }
 
 /** Sums the metered invocations of one run window. */

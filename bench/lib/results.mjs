@@ -20,7 +20,8 @@ page) + (ceil(added/500) + ceil(removed/500))/20 s for writing to Unisender (1,2
 per importContacts); the export (20/min) is one call and adds nothing. Reading and writing are added
 because removals need the complete read first. Minimum API calls: CRM ceil(read/100) pages; Unisender
 1 export + 1 getTaskResult + the imports above + getUserInfo when adding (plan check) + getLists and
-createList when the sync creates its list. Export file downloads are not API calls (listed apart).`
+createList when the sync creates its list; for the run after a change, only the imports + getUserInfo
+(no export needed to apply known changes). Export file downloads are not API calls (listed apart).`
 
 export function writeResults(root, results, stamp) {
   const outDir = join(root, 'bench', 'out')

@@ -70,7 +70,13 @@ export async function measuredRun(ctx, label, trigger, opts = {}) {
     })),
     wallS,
     bound: rateBound({ read: read || args.n, adds, removes }),
-    min: minimumCalls({ read: read || args.n, adds, removes, newList: label === 'full' }),
+    min: minimumCalls({
+      read: read || args.n,
+      adds,
+      removes,
+      newList: label === 'full',
+      incremental: label !== 'full',
+    }),
     calls,
     emulatorCalls: {
       unisender: uniEmulator,

@@ -18,6 +18,10 @@ describe('benchmark arithmetic', () => {
       105
     )
     expect(minimumCalls({ read: 50_000, adds: 0, removes: 0 }).unisender).toBe(2)
+    // after a change: 250 added + 250 removed = 2 imports + the plan check, no export
+    expect(
+      minimumCalls({ read: 50_000, adds: 250, removes: 250, incremental: true }).unisender
+    ).toBe(3)
   })
 
   it('rounds partial pages and batches up, per side', () => {
