@@ -14,7 +14,7 @@ import { SIDES } from './state'
 import { startExport } from './step-start'
 
 /** Polls before an export counts as not finishing (with the delays below: about an hour). */
-export const MAX_POLLS = 70
+export const MAX_POLLS = 130
 /** Exports started per run before giving up on reading the list. */
 export const MAX_EXPORTS = 2
 
@@ -59,7 +59,9 @@ export async function stepExportWait(ctx: StepContext): Promise<StepResult> {
     return restartOrGiveUp(ctx) // failed/unknown status (its name is UNCONFIRMED)
   }
   if (c.polls >= ctx.deps.exportMaxPolls) return restartOrGiveUp(ctx)
-  return { kind: 'next', delaySeconds: Math.min(60, 5 * 2 ** Math.min(c.polls - 1, 4)) }
+  // 5 s, 10 s, … 30 s apart: well within the export limit (20 calls/min), and a large list that
+  // needs a few minutes is not kept waiting by a long exponential gap.
+  return { kind: 'next', delaySeconds: Math.min(30, 5 * c.polls) }
 }
 
 /** Reads [offset, offset + slice) of the file, honouring servers that ignore Range. */
