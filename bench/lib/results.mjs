@@ -53,6 +53,10 @@ export function writeResults(root, results, stamp) {
   p(
     `Machine: ${results.machine.nproc} CPUs (${results.machine.cpuModel}), ${results.machine.memoryGiB} GiB RAM; Node ${results.machine.node}, wrangler ${results.machine.wrangler} (local workerd, local D1 and queues).`
   )
+  if (results.code)
+    p(
+      `Code: commit ${results.code.commit}${results.code.uncommittedPaths ? ` plus ${results.code.uncommittedPaths} uncommitted path(s) of work in progress (the snapshot the benchmark ran)` : ''}.`
+    )
   p(
     `Emulators' rate limits × ${results.args.rateScale} (CRM ${Math.round(10 * results.args.rateScale)} requests/s, Unisender ${Math.round(1200 * results.args.rateScale)} calls/min); the module paces itself at the production limits (10/s, 1,200/min), and the bound below uses those. Why a factor above 1: see README.md ("Rate-limit scale").`
   )
