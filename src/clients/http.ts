@@ -71,3 +71,31 @@ export async function readJson(service: ApiService, res: Response): Promise<unkn
     )
   }
 }
+
+/**
+ * Bounded in-call retries for rate-limit answers. Pacing exactly at a service's limit still meets
+ * the occasional "too many requests" (its window and ours never line up perfectly); retrying that
+ * one call after a short pause is far cheaper than failing the whole queue step. `budget` caps the
+ * retries per client so a step's subrequest count stays bounded.
+ */
+export interface RateLimitRetry {
+  budget: number
+  sleep: (ms: number) => Promise<void>
+}
+
+/** Runs `attempt`, retrying it while `isRateLimited(err)` and the shared budget lasts. */
+export async function withRateLimitRetry<T>(
+  retry: RateLimitRetry | undefined,
+  isRateLimited: (err: unknown) => boolean,
+  attempt: () => Promise<T>
+): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await attempt()
+    } catch (err) {
+      if (!retry || retry.budget <= 0 || i >= 3 || !isRateLimited(err)) throw err
+      retry.budget--
+      await retry.sleep(250 * 2 ** i)
+    }
+  }
+}

@@ -6,7 +6,14 @@
  */
 import { z } from 'zod'
 import { ApiError } from './errors'
-import { type FetchLike, fetchWithTimeout, type Limiter, readJson } from './http'
+import {
+  type FetchLike,
+  fetchWithTimeout,
+  type Limiter,
+  type RateLimitRetry,
+  readJson,
+  withRateLimitRetry,
+} from './http'
 
 /** Page sizes the API accepts on list endpoints. */
 export type PageLimit = 20 | 50 | 100
@@ -98,7 +105,13 @@ export interface RetailCrmClientOptions {
   timeoutMs?: number
   /** Called once per HTTP request, for the run's API-call counters. */
   onCall?: (endpoint: string) => void
+  /** Retry a 503/429 answer in place a few times (budget shared by all calls of this client). */
+  rateLimitRetry?: RateLimitRetry
 }
+
+/** RetailCRM answers its rate limit with 503 (and possibly 429): retryable in place. */
+const isCrmRateLimited = (err: unknown) =>
+  err instanceof ApiError && (err.status === 503 || err.status === 429)
 
 /** Joins the error details RetailCRM returns into one readable line. */
 function describeErrors(errors: unknown): string {
@@ -128,10 +141,20 @@ export function createRetailCrmClient(opts: RetailCrmClientOptions) {
   const doFetch = opts.fetch ?? ((input, init) => fetch(input, init))
   const timeoutMs = opts.timeoutMs ?? 30_000
 
-  async function call<T>(
+  function call<T>(
     endpoint: string,
     schema: z.ZodType<T>,
     init: { query?: URLSearchParams; form?: URLSearchParams } = {}
+  ): Promise<T> {
+    return withRateLimitRetry(opts.rateLimitRetry, isCrmRateLimited, () =>
+      callOnce(endpoint, schema, init)
+    )
+  }
+
+  async function callOnce<T>(
+    endpoint: string,
+    schema: z.ZodType<T>,
+    init: { query?: URLSearchParams; form?: URLSearchParams }
   ): Promise<T> {
     await opts.limiter?.acquire()
     opts.onCall?.(endpoint)

@@ -6,7 +6,14 @@
  */
 import { z } from 'zod'
 import { ApiError } from './errors'
-import { type FetchLike, fetchWithTimeout, type Limiter, readJson } from './http'
+import {
+  type FetchLike,
+  fetchWithTimeout,
+  type Limiter,
+  type RateLimitRetry,
+  readJson,
+  withRateLimitRetry,
+} from './http'
 
 /** Unisender's documented maximum rows per importContacts call. */
 export const IMPORT_BATCH_MAX = 500
@@ -66,7 +73,13 @@ export interface UnisenderClientOptions {
   /** Sent as `platform`, so Unisender can tell our calls apart. */
   platform?: string
   onCall?: (method: string) => void
+  /** Retry a per-minute rate-limit answer in place a few times (budget shared by all calls). */
+  rateLimitRetry?: RateLimitRetry
 }
+
+/** Only the per-minute call limit is retried in place; retry_later goes back to the queue. */
+const isUniRateLimited = (err: unknown) =>
+  err instanceof ApiError && err.code.startsWith('api_call_limit_exceeded')
 
 /** Maps an `{error, code}` answer to a classified ApiError. */
 function toApiError(code: string, message: string): ApiError {
@@ -91,7 +104,13 @@ export function createUnisenderClient(opts: UnisenderClientOptions) {
   const doFetch = opts.fetch ?? ((input, init) => fetch(input, init))
   const timeoutMs = opts.timeoutMs ?? 30_000
 
-  async function call<T>(
+  function call<T>(method: string, params: URLSearchParams, schema: z.ZodType<T>): Promise<T> {
+    return withRateLimitRetry(opts.rateLimitRetry, isUniRateLimited, () =>
+      callOnce(method, params, schema)
+    )
+  }
+
+  async function callOnce<T>(
     method: string,
     params: URLSearchParams,
     schema: z.ZodType<T>

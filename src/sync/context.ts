@@ -21,6 +21,12 @@ import type { SyncMessage } from './messages'
 import { type Cursor, parseCursor, REJECT_CAP } from './state'
 import type { RunRow } from './store'
 
+/**
+ * Rate-limit answers retried in place per client per step (each costs one subrequest; a step's
+ * budget of about 56 subrequests leaves room for these within the bound of 100).
+ */
+const RATE_LIMIT_RETRIES_PER_STEP = 8
+
 /** Everything the engine needs from the outside; tests override clocks, sleeps and sizes. */
 export interface EngineDeps {
   d1: D1Database
@@ -142,6 +148,7 @@ export class StepContext {
         apiKey,
         fetch: this.deps.fetch,
         limiter: this.pacer('crmNextAt', this.deps.crmIntervalMs),
+        rateLimitRetry: { budget: RATE_LIMIT_RETRIES_PER_STEP, sleep: this.deps.sleep },
         onCall: (endpoint) =>
           countCall(this.apiCalls, 'retailcrm', endpoint.replace(/^\/api\/v5\//, '')),
       })
@@ -163,6 +170,7 @@ export class StepContext {
         apiKey,
         fetch: this.deps.fetch,
         limiter: this.pacer('uniNextAt', this.deps.unisenderIntervalMs),
+        rateLimitRetry: { budget: RATE_LIMIT_RETRIES_PER_STEP, sleep: this.deps.sleep },
         onCall: (method) => countCall(this.apiCalls, 'unisender', method),
       })
     }
