@@ -65,12 +65,23 @@ if (hasSandbox) {
       '--persist-to',
       '.wrangler/sandbox-state',
       '--inspector-port',
-      '9230',
+      String(SANDBOX_PORT + 20000),
     ],
     'sandbox'
   )
 }
-start(['dev', '--port', String(APP_PORT), '--test-scheduled', '--inspector-port', '9229'], 'app')
+// Inspector ports derive from the HTTP ports so two wranglers (or another project's) never collide.
+start(
+  [
+    'dev',
+    '--port',
+    String(APP_PORT),
+    '--test-scheduled',
+    '--inspector-port',
+    String(APP_PORT + 20000),
+  ],
+  'app'
+)
 
 /** Fires the app's cron handler every minute, as the Cron Trigger does in production. */
 setInterval(() => {

@@ -19,6 +19,11 @@ export const en: Record<MessageKey, string> = {
   'common.no': 'no',
   'common.none': '—',
   'common.errorsTitle': 'Please correct the form',
+  'nav.connected': 'Connected: {account}',
+  'nav.logout': 'Sign out',
+  'banner.off.title': 'The module is switched off in RetailCRM',
+  'banner.off.text':
+    'The module is deactivated or frozen in the RetailCRM marketplace, so syncs do not run. Unisender lists are untouched. Switch the module on in the marketplace and the syncs resume by themselves.',
   'banner.broken.title': 'The RetailCRM connection is broken',
   'banner.broken.text':
     'RetailCRM no longer accepts the module key ({reason}). Syncs are paused. Open the "Unisender segment export" module in the RetailCRM marketplace and press Connect again; the syncs resume by themselves.',

@@ -21,6 +21,11 @@ export const ru = {
   'common.no': 'нет',
   'common.none': '—',
   'common.errorsTitle': 'Исправьте ошибки в форме',
+  'nav.connected': 'Подключено: {account}',
+  'nav.logout': 'Выйти',
+  'banner.off.title': 'Модуль выключен в RetailCRM',
+  'banner.off.text':
+    'Модуль деактивирован или заморожен в маркетплейсе RetailCRM, поэтому синхронизации не запускаются. Списки в Unisender не тронуты. Включите модуль в маркетплейсе — синхронизации продолжатся сами.',
   'banner.broken.title': 'Связь с RetailCRM потеряна',
   'banner.broken.text':
     'RetailCRM не принимает ключ модуля ({reason}). Синхронизации приостановлены. Откройте модуль «Экспорт сегментов Unisender» в маркетплейсе RetailCRM и нажмите «Подключить» ещё раз; синхронизации продолжатся сами.',

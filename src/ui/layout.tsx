@@ -20,6 +20,12 @@ export interface LayoutProps {
   flash?: string
   /** Link that switches the language and comes back here. */
   langHref: string
+  /** The connected CRM account (host), shown so a user always sees whose data this is. */
+  crmAccount?: string
+  /** Session CSRF token for the sign-out form. */
+  csrfToken?: string
+  /** The marketplace switched the module off (inactive or frozen): syncs do not run. */
+  moduleOff?: boolean
   children?: Child
 }
 
@@ -61,6 +67,17 @@ export function Layout(p: LayoutProps) {
                 </li>
               ))}
             </ul>
+            {p.crmAccount ? (
+              <p class="account">{t('nav.connected', { account: p.crmAccount })}</p>
+            ) : null}
+            {p.csrfToken ? (
+              <form method="post" action="/logout" class="logout">
+                <input type="hidden" name="_csrf" value={p.csrfToken} />
+                <button type="submit" class="link">
+                  {t('nav.logout')}
+                </button>
+              </form>
+            ) : null}
             <p class="lang">
               <a href={p.langHref} hreflang={p.locale === 'ru' ? 'en' : 'ru'}>
                 {t('lang.switch')}
@@ -71,6 +88,11 @@ export function Layout(p: LayoutProps) {
             {p.brokenReason ? (
               <Alert kind="error" title={t('banner.broken.title')}>
                 {t('banner.broken.text', { reason: p.brokenReason })}
+              </Alert>
+            ) : null}
+            {p.moduleOff ? (
+              <Alert kind="warning" title={t('banner.off.title')}>
+                {t('banner.off.text')}
               </Alert>
             ) : null}
             {p.flash ? (

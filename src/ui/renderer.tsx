@@ -36,6 +36,13 @@ export function langSwitchHref(url: string, to: Locale): string {
   return u.pathname + u.search
 }
 
+/** The CRM account as people know it: its host (plus path for sandbox shops). */
+function crmHost(systemUrl: string | undefined): string | undefined {
+  if (!systemUrl) return undefined
+  const u = new URL(systemUrl)
+  return u.host + (u.pathname === '/' ? '' : u.pathname)
+}
+
 /** Middleware: every c.render() in the sub-app is wrapped in the Layout. */
 export const renderer = jsxRenderer<AppEnv>(({ children, title, active, flash }, c) => {
   const ctx = c as unknown as Context<AppEnv>
@@ -50,6 +57,11 @@ export const renderer = jsxRenderer<AppEnv>(({ children, title, active, flash },
       flash={flash}
       brokenReason={ctx.get('tenant')?.brokenReason}
       langHref={langHref}
+      crmAccount={crmHost(ctx.get('tenant')?.systemUrl)}
+      csrfToken={ctx.get('csrfToken')}
+      moduleOff={Boolean(
+        ctx.get('tenant') && (!ctx.get('tenant').active || ctx.get('tenant').frozen)
+      )}
     >
       {children}
     </Layout>
