@@ -2,6 +2,7 @@
  * The one place the clients touch the network: a fetch with a timeout that turns transport
  * failures into retryable ApiErrors, plus a simple per-client pacing limiter.
  */
+import type { z } from 'zod'
 import { ApiError, type ApiService } from './errors'
 
 export type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
@@ -53,6 +54,26 @@ export async function fetchWithTimeout(
     const detail = err instanceof Error ? err.message : 'unknown error'
     throw new ApiError(service, 'retryable', 'network', `${service} is unreachable: ${detail}`)
   }
+}
+
+/** Checks a decoded answer against its schema; an unexpected shape is a fatal 'bad_response'. */
+export function parseAnswer<T>(
+  service: ApiService,
+  schema: z.ZodType<T>,
+  value: unknown,
+  what: string
+): T {
+  const parsed = schema.safeParse(value)
+  if (!parsed.success) {
+    const name = service === 'retailcrm' ? 'RetailCRM' : 'Unisender'
+    throw new ApiError(
+      service,
+      'fatal',
+      'bad_response',
+      `${name} answered ${what} in an unexpected shape`
+    )
+  }
+  return parsed.data
 }
 
 /** Reads a JSON body, or throws a retryable error when the service answered something else. */

@@ -10,6 +10,7 @@ import {
   type FetchLike,
   fetchWithTimeout,
   type Limiter,
+  parseAnswer,
   type RateLimitRetry,
   readJson,
   withRateLimitRetry,
@@ -190,16 +191,7 @@ export function createRetailCrmClient(opts: RetailCrmClientOptions) {
     const body = await readJson('retailcrm', res)
     if (!res.ok || (body as { success?: unknown })?.success === false)
       throw toApiError(res.status, body)
-    const parsed = schema.safeParse(body)
-    if (!parsed.success) {
-      throw new ApiError(
-        'retailcrm',
-        'fatal',
-        'bad_response',
-        `RetailCRM answered ${endpoint} in an unexpected shape`
-      )
-    }
-    return parsed.data
+    return parseAnswer('retailcrm', schema, body, endpoint)
   }
 
   return {

@@ -10,6 +10,7 @@ import {
   type FetchLike,
   fetchWithTimeout,
   type Limiter,
+  parseAnswer,
   type RateLimitRetry,
   readJson,
   withRateLimitRetry,
@@ -156,16 +157,7 @@ export function createUnisenderClient(opts: UnisenderClientOptions) {
         `Unisender answered HTTP ${res.status}`,
         res.status
       )
-    const parsed = schema.safeParse(json.result ?? json)
-    if (!parsed.success) {
-      throw new ApiError(
-        'unisender',
-        'fatal',
-        'bad_response',
-        `Unisender answered ${method} in an unexpected shape`
-      )
-    }
-    return parsed.data
+    return parseAnswer('unisender', schema, json.result ?? json, method)
   }
 
   return {
