@@ -3,7 +3,7 @@
  * before anything is saved; an invalid key, disabled API or unconfirmed test mode re-shows the form
  * with the reason and saves nothing. Keys are stored encrypted and only ever shown masked.
  */
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { z } from 'zod'
 import { getConfig } from '../config'
 import {
@@ -87,23 +87,41 @@ accounts.get('/new', (c) => {
   })
 })
 
+/**
+ * Renders the new/edit account form; with errors or the test-mode question it answers 422.
+ * One place for both forms, so "Новый аккаунт" and editing stay alike.
+ */
+function formPage(
+  c: Context<AppEnv>,
+  p: {
+    account?: { id: number; apiKeyHint: string }
+    login: string
+    errors: Errors
+    testModeWarning?: boolean
+  }
+) {
+  const t = tr(c)
+  if (Object.keys(p.errors).length > 0 || p.testModeWarning) c.status(422)
+  return c.render(
+    <AccountFormPage
+      t={t}
+      csrf={c.var.csrfToken}
+      accountId={p.account?.id}
+      maskedKey={p.account?.apiKeyHint}
+      values={{ login: p.login }}
+      errors={p.errors}
+      testModeWarning={p.testModeWarning}
+    />,
+    { title: t(p.account ? 'accounts.formEdit' : 'accounts.formNew'), active: 'accounts' }
+  )
+}
+
 accounts.post('/', async (c) => {
   const t = tr(c)
   const f = await formStrings(c)
   const { login, apiKey, errors } = validate(t, f, true)
-  const show = (e: Errors, testModeWarning = false) => {
-    c.status(422)
-    return c.render(
-      <AccountFormPage
-        t={t}
-        csrf={c.var.csrfToken}
-        values={{ login }}
-        errors={e}
-        testModeWarning={testModeWarning}
-      />,
-      { title: t('accounts.formNew'), active: 'accounts' }
-    )
-  }
+  const show = (e: Errors, testModeWarning = false) =>
+    formPage(c, { login, errors: e, testModeWarning })
   if (errors.login || errors.apiKey) return show(errors)
   if (await findAccountByLogin(c.var.db, c.var.tenant.id, login))
     return show({ login: t('accounts.err.duplicate', { login }) })
@@ -121,19 +139,8 @@ accounts.post('/', async (c) => {
 })
 
 accounts.get('/:id/edit', async (c) => {
-  const t = tr(c)
   const a = (await getAccount(c.var.db, c.var.tenant.id, idParam(c))) ?? notFound()
-  return c.render(
-    <AccountFormPage
-      t={t}
-      csrf={c.var.csrfToken}
-      accountId={a.id}
-      maskedKey={a.apiKeyHint}
-      values={{ login: a.login }}
-      errors={{}}
-    />,
-    { title: t('accounts.formEdit'), active: 'accounts' }
-  )
+  return formPage(c, { account: a, login: a.login, errors: {} })
 })
 
 accounts.post('/:id', async (c) => {
@@ -142,21 +149,8 @@ accounts.post('/:id', async (c) => {
   const a = (await getAccount(c.var.db, tenantId, idParam(c))) ?? notFound()
   const f = await formStrings(c)
   const { login, apiKey, errors } = validate(t, f, false)
-  const show = (e: Errors, testModeWarning = false) => {
-    c.status(422)
-    return c.render(
-      <AccountFormPage
-        t={t}
-        csrf={c.var.csrfToken}
-        accountId={a.id}
-        maskedKey={a.apiKeyHint}
-        values={{ login }}
-        errors={e}
-        testModeWarning={testModeWarning}
-      />,
-      { title: t('accounts.formEdit'), active: 'accounts' }
-    )
-  }
+  const show = (e: Errors, testModeWarning = false) =>
+    formPage(c, { account: a, login, errors: e, testModeWarning })
   if (errors.login || errors.apiKey) return show(errors)
   const other = await findAccountByLogin(c.var.db, tenantId, login)
   if (other && other.id !== a.id) return show({ login: t('accounts.err.duplicate', { login }) })
