@@ -61,6 +61,19 @@ export function triggerText(t: T, trigger: string): string {
 }
 
 /** The plan-limit warning of the help article. */
+/** The plan shortfall in words: "need N, left M of T" (shared by the form and the sync page). */
+export function planNumbers(
+  t: T,
+  locale: Locale,
+  plan: { need: number; left: number; total: number }
+): string {
+  return t('plan.numbers', {
+    need: formatNumber(locale, plan.need),
+    left: formatNumber(locale, plan.left),
+    total: formatNumber(locale, plan.total),
+  })
+}
+
 export function PlanWarning(p: { t: T; numbers?: string }) {
   return (
     <Alert kind="warning" title={p.t('plan.title')}>

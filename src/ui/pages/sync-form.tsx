@@ -7,7 +7,7 @@ import { SYNC_MODES, type SyncMode } from '../../db/schema'
 import { formatNumber, type Locale, type T } from '../../i18n'
 import { Alert } from '../components/alert'
 import { Checkbox, Csrf, type Option, SelectField, TextField } from '../components/fields'
-import { PlanWarning } from '../components/run-details'
+import { PlanWarning, planNumbers } from '../components/run-details'
 
 export const LIST_TITLE_MAX = 255
 
@@ -74,16 +74,7 @@ export function SyncFormPage(p: SyncFormProps) {
           {firstError}
         </Alert>
       ) : null}
-      {p.plan ? (
-        <PlanWarning
-          t={t}
-          numbers={t('plan.numbers', {
-            need: formatNumber(p.locale, p.plan.need),
-            left: formatNumber(p.locale, p.plan.left),
-            total: formatNumber(p.locale, p.plan.total),
-          })}
-        />
-      ) : null}
+      {p.plan ? <PlanWarning t={t} numbers={planNumbers(t, p.locale, p.plan)} /> : null}
       <form method="post" action={action} class="card" data-reload-url={reload}>
         <Csrf token={p.csrf} />
         {/* The default button (Enter in a field) saves; hidden from view and from screen readers. */}

@@ -4,10 +4,10 @@
  */
 import type { SyncRow } from '../../db/queries/syncs'
 import type { Run } from '../../db/schema'
-import { formatNumber, type Locale, type T } from '../../i18n'
+import type { Locale, T } from '../../i18n'
 import { Alert } from '../components/alert'
 import { PostButton } from '../components/fields'
-import { PlanWarning, type Reject, RunDetails } from '../components/run-details'
+import { PlanWarning, planNumbers, type Reject, RunDetails } from '../components/run-details'
 import { StateBadge } from '../components/sync-bits'
 import { syncViewState } from '../sync-view'
 import { nextRunLabel, sourceLabel, targetLabel } from './syncs-list'
@@ -130,16 +130,7 @@ export function SyncPage(p: SyncPageProps) {
         <dt>{t('sync.next')}</dt>
         <dd>{nextRunLabel(t, p.locale, sync)}</dd>
       </dl>
-      {p.plan ? (
-        <PlanWarning
-          t={t}
-          numbers={t('plan.numbers', {
-            need: formatNumber(p.locale, p.plan.need),
-            left: formatNumber(p.locale, p.plan.left),
-            total: formatNumber(p.locale, p.plan.total),
-          })}
-        />
-      ) : null}
+      {p.plan ? <PlanWarning t={t} numbers={planNumbers(t, p.locale, p.plan)} /> : null}
       <Actions t={t} csrf={p.csrf} sync={sync} />
       {p.sample ? <Sample t={t} sample={p.sample} /> : null}
       <h2>{t('runs.title')}</h2>
