@@ -7,6 +7,18 @@ import { ApiError, type ApiService } from './errors'
 
 export type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
 
+/** What both API clients take besides their address: the key, transport, pacing and counting. */
+export interface TransportOptions {
+  apiKey: string
+  fetch?: FetchLike
+  limiter?: Limiter
+  timeoutMs?: number
+  /** Called once per HTTP request (endpoint or method name), for the run's API-call counters. */
+  onCall?: (name: string) => void
+  /** Retry a rate-limit answer in place a few times (budget shared by all calls of the client). */
+  rateLimitRetry?: RateLimitRetry
+}
+
 /** Paces calls of one client: at most one call per `minIntervalMs` (e.g. 100 ms = 10 requests/s). */
 export interface Limiter {
   acquire(): Promise<void>

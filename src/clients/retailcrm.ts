@@ -7,12 +7,10 @@
 import { z } from 'zod'
 import { ApiError } from './errors'
 import {
-  type FetchLike,
   fetchWithTimeout,
-  type Limiter,
   parseAnswer,
-  type RateLimitRetry,
   readJson,
+  type TransportOptions,
   withRateLimitRetry,
 } from './http'
 
@@ -97,17 +95,9 @@ const ErrorBody = z
   })
   .loose()
 
-export interface RetailCrmClientOptions {
+export interface RetailCrmClientOptions extends TransportOptions {
   /** The account origin, e.g. https://shop.retailcrm.ru (no trailing slash). */
   systemUrl: string
-  apiKey: string
-  fetch?: FetchLike
-  limiter?: Limiter
-  timeoutMs?: number
-  /** Called once per HTTP request, for the run's API-call counters. */
-  onCall?: (endpoint: string) => void
-  /** Retry a 503/429 answer in place a few times (budget shared by all calls of this client). */
-  rateLimitRetry?: RateLimitRetry
 }
 
 /** RetailCRM answers its rate limit with 503 (and possibly 429): retryable in place. */

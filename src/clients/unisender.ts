@@ -7,12 +7,10 @@
 import { z } from 'zod'
 import { ApiError } from './errors'
 import {
-  type FetchLike,
   fetchWithTimeout,
-  type Limiter,
   parseAnswer,
-  type RateLimitRetry,
   readJson,
+  type TransportOptions,
   withRateLimitRetry,
 } from './http'
 
@@ -64,18 +62,11 @@ const TaskResult = z.object({
   file_to_download: z.string().nullish(),
 })
 
-export interface UnisenderClientOptions {
+export interface UnisenderClientOptions extends TransportOptions {
   /** API base, e.g. https://api.unisender.com/ru/api */
   apiUrl: string
-  apiKey: string
-  fetch?: FetchLike
-  limiter?: Limiter
-  timeoutMs?: number
   /** Sent as `platform`, so Unisender can tell our calls apart. */
   platform?: string
-  onCall?: (method: string) => void
-  /** Retry a per-minute rate-limit answer in place a few times (budget shared by all calls). */
-  rateLimitRetry?: RateLimitRetry
 }
 
 /** Only the per-minute call limit is retried in place; retry_later goes back to the queue. */
