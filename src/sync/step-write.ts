@@ -78,7 +78,6 @@ async function planLimitFailure(
   uni: UnisenderClient,
   serviceMessage: string
 ): Promise<StepResult> {
-  const c = ctx.cursor
   const left = Math.max(0, ctx.counts.plannedAdd - ctx.counts.added)
   let missing = 0
   try {
