@@ -134,6 +134,11 @@ export const syncs = sqliteTable(
     nextRunKind: text('next_run_kind', { enum: ['incremental', 'full', 'reconcile'] }),
     /** History id up to which pending_changes are reflected in (or covered by a run of) this sync. */
     historyAppliedId: integer('history_applied_id'),
+    /**
+     * The exact-mode run whose holder index (run_chunks side 'H', src/sync/holders.ts) proves what
+     * the incremental runs may remove; null whenever no complete full run covers the watermark.
+     */
+    holderRunId: integer('holder_run_id'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },

@@ -8,9 +8,10 @@
  *   deletion and merging need nothing;
  * - subtraction removes members from the list: the same changes are incremental (remove the new
  *   address), leaving/deletion need nothing (a former member is never re-added);
- * - exact match also removes former members' emails. An incremental run cannot prove which address
- *   a leaving, deleted, merged, opted-out or re-addressed customer had in the list, nor that no
- *   other member shares it, so those changes take a full run (safe, costs more).
+ * - exact match also removes former members' emails: a member leaving or opting out is incremental
+ *   (the holder index proves whether its address may go, src/schedule/incremental-exact.ts, and
+ *   the run turns full when it cannot); a changed address, a deleted or merged customer take a
+ *   full run, because the old address is known only to the list (safe, costs more).
  */
 import type { SyncMode } from '../db/schema'
 import type { PageFacts } from './history'
@@ -42,10 +43,12 @@ export function effectOf(mode: SyncMode, event: Event): Effect {
     case 'created':
     case 'merge-target':
       return 'incremental'
-    case 'email':
     case 'consent':
+      return 'incremental'
+    case 'email':
       return mode === 'exact' ? 'full' : 'incremental'
     case 'left':
+      return mode === 'exact' ? 'incremental' : 'none'
     case 'gone':
       return mode === 'exact' ? 'full' : 'none'
   }

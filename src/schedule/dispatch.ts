@@ -98,7 +98,10 @@ export async function dispatchDue(deps: ScheduleDeps): Promise<DispatchResult> {
     // A full run covers every change recorded up to the cursor read with the mark; an
     // incremental run advances the watermark itself, with the changes it staged.
     if (plan.kind === 'full' && r.tenantCursor !== null)
-      await db.update(syncs).set({ historyAppliedId: r.tenantCursor }).where(eq(syncs.id, r.syncId))
+      await db
+        .update(syncs)
+        .set({ historyAppliedId: r.tenantCursor, holderRunId: null })
+        .where(eq(syncs.id, r.syncId))
   }
   for (const t of touchedTenants) await prunePending(db, t)
   return out

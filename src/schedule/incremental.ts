@@ -8,20 +8,21 @@
  * - subtraction removes members' addresses from the list (one `exclude` call each, which never
  *   creates a contact); more than the removal guard's minimum goes to a full run, which knows the
  *   list size the guard needs;
- * - exact adds valid members and removes nothing: which address the list holds for a member who
- *   left, was deleted, merged away or opted out, and whether another member shares it, cannot be
- *   proven without reading both sides. Such changes never ride on an incremental run alone: the
- *   poller marks them for a full run (affected.ts), and a mark that turned full after an
- *   incremental one was claimed is started next. The pending rows of this tenant also hold
- *   customers touched for other syncs; here they are simply not members.
+ * - exact match is planned in incremental-exact.ts, which proves removals with the holder index.
+ * The pending rows of this tenant also hold customers touched for other syncs; here they are simply
+ * not members.
  */
 import type { Customer } from '../clients/retailcrm'
 import type { SyncMode } from '../db/schema'
 import type { RunCounts } from '../sync/counts'
 import { classifyCustomer } from '../sync/normalize'
+import type { TouchedCustomer } from './incremental-exact'
 
-/** Most changed customers one incremental run re-reads (10 CRM calls); more = a full run. */
-export const MAX_INCREMENTAL_CUSTOMERS = 1000
+/**
+ * Most changed customers one incremental run re-reads (200 CRM calls, ~20 s at 10 requests/s,
+ * over several steps); more = a full run. 1% of a 1,000,000-customer segment fits.
+ */
+export const MAX_INCREMENTAL_CUSTOMERS = 20_000
 
 export interface IncrementalPlan {
   /** Why a full run is needed instead, or null. */
@@ -45,38 +46,54 @@ export function planIncremental(
   pendingIds: readonly number[],
   customers: readonly Customer[]
 ): IncrementalPlan {
-  const full = (reason: string): IncrementalPlan => ({
-    full: reason,
-    adds: [],
-    excludes: [],
-    counts: {},
-  })
   const byId = new Map(customers.map((c) => [c.id, c]))
-  const adds = new Set<string>()
-  const excludes = new Set<string>()
-  const counts = { readFromCrm: customers.length, skippedOptedOut: 0, invalid: 0, duplicates: 0 }
-  const seen = new Set<string>()
+  const touched: TouchedCustomer[] = []
   for (const id of pendingIds) {
     const c = byId.get(id)
-    if (!c) continue
-    const member = t.allCustomers || (c.segments ?? []).some((s) => s.code === t.segmentCode)
-    if (!member) continue
-    const k = classifyCustomer(c)
-    if (k.kind !== 'invalid') {
-      if (seen.has(k.email)) counts.duplicates++
-      seen.add(k.email)
-    }
-    if (t.mode === 'subtract') {
-      if (k.kind === 'invalid') counts.invalid++
-      else excludes.add(k.email)
+    if (!c) {
+      touched.push({ id, kind: 'gone', email: '', member: false })
       continue
     }
-    if (k.kind === 'valid') adds.add(k.email)
-    else if (k.kind === 'opted_out') counts.skippedOptedOut++
-    else counts.invalid++
+    const k = classifyCustomer(c)
+    const member = t.allCustomers || (c.segments ?? []).some((s) => s.code === t.segmentCode)
+    touched.push({ id, kind: k.kind, email: k.email, member })
+  }
+  return planTouched(t, touched)
+}
+
+/** Plans union and subtraction runs from the re-read customers (exact: incremental-exact.ts). */
+export function planTouched(
+  t: IncrementalTarget,
+  touched: readonly TouchedCustomer[]
+): IncrementalPlan {
+  const adds = new Set<string>()
+  const excludes = new Set<string>()
+  const counts = { readFromCrm: 0, skippedOptedOut: 0, invalid: 0, duplicates: 0 }
+  const seen = new Set<string>()
+  for (const c of touched) {
+    if (c.kind === 'gone') continue
+    counts.readFromCrm++
+    if (!c.member) continue
+    if (c.kind !== 'invalid') {
+      if (seen.has(c.email)) counts.duplicates++
+      seen.add(c.email)
+    }
+    if (t.mode === 'subtract') {
+      if (c.kind === 'invalid') counts.invalid++
+      else excludes.add(c.email)
+      continue
+    }
+    if (c.kind === 'valid') adds.add(c.email)
+    else if (c.kind === 'opted_out') counts.skippedOptedOut++
+    else if (c.kind === 'invalid') counts.invalid++
   }
   if (excludes.size >= Math.max(1, t.guardMinCount))
-    return full('many removals: the full run applies the removal guard')
+    return {
+      full: 'many removals: the full run applies the removal guard',
+      adds: [],
+      excludes: [],
+      counts: {},
+    }
   return {
     full: null,
     adds: [...adds].sort(),

@@ -186,6 +186,8 @@ export async function coverRecordedChanges(db: Db, syncId: number): Promise<void
     .update(syncs)
     .set({
       historyAppliedId: sql`(SELECT t.history_since_id FROM tenants t WHERE t.id = syncs.tenant_id)`,
+      // The old holder index does not cover the new watermark; this run's index will (holders.ts).
+      holderRunId: null,
     })
     .where(eq(syncs.id, syncId))
 }

@@ -45,13 +45,14 @@ export class PartitionBuffer {
 
   constructor(private readonly partitions = PARTITIONS) {}
 
-  add(side: string, email: string): void {
+  /** Adds `line` (default: the email itself) to the partition of `email`. */
+  add(side: string, email: string, line = email): void {
     let parts = this.sides.get(side)
     if (!parts) {
       parts = Array.from({ length: this.partitions }, () => [])
       this.sides.set(side, parts)
     }
-    parts[partitionOf(email, this.partitions)]!.push(email)
+    parts[partitionOf(email, this.partitions)]!.push(line)
   }
 
   /** Non-empty (side, partition, emails) groups, in a stable order. */

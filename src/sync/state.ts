@@ -80,6 +80,14 @@ export const CursorSchema = z.object({
   /** Pacing: the earliest time (epoch ms) of the next call to each service. */
   crmNextAt: z.number().default(0),
   uniNextAt: z.number().default(0),
+  /** Incremental runs: the history range (from, upTo], the holder index run, read progress. */
+  incFrom: z.number().int().nullable().default(null),
+  incUpTo: z.number().int().nullable().default(null),
+  incHolderRun: z.number().int().nullable().default(null),
+  /** A full run is already marked: this incremental run only adds. */
+  incNoRemovals: z.boolean().default(false),
+  incAfter: z.number().int().default(0),
+  incRead: z.boolean().default(false),
   /** Staging chunk sequence: unique per written chunk row of this run. */
   chunkSeq: z.number().int().default(0),
 })
@@ -106,6 +114,8 @@ export const SIDES = {
   write: 'W',
   /** Batches of removals only. */
   remove: 'R',
+  /** The holder index of an exact sync's last complete full run (holders.ts), kept after it. */
+  holders: 'H',
   sampleAdd: 'a',
   sampleRemove: 'r',
 } as const

@@ -10,6 +10,7 @@ import type { SyncMode } from '../db/schema'
 import type { StepContext } from './context'
 import type { RejectReason } from './counts'
 import { addCounts, diffPartition, type PartitionInput } from './diff'
+import { buildHolders, encodeHolders, HOLDER_ROW_ENTRIES, splitMemberLine } from './holders'
 import { PARTITIONS, packRefused, unpack, unpackRefused } from './partition'
 import type { StepResult } from './result'
 import { REJECT_CAP, SAMPLE_SIZE, SIDES } from './state'
@@ -34,6 +35,20 @@ function stageBatches(ctx: StepContext, all: boolean): void {
   }
 }
 
+/** Stages the holder index rows of one partition (addresses in the list after the run flagged). */
+function stageHolders(
+  ctx: StepContext,
+  partition: number,
+  input: PartitionInput,
+  adds: readonly string[],
+  pairs: readonly [string, number][]
+): void {
+  const listed = new Set([...input.L, ...input.U, ...adds])
+  const lines = encodeHolders(buildHolders(pairs, (e) => listed.has(e)))
+  for (let i = 0; i < lines.length; i += HOLDER_ROW_ENTRIES)
+    ctx.stage(SIDES.holders, partition, lines.slice(i, i + HOLDER_ROW_ENTRIES))
+}
+
 /** One step of the `diff` phase. */
 export async function stepDiff(ctx: StepContext): Promise<StepResult> {
   const c = ctx.cursor
@@ -56,17 +71,34 @@ export async function stepDiff(ctx: StepContext): Promise<StepResult> {
     const prev = await loadChunks(d1, c.prevRunId, [SIDES.refused], c.partition, to)
     for (const r of prev) unpackRefused(r.data, inputs.get(r.bucket)!.X)
   }
+  const additionsOnly = c.incomplete !== null
+  // Exact syncs keep who held each address, for their incremental runs (holders.ts); only a
+  // complete picture may serve as proof, so an incomplete or dry run builds none.
+  const indexed = ctx.run.mode === 'exact' && !additionsOnly && !ctx.dryRun
+  const holders = new Map<number, [string, number][]>()
   for (const r of rows) {
     const input = inputs.get(r.bucket)!
     const arr = input[r.side as keyof PartitionInput] as string[]
-    for (const e of unpack(r.data)) arr.push(e)
+    if (r.side !== SIDES.segment && r.side !== SIDES.optedOut && r.side !== SIDES.role) {
+      for (const e of unpack(r.data)) arr.push(e)
+      continue
+    }
+    // Segment sides carry the customer id (step-read-crm.ts); valid and role members are holders.
+    const pairs = holders.get(r.bucket) ?? []
+    holders.set(r.bucket, pairs)
+    const holds = indexed && r.side !== SIDES.optedOut
+    for (const line of unpack(r.data)) {
+      const [email, id] = splitMemberLine(line)
+      arr.push(email)
+      if (holds) pairs.push([email, id])
+    }
   }
-  const additionsOnly = c.incomplete !== null
   for (const [partition, input] of inputs) {
     const plan = diffPartition(ctx.run.mode as SyncMode, input, {
       additionsOnly,
       rejectCap: Math.max(0, REJECT_CAP - c.rejects),
     })
+    if (indexed) stageHolders(ctx, partition, input, plan.adds, holders.get(partition) ?? [])
     ctx.counts = addCounts(ctx.counts, plan.counts)
     for (const r of plan.rejects) ctx.reject(r.email, r.reason)
     ctx.stage(SIDES.refused, partition, packRefused(plan.refused))

@@ -2,6 +2,7 @@
  * The `read_crm` phase: reads the segment (or all customers) page by page, 100 per page, a bounded
  * number of pages per step, and stages the normalised emails by partition. A total that changes
  * while paging means the picture may be incomplete: the run then finishes with additions only.
+ * Member lines are `email<TAB>customerId` (the id feeds the holder index, holders.ts).
  */
 import { isSegmentMissing, SEGMENT_MISSING_FAILURE } from '../schedule/segment-check'
 import type { StepContext } from './context'
@@ -59,7 +60,10 @@ export async function stepReadCrm(ctx: StepContext): Promise<StepResult> {
         if (k.kind === 'invalid') {
           ctx.counts.invalid++
           ctx.reject(cust.email ?? '', 'invalid_email', `customer ${cust.id}`)
-        } else buf.add(SIDE_OF[k.kind], k.email)
+        } else {
+          // With the customer id: the diff builds the holder index from it (holders.ts).
+          buf.add(SIDE_OF[k.kind], k.email, `${k.email}\t${cust.id}`)
+        }
       }
       c.page++
       ctx.progressDone++

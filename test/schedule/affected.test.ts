@@ -50,13 +50,13 @@ describe('affectedSyncs', () => {
     expect(v).toEqual({ 1: 'incremental', 3: 'incremental' })
   })
 
-  it('a member leaving needs a full run in exact mode and nothing in union/subtraction', () => {
+  it('a member leaving is incremental in exact mode and nothing in union/subtraction', () => {
     const v = verdicts(
       [left(1, 5, 'vip')],
       [sync(1), sync(2, { mode: 'union' }), sync(3, { mode: 'subtract' })],
       {}
     )
-    expect(v).toEqual({ 1: 'full' })
+    expect(v).toEqual({ 1: 'incremental' })
   })
 
   it('email changes and opt-outs affect the syncs whose segment the customer is in now', () => {
@@ -115,6 +115,9 @@ describe('affectedSyncs', () => {
   it('effectOf: subtraction removes joining members, never re-adds leaving ones', () => {
     expect(effectOf('subtract', 'joined')).toBe('incremental')
     expect(effectOf('subtract', 'left')).toBe('none')
-    expect(effectOf('exact', 'consent')).toBe('full')
+    expect(effectOf('exact', 'consent')).toBe('incremental')
+    // The old address of a re-addressed or deleted customer is known only to the list.
+    expect(effectOf('exact', 'email')).toBe('full')
+    expect(effectOf('exact', 'gone')).toBe('full')
   })
 })

@@ -4,78 +4,11 @@
  */
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { createRetailCrmClient } from '../../src/clients/retailcrm'
-import { runs, syncs, tenants } from '../../src/db/schema'
-import { DEFAULT_LIMITS } from '../../src/schedule/config'
-import type { ScheduleDeps } from '../../src/schedule/deps'
+import { syncs } from '../../src/db/schema'
 import { runTick } from '../../src/schedule/tick'
-import { classifyCustomer } from '../../src/sync/normalize'
 import { startRun } from '../../src/sync/start'
-import { makeWorld, smallShop, type World } from '../sync/world'
-
-async function schedulerFor(w: World): Promise<ScheduleDeps> {
-  await w.db.update(tenants).set({ active: false })
-  await w.db.update(tenants).set({ active: true }).where(eq(tenants.id, w.tenant.id))
-  const key = await w.crm.issueKey()
-  return {
-    db: w.db,
-    queue: w.queue as never,
-    now: w.crm.clock.now,
-    crm: async () =>
-      createRetailCrmClient({
-        systemUrl: w.crm.systemUrl,
-        apiKey: key,
-        limiter: { acquire: async () => w.crm.clock.advance(100) },
-      }),
-    startRun,
-    markBroken: async () => {},
-    limits: { ...DEFAULT_LIMITS, incrementalEnabled: true },
-  }
-}
-
-/** The valid, not opted-out emails of the segment now (what the list must hold in exact mode). */
-async function segmentEmails(w: World) {
-  const key = await w.crm.issueKey()
-  const crm = createRetailCrmClient({
-    systemUrl: w.crm.systemUrl,
-    apiKey: key,
-    limiter: { acquire: async () => w.crm.clock.advance(100) },
-  })
-  const out = new Set<string>()
-  for (let page = 1; ; page++) {
-    const res = await crm.listCustomers({ segment: 'seg', page, limit: 100 })
-    for (const c of res.customers) {
-      const k = classifyCustomer(c)
-      if (k.kind === 'valid') out.add(k.email)
-    }
-    if (page >= res.pagination.totalPageCount) break
-  }
-  return [...out].sort()
-}
-
-/** Every customer's valid email, sorted. */
-async function allEmails(w: World) {
-  const crm = createRetailCrmClient({
-    systemUrl: w.crm.systemUrl,
-    apiKey: await w.crm.issueKey(),
-    limiter: { acquire: async () => w.crm.clock.advance(100) },
-  })
-  const out: string[] = []
-  for (let page = 1; ; page++) {
-    const res = await crm.listCustomers({ page, limit: 100 })
-    for (const c of res.customers) {
-      const k = classifyCustomer(c)
-      if (k.kind === 'valid') out.push(k.email)
-    }
-    if (page >= res.pagination.totalPageCount) break
-  }
-  return out.sort()
-}
-
-async function lastRun(w: World) {
-  const rows = await w.db.select().from(runs).where(eq(runs.syncId, w.sync.id))
-  return rows.at(-1)!
-}
+import { makeWorld, smallShop } from '../sync/world'
+import { allEmails, lastRun, schedulerFor, segmentEmails } from './incremental-world'
 
 describe('incremental runs', () => {
   it('union: a recalculation adds just the joining members, reading only them', async () => {
@@ -132,7 +65,7 @@ describe('incremental runs', () => {
     expect(await w.listEmails()).toEqual(everyone.filter((e) => !now.has(e)))
   })
 
-  it('exact: joins are incremental, a member leaving turns the run full, the list stays exact', async () => {
+  it('exact: joins and leaves are incremental, the list stays exact', async () => {
     const w = await makeWorld({ shop: smallShop(400, { size: 150 }, false), mode: 'exact' })
     const deps = await schedulerFor(w)
     await runTick(deps)
@@ -145,10 +78,13 @@ describe('incremental runs', () => {
 
     await w.crm.recalculate('seg', { add: 2, remove: 3 })
     const tick = await runTick(deps)
-    // The poll already knew removals need a full run in exact mode.
-    expect(tick.dispatch.started.map((s) => [s.trigger, s.kind])).toEqual([['change', 'full']])
+    expect(tick.dispatch.started.map((s) => [s.trigger, s.kind])).toEqual([
+      ['change', 'incremental'],
+    ])
     await w.drain()
-    expect((await lastRun(w)).status).toBe('done')
+    const run = await lastRun(w)
+    expect([run.kind, run.status]).toEqual(['incremental', 'done'])
+    expect(JSON.parse(run.counts)).toMatchObject({ added: 2, removed: 3 })
     expect(await w.listEmails()).toEqual(await segmentEmails(w))
   })
 

@@ -1,7 +1,7 @@
 /** What a run records: counts, timings, API calls, progress, bounded rejects, pruning, watermark. */
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { runChunks, runs } from '../../src/db/schema'
+import { runChunks, runs, syncs } from '../../src/db/schema'
 import { parseApiCalls } from '../../src/sync/api-calls'
 import { KEEP_RUNS, REJECT_CAP } from '../../src/sync/state'
 import { makeRun } from '../support/fixtures'
@@ -26,7 +26,13 @@ describe('run records', () => {
     )
     expect(run.progressDone).toBe(run.progressTotal)
     const chunks = await w.db.select().from(runChunks).where(eq(runChunks.runId, s.runId))
-    expect(chunks.map((c) => `${c.side}${c.bucket}:${c.seq}`)).toEqual(['a0:0']) // the sample of additions
+    const kept = chunks.filter((c) => c.side !== 'H')
+    expect(kept.map((c) => `${c.side}${c.bucket}:${c.seq}`)).toEqual(['a0:0']) // the sample of additions
+    // ... and the holder index of this exact sync: one entry per member, the sync points at it.
+    const index = chunks.filter((c) => c.side === 'H')
+    expect(index.reduce((n, c) => n + c.itemCount, 0)).toBe(230)
+    const [sync] = await w.db.select().from(syncs).where(eq(syncs.id, run.syncId))
+    expect(sync!.holderRunId).toBe(s.runId)
   })
 
   it('bounds the stored rejects of a run', async () => {

@@ -1,0 +1,1 @@
+ALTER TABLE `syncs` ADD `holder_run_id` integer;
