@@ -56,12 +56,12 @@ export interface DispatchResult {
   busy: number[]
 }
 
-/** Starts the runs of due marks, fairly across tenants (see pickFair). */
-export async function dispatchDue(deps: ScheduleDeps): Promise<DispatchResult> {
+/** Starts the runs of due marks (of one tenant, or all), fairly across tenants (see pickFair). */
+export async function dispatchDue(deps: ScheduleDeps, tenantId?: number): Promise<DispatchResult> {
   const now = deps.now()
   const { db, limits } = deps
   const rows = pickFair(
-    await dueMarks(db, now, limits.maxStartsPerTenant, limits.maxStartsPerTick * 5),
+    await dueMarks(db, now, limits.maxStartsPerTenant, limits.maxStartsPerTick * 5, tenantId),
     limits
   )
   const out: DispatchResult = { started: [], busy: [] }

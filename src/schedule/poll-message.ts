@@ -1,13 +1,15 @@
 /**
  * Queue consumer of `poll-history` messages: pages a tenant's history backlog a bounded number of
  * pages per message (each page recorded atomically, see poll.ts), re-enqueues itself while history
- * remains, and holds the tenant's poll lease meanwhile so cron leaves that cursor alone.
+ * remains, and holds the tenant's poll lease meanwhile so cron leaves that cursor alone (and its
+ * due runs: they start here, once the whole backlog is recorded).
  */
 import { ApiError, isRetryable } from '../clients/errors'
 import { getTenant, isTenantLive } from '../db/queries/tenants'
 import type { Env } from '../env'
 import type { PollHistoryMessage } from '../sync/messages'
 import { enqueuePoll, type ScheduleDeps, scheduleDepsFromEnv } from './deps'
+import { dispatchDue } from './dispatch'
 import { setPollLease } from './marks'
 import { pollTenantHistory } from './poll'
 import { handleCrmAuth } from './tick'
@@ -33,6 +35,8 @@ export async function pollHistoryStep(
       await enqueuePoll(deps, tenant.id)
     } else {
       await setPollLease(deps.db, tenant.id, null)
+      // The backlog is recorded: start this tenant's runs now rather than at the next tick.
+      await dispatchDue(deps, tenant.id)
     }
     return { kind: 'ack' }
   } catch (err) {

@@ -154,14 +154,19 @@ export interface DueMarkRow {
 
 /**
  * Marks due at `now` on active syncs of live tenants: the oldest `perTenant` of each tenant (a
- * window function), so a tenant with thousands of due syncs cannot fill the whole read.
+ * window function), so a tenant with thousands of due syncs cannot fill the whole read. A tenant
+ * whose history backlog a queued poll is still paging (its poll lease) is left out: that poll
+ * starts its runs once the whole backlog is recorded (poll-message.ts), so one change is applied
+ * by one run instead of a first run with a part of it and a second one a tick later.
  */
 export async function dueMarks(
   db: Db,
   now: number,
   perTenant: number,
-  limit: number
+  limit: number,
+  tenantId?: number
 ): Promise<DueMarkRow[]> {
+  const oneTenant = tenantId === undefined ? sql`` : sql`AND s.tenant_id = ${tenantId}`
   return db.all<DueMarkRow>(sql`
     SELECT syncId, tenantId, nextRunAt, nextRunKind, historyAppliedId, tenantCursor, lastRunStatus
     FROM (
@@ -174,6 +179,7 @@ export async function dueMarks(
       FROM syncs s JOIN tenants t ON t.id = s.tenant_id
       WHERE t.active = 1 AND t.frozen = 0 AND t.broken_reason IS NULL
         AND s.state = 'active' AND s.next_run_at <= ${now}
+        AND (t.history_poll_until IS NULL OR t.history_poll_until <= ${now}) ${oneTenant}
     )
     WHERE rank <= ${perTenant}
     ORDER BY nextRunAt, syncId

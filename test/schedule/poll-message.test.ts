@@ -29,23 +29,34 @@ describe('poll-history queue messages', () => {
     expect(r.explicitAcks).toEqual(['p1'])
     expect((await w.tenantRow()).historySinceId).toBe(150)
     expect((await w.tenantRow()).historyPollUntil).toBeNull()
-    expect(send).not.toHaveBeenCalled()
+    // Done paging: no further poll (whatever runs the recorded changes start are run messages).
+    const types = send.mock.calls.map((c) => (c[0] as { type?: string }).type)
+    expect(types).not.toContain('poll-history')
   })
 
   it('re-enqueues itself while history remains and holds the lease meanwhile', async () => {
     const t = await setupTenant({ limits: { queueHistoryPages: 2 } })
-    await t.sync('dyn')
+    const sync = await t.sync('dyn')
     await runTick(t.deps)
+    await t.finishRuns() // the first reconcile
+    const before = (await t.runsOf(sync.id)).length
     await t.crm.recalculate('dyn', { add: 250, remove: 0 })
     const msg = { type: 'poll-history' as const, tenantId: t.tenant.id }
     expect(await pollHistoryStep(t.deps, msg, 1)).toEqual({ kind: 'ack' })
     expect((await t.tenantRow()).historySinceId).toBe(200)
     expect((await t.tenantRow()).historyPollUntil).toBeGreaterThan(t.deps.now())
     expect(t.sent).toContainEqual(msg)
+    // While the backlog is paged, a tick does not start the tenant's runs on a part of it.
+    const during = await runTick(t.deps)
+    expect(during.dispatch.started).toEqual([])
     expect(await pollHistoryStep(t.deps, msg, 1)).toEqual({ kind: 'ack' })
     expect((await t.tenantRow()).historySinceId).toBe(250)
     expect((await t.tenantRow()).historyPollUntil).toBeNull()
     expect(t.sent.filter((m) => (m as { type: string }).type === 'poll-history').length).toBe(1)
+    // The last page recorded: the poll itself started one run for all 250 changes.
+    const after = await t.runsOf(sync.id)
+    expect(after.length).toBe(before + 1)
+    expect(after.at(-1)!.trigger).toBe('change')
   })
 
   it('asks for a retry when the CRM is unavailable, and stops for a refused key', async () => {
