@@ -33,6 +33,8 @@ export interface CallDeps {
   state: SandboxState
   /** Absolute URL of the emulator's mount point. */
   base: string
+  /** The request's `ctx.waitUntil`, when it has an execution context. */
+  waitUntil?: (work: Promise<unknown>) => void
 }
 
 const json = (body: unknown) =>
@@ -129,6 +131,7 @@ async function run(req: Request, method: string, deps: CallDeps): Promise<unknow
     now,
     state: deps.state,
     base: deps.base,
+    waitUntil: deps.waitUntil,
   }
   return handler(ctx)
 }

@@ -18,6 +18,16 @@ export interface UnisenderEmulator {
   state: SandboxState
 }
 
+/** The request's `waitUntil`, or undefined when it has no execution context (tests call app.fetch). */
+function waitUntilOf(c: Context<SandboxAppEnv>): ((work: Promise<unknown>) => void) | undefined {
+  try {
+    const ec = c.executionCtx
+    return (work) => ec.waitUntil(work)
+  } catch {
+    return undefined
+  }
+}
+
 /** Builds an emulator instance (its own in-memory state). */
 export function createUnisenderEmulator(opts: UnisenderSandboxOptions = {}): UnisenderEmulator {
   const state = new SandboxState(opts)
@@ -28,7 +38,12 @@ export function createUnisenderEmulator(opts: UnisenderSandboxOptions = {}): Uni
   })
   const call = (c: Context<SandboxAppEnv>, method: string) => {
     const base = mountBase(c.req.raw.url, `/${c.req.param('lang')}/api/`)
-    return handleCall(c.req.raw, method, { db: c.env.SANDBOX_DB, state, base })
+    return handleCall(c.req.raw, method, {
+      db: c.env.SANDBOX_DB,
+      state,
+      base,
+      waitUntil: waitUntilOf(c),
+    })
   }
   app.all('/:lang{ru|en|ua|it}/api/async/:method', (c) => call(c, `async/${c.req.param('method')}`))
   app.all('/:lang{ru|en|ua|it}/api/:method', (c) => call(c, c.req.param('method')))

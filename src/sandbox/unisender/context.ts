@@ -11,6 +11,8 @@ export interface MethodContext {
   state: SandboxState
   /** Absolute URL where the emulator is mounted (e.g. http://localhost:8788/unisender). */
   base: string
+  /** The request's `ctx.waitUntil`, when it has an execution context (background work). */
+  waitUntil?: (work: Promise<unknown>) => void
 }
 
 /** One API method: returns the `result` value or throws UniError. */

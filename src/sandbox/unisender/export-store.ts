@@ -1,7 +1,8 @@
 /**
- * Export tasks and their files. The file is materialised while the task is processing — a bounded
- * number of pages per getTaskResult poll, resumable — into chunks of UTF-8 text with their byte
- * offsets. The file is then a snapshot (later list changes do not alter it), its size is known,
+ * Export tasks and their files. The file is materialised while the task is processing — in
+ * bounded, resumable batches of pages, by a background build started with the export (or by the
+ * first poll that finds the task due when nothing builds it) — into chunks of UTF-8 text with their
+ * byte offsets. The file is then a snapshot (later list changes do not alter it), its size is known,
  * and byte ranges can be served without re-reading the list. Tasks and files expire after
  * FILE_TTL_MS (the real link lifetime is UNCONFIRMED).
  */
@@ -70,20 +71,28 @@ export async function loadTask(db: D1Database, uuid: string): Promise<ExportTask
   }
 }
 
+/** Counts a poll and records the status it answered (`completed` is never taken back). */
 export async function saveProgress(db: D1Database, uuid: string, polls: number, status: string) {
   await db
-    .prepare('UPDATE uni_export_tasks SET polls = ?, status = ? WHERE uuid = ?')
+    .prepare(
+      "UPDATE uni_export_tasks SET polls = ?, status = CASE status WHEN 'completed' THEN status ELSE ? END WHERE uuid = ?"
+    )
     .bind(polls, status, uuid)
     .run()
 }
 
-/** Writes up to `maxPages` more pages of the file; returns whether the file is complete. */
+/**
+ * Writes up to `maxPages` more pages of the file in one D1 batch. Every write of the batch is
+ * conditional on the task still being where `task` says, so two builders of one file (the
+ * background build and a poll that took over) can race without corrupting it: the loser's batch
+ * writes nothing. Returns the task as this batch left it, or null when another builder won.
+ */
 export async function buildSome(
   db: D1Database,
   task: ExportTask,
   maxPages: number
-): Promise<boolean> {
-  if (task.built) return true
+): Promise<ExportTask | null> {
+  if (task.built) return task
   let { cursor, seq, size } = task
   let built = false
   const stmts: D1PreparedStatement[] = []
@@ -92,9 +101,11 @@ export async function buildSome(
     stmts.push(
       db
         .prepare(
-          'INSERT OR REPLACE INTO uni_export_chunks (uuid, seq, start, bytes, data) VALUES (?, ?, ?, ?, ?)'
+          `INSERT OR REPLACE INTO uni_export_chunks (uuid, seq, start, bytes, data)
+           SELECT ?, ?, ?, ?, ? WHERE EXISTS
+             (SELECT 1 FROM uni_export_tasks WHERE uuid = ? AND seq = ? AND built = 0)`
         )
-        .bind(task.uuid, seq, size, bytes, text)
+        .bind(task.uuid, seq, size, bytes, text, task.uuid, task.seq)
     )
     seq++
     size += bytes
@@ -109,12 +120,34 @@ export async function buildSome(
   stmts.push(
     db
       .prepare(
-        'UPDATE uni_export_tasks SET cursor = ?, seq = ?, size = ?, built = ? WHERE uuid = ? AND seq = ?'
+        'UPDATE uni_export_tasks SET cursor = ?, seq = ?, size = ?, built = ? WHERE uuid = ? AND seq = ? AND built = 0'
       )
       .bind(cursor, seq, size, built ? 1 : 0, task.uuid, task.seq)
   )
-  await db.batch(stmts)
-  return built
+  const results = await db.batch(stmts)
+  if ((results.at(-1)?.meta.changes ?? 0) === 0) return null
+  return { ...task, cursor, seq, size, built }
+}
+
+/**
+ * Builds the rest of the file, `pagesPerBatch` pages per D1 batch; `onProgress` after each batch.
+ * Returns whether the file is complete (false when another builder holds it and has not
+ * finished yet, or the task is gone).
+ */
+export async function buildRest(
+  db: D1Database,
+  uuid: string,
+  pagesPerBatch: number,
+  onProgress: () => void = () => {}
+): Promise<boolean> {
+  let task = await loadTask(db, uuid)
+  while (task && !task.built) {
+    const next = await buildSome(db, task, pagesPerBatch)
+    if (!next) return (await loadTask(db, uuid))?.built ?? false
+    task = next
+    onProgress()
+  }
+  return task?.built ?? false
 }
 
 /** Parses a single `bytes=a-b` / `bytes=a-` / `bytes=-n` range; null = serve the whole file. */

@@ -10,12 +10,25 @@ export interface UnisenderSandboxOptions {
   now?: () => number
   /** How injected latency waits; tests may record instead of sleeping. */
   sleep?: (ms: number) => Promise<void>
-  /** An export task completes once this much time passed since it was created … */
+  /**
+   * An export task is due this long after it was created (UNCONFIRMED: the real service's timing
+   * is not documented; see README.md). It completes at the first poll that finds it due, once its
+   * file is built (in the background right after exportContacts, or by that poll).
+   */
   exportReadyAfterMs?: number
-  /** … or once getTaskResult was polled this many times (whichever comes first). */
+  /**
+   * … or once getTaskResult was polled this many times, whichever comes first. A shortcut for
+   * tests that do not move the clock; a client that polls seconds apart meets the time first.
+   */
   exportReadyAfterPolls?: number
-  /** Pages (2,000 contacts each) of the export file written per getTaskResult poll. */
+  /** Pages (2,000 contacts each) of the export file written per D1 batch while building it. */
   exportPagesPerPoll?: number
+  /**
+   * Runs the background build of an export file (by default the request's `ctx.waitUntil`, when
+   * it has an execution context; without either, the first due poll builds the file). Tests
+   * inject one to decide when the build runs.
+   */
+  background?: (work: () => Promise<unknown>) => void
   /** Multiplies the rate limits (default 1); `npm run bench` states the factor it used. */
   rateScale?: number
 }
@@ -27,6 +40,9 @@ export class SandboxState {
   readonly exportReadyAfterMs: number
   readonly exportReadyAfterPolls: number
   readonly exportPagesPerPoll: number
+  readonly background: ((work: () => Promise<unknown>) => void) | undefined
+  /** Export files being built in the background by this instance: uuid → last progress (ms). */
+  readonly building = new Map<string, number>()
   readonly faults = new Faults()
   readonly calls = new Map<string, number>()
   readonly perKey: SlidingWindow
@@ -38,6 +54,7 @@ export class SandboxState {
     this.exportReadyAfterMs = opts.exportReadyAfterMs ?? 3_000
     this.exportReadyAfterPolls = opts.exportReadyAfterPolls ?? 3
     this.exportPagesPerPoll = opts.exportPagesPerPoll ?? 100
+    this.background = opts.background
     // Benchmark hook (rateScale, default 1): see scripts/bench.mjs --rate-scale.
     const scale = opts.rateScale ?? 1
     this.perKey = new SlidingWindow(Math.round(CALLS_PER_MINUTE * scale), 60_000)
