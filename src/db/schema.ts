@@ -193,6 +193,8 @@ export const runs = sqliteTable(
     createdAt: integer('created_at').notNull(),
     startedAt: integer('started_at'),
     finishedAt: integer('finished_at'),
+    /** When a step last committed (or the watchdog re-sent the step), for src/schedule/watchdog.ts. */
+    steppedAt: integer('stepped_at'),
   },
   (t) => [
     index('runs_sync_idx').on(t.syncId, t.id),

@@ -4,7 +4,7 @@ import pkg from '../../package.json'
 import type { AppEnv } from '../env'
 
 /** The newest migration file this build expects; kept in sync by test/routes/health.test.ts. */
-export const EXPECTED_MIGRATIONS = 5
+export const EXPECTED_MIGRATIONS = 6
 
 export const health = new Hono<AppEnv>().get('/', async (c) => {
   try {

@@ -1,7 +1,7 @@
 /**
  * One scheduler tick (cron, every minute): poll each live tenant's history (a few pages inline,
- * longer backlogs through the queue), watch segment counts, mark due reconciles, then start the
- * due runs.
+ * longer backlogs through the queue), watch segment counts, mark due reconciles, start the due
+ * runs, and re-send the step of any run that stalled.
  * The tick only decides and enqueues: runs are chains of queue steps, so a 1,000,000-customer run
  * of one shop never blocks another shop's small run, and the tick's own work stays bounded.
  */
@@ -14,6 +14,7 @@ import { takePollLease, takePollLeases } from './marks'
 import { pollTenantHistory } from './poll'
 import { forgetIdleCursors, type LiveTenant, liveTenants } from './queries'
 import { watchSegments } from './segments'
+import { reviveStalledRuns } from './watchdog'
 
 export interface TickReport {
   polled: number[]
@@ -22,6 +23,8 @@ export interface TickReport {
   broken: number[]
   reconcilesMarked: number
   dispatch: DispatchResult
+  /** Stalled runs whose current step was re-sent (watchdog.ts). */
+  revived: number[]
 }
 
 /** Rotates the tenant list by minute, so the tenants that miss the inline budget vary. */
@@ -49,6 +52,7 @@ export async function runTick(deps: ScheduleDeps): Promise<TickReport> {
     broken: [],
     reconcilesMarked: 0,
     dispatch: { started: [], busy: [] },
+    revived: [],
   }
   const start = deps.now()
   await forgetIdleCursors(deps.db)
@@ -84,6 +88,7 @@ export async function runTick(deps: ScheduleDeps): Promise<TickReport> {
 
   report.reconcilesMarked = await markReconciles(deps)
   report.dispatch = await dispatchDue(deps)
+  report.revived = await reviveStalledRuns(deps)
   return report
 }
 

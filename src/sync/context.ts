@@ -192,6 +192,7 @@ export class StepContext {
       ...insertRejects(d1, this.fence, this.rejects),
       ...this.extra,
       updateRun(d1, this.fence, {
+        steppedAt: this.deps.now(),
         ...patch,
         cursor: this.cursor,
         counts: JSON.stringify(this.counts),

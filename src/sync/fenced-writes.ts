@@ -113,6 +113,7 @@ export interface RunPatch {
   errorMessage?: string | null
   startedAt?: number
   finishedAt?: number
+  steppedAt?: number
 }
 
 /** The fenced update of the run row (last statement of a step's batch). */
@@ -145,6 +146,7 @@ export function updateRun(d1: D1Database, f: Fence, p: RunPatch): D1PreparedStat
   opt('error_message', p.errorMessage)
   opt('started_at', p.startedAt)
   opt('finished_at', p.finishedAt)
+  opt('stepped_at', p.steppedAt)
   return d1
     .prepare(
       `UPDATE runs SET ${sets.join(', ')}

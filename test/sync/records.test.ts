@@ -16,6 +16,7 @@ describe('run records', () => {
     const run = await w.run(s.runId)
     expect(run.startedAt).toBeTypeOf('number')
     expect(run.finishedAt).toBeGreaterThanOrEqual(run.startedAt!)
+    expect(run.steppedAt).toBe(run.finishedAt) // every commit stamps it (the watchdog reads it)
     const calls = parseApiCalls(run.apiCalls)
     expect(calls.retailcrm).toBe(3)
     expect(calls.detail['unisender:importContacts']).toBe(1)
