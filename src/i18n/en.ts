@@ -177,6 +177,9 @@ export const en: Record<MessageKey, string> = {
   'runs.col.status': 'Status',
   'runs.col.duration': 'Duration',
   'runs.dry': 'dry run',
+  'runs.incremental': 'changes only',
+  'runs.incrementalNote':
+    'Only the changes from the RetailCRM history were applied: the changed customers were re-read ({count}); the Unisender list was not exported in full.',
   'runs.rejects': 'Rejected contacts: {count}',
   'runs.rejectsCsv': 'Download CSV',
   'runs.rejectsShown': 'Showing the first {shown} of {count}.',

@@ -181,6 +181,9 @@ export const ru = {
   'runs.col.status': 'Статус',
   'runs.col.duration': 'Длительность',
   'runs.dry': 'пробный',
+  'runs.incremental': 'по изменениям',
+  'runs.incrementalNote':
+    'Применены только изменения из истории RetailCRM: перечитаны изменившиеся покупатели ({count}), список Unisender целиком не выгружался.',
   'runs.rejects': 'Отклонённые контакты: {count}',
   'runs.rejectsCsv': 'Скачать CSV',
   'runs.rejectsShown': 'Показаны первые {shown} из {count}.',

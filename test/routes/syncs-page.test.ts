@@ -275,6 +275,20 @@ describe('notes and new error codes', () => {
     expect(html).toContain('Примечание: A real run would fail: 8 are missing')
   })
 
+  it('labels a run that applied only the history changes, without a list size it did not read', async () => {
+    await makeRun(tenantId, sync.id, {
+      status: 'done',
+      trigger: 'change',
+      kind: 'incremental',
+      counts: JSON.stringify({ ...counts, readFromCrm: 12, listBefore: 0, unchanged: 0 }),
+    })
+    const html = (await (await get(s, `/syncs/${sync.id}`)).text()).replace(/\s+/g, ' ')
+    expect(html).toContain('по изменениям')
+    expect(html).toContain('перечитаны изменившиеся покупатели (12)')
+    expect(html).not.toContain('В списке до запуска')
+    expect(html).toMatch(/<dt>Удалено из списка<\/dt><dd>37<\/dd>/)
+  })
+
   it('explains a segment deleted in RetailCRM', async () => {
     await makeRun(tenantId, sync.id, { status: 'failed', errorCode: 'segment_missing' })
     const html = await (await get(s, `/syncs/${sync.id}`)).text()

@@ -101,15 +101,20 @@ export function RunDetails(p: RunDetailsProps) {
   const { t, run } = p
   const counts = parseCounts(run.counts)
   const n = (x: number) => formatNumber(p.locale, x)
+  const incremental = run.kind === 'incremental' && !run.dryRun
+  // An incremental run reads neither the whole list nor the whole segment: no list size to show.
   const keys: (keyof RunCounts)[] = run.dryRun
     ? ['readFromCrm', 'listBefore', 'plannedAdd', 'plannedRemove', ...COUNT_KEYS.slice(4)]
-    : COUNT_KEYS
+    : incremental
+      ? COUNT_KEYS.filter((k) => k !== 'listBefore' && k !== 'unchanged')
+      : COUNT_KEYS
   const base = `/syncs/${p.syncId}/runs/${run.id}`
   return (
     <details class="run" open={p.open} id={`run-${run.id}`}>
       <summary>
         {formatTime(p.locale, run.startedAt ?? run.createdAt)} · {triggerText(t, run.trigger)}
-        {run.dryRun ? ` · ${t('runs.dry')}` : ''} · {t(`status.${run.status}`)} ·{' '}
+        {run.dryRun ? ` · ${t('runs.dry')}` : ''}
+        {incremental ? ` · ${t('runs.incremental')}` : ''} · {t(`status.${run.status}`)} ·{' '}
         {formatDuration(t, run, p.now)}
       </summary>
       <LiveProgress t={t} locale={p.locale} run={run} pollUrl={`/syncs/${p.syncId}/progress`} />
@@ -143,6 +148,9 @@ export function RunDetails(p: RunDetailsProps) {
         <p class="muted">{t('runError.detail', { message: run.errorMessage })}</p>
       ) : null}
       {run.additionsOnly ? <Alert kind="info">{t('runs.additionsOnly')}</Alert> : null}
+      {incremental && run.status === 'done' ? (
+        <p class="muted">{t('runs.incrementalNote', { count: n(counts.readFromCrm) })}</p>
+      ) : null}
       {run.status === 'done' && run.errorMessage ? (
         <Alert kind="info">{t('runs.note', { message: run.errorMessage })}</Alert>
       ) : null}
