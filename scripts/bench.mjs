@@ -7,9 +7,12 @@
  * It runs the real pipeline in local workerd — the module Worker and the sandbox Worker under
  * `wrangler dev`, with local D1 and local queues, on their own ports and their own state directory
  * (so a running `npm start` is not disturbed) — drives it as a user and a CRM would, and prints a
- * table of wall time, CPU, memory, API calls and D1 rows. See bench/README.md for the method.
+ * table of wall time, CPU, memory, API calls and D1 rows for the first sync, the run(s) a 1% change
+ * of the segment causes, and (by default up to 100,000) a forced full run after it. See
+ * bench/README.md for the method.
  *
- * Usage: npm run bench [-- --n 1000000] [--skip-latency] [--skip-second] [--verbose]
+ * Usage: npm run bench [-- --n 1000000] [--skip-latency] [--skip-second] [--reconcile |
+ * --no-reconcile] [--verbose]; `npm run bench -- --help` lists every flag.
  */
 import { parseArgs } from './../bench/lib/args.mjs'
 

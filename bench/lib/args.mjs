@@ -5,7 +5,10 @@ const HELP = `npm run bench -- [options]
   --rate-scale <k>     multiply the emulators' rate limits by k (default 1.2; the module still
                        paces itself at the production 10 CRM req/s and 1,200 Unisender calls/min)
   --skip-latency       do not measure the change latency (issue 7)
-  --skip-second        do not run the second (1% changed) run
+  --skip-second        do not measure the change (1% of the segment) nor the reconcile after it
+  --reconcile          after the change, also measure a forced full run ("reconcile after the
+                       change"); default ON for n <= 100000, OFF above (it costs a full read)
+  --no-reconcile       do not measure the forced full run
   --keep-state         keep .wrangler/bench-state from the previous invocation
   --timeout-min <m>    give up after m minutes (default: 30, or 240 for n >= 500000)
   --app-port <p>       module Worker port (default 8797)
@@ -26,6 +29,7 @@ export function parseArgs(argv) {
     verbose: false,
     rateScale: 1.2,
     scratch: false,
+    reconcile: undefined,
   }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
@@ -37,6 +41,8 @@ export function parseArgs(argv) {
     if (a === '--n') out.n = Math.floor(num())
     else if (a === '--skip-latency') out.skipLatency = true
     else if (a === '--skip-second') out.skipSecond = true
+    else if (a === '--reconcile') out.reconcile = true
+    else if (a === '--no-reconcile') out.reconcile = false
     else if (a === '--keep-state') out.keepState = true
     else if (a === '--verbose') out.verbose = true
     else if (a === '--rate-scale') out.rateScale = num()
@@ -50,6 +56,7 @@ export function parseArgs(argv) {
     } else fail(`unknown option ${a}`)
   }
   out.timeoutMin ??= out.n >= 500_000 ? 240 : 30
+  out.reconcile ??= out.n <= 100_000
   return out
 }
 

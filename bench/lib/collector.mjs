@@ -69,6 +69,7 @@ export class Collector {
       .usage()
       .then((u) => {
         if (!u) return
+        w.heapSamples++
         w.peakHeapUsed = Math.max(w.peakHeapUsed, u.usedSize)
         w.peakHeapTotal = Math.max(w.peakHeapTotal, u.totalSize)
       })
@@ -77,7 +78,7 @@ export class Collector {
       })
   }
 
-  /** Forces a GC in the isolate and records the live heap (every 30 s of a run). */
+  /** Forces a GC in the isolate and records the live heap (5 s into a run, then every 10 s). */
   sampleLive() {
     if (!this.heap || !this.window || this.heapBusy) return
     this.heapBusy = true
@@ -85,7 +86,9 @@ export class Collector {
     this.heap
       .liveUsage()
       .then((u) => {
-        if (u) w.peakHeapLive = Math.max(w.peakHeapLive, u.usedSize)
+        if (!u) return
+        w.liveSamples++
+        w.peakHeapLive = Math.max(w.peakHeapLive, u.usedSize)
       })
       .finally(() => {
         this.heapBusy = false
@@ -110,11 +113,13 @@ export class Collector {
       peakHeapUsed: 0,
       peakHeapTotal: 0,
       peakHeapLive: 0,
+      heapSamples: 0,
+      liveSamples: 0,
     }
     let tick = 0
     this.timer = setInterval(() => {
       this.sampleMemory()
-      if (tick % 150 === 75) this.sampleLive()
+      if (tick % 50 === 25) this.sampleLive()
       else if (tick % 3 === 0) this.sampleHeap()
       tick++
     }, 200)
@@ -137,6 +142,8 @@ export class Collector {
       peakHeapUsed: this.heap ? w.peakHeapUsed : null,
       peakHeapTotal: this.heap ? w.peakHeapTotal : null,
       peakHeapLive: this.heap && w.peakHeapLive ? w.peakHeapLive : null,
+      heapSamples: w.heapSamples,
+      liveSamples: w.liveSamples,
     }
   }
 }

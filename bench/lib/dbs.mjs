@@ -3,7 +3,7 @@
  * state directory), so the benchmark can watch runs and the sandbox list without calling the
  * Workers — reads from here cost the measured Workers nothing and do not show in their counters.
  */
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
 process.removeAllListeners('warning') // node:sqlite prints an ExperimentalWarning on import
@@ -43,4 +43,21 @@ export function localD1(persistDir, table) {
       db = null
     },
   }
+}
+
+/**
+ * Bytes of the local D1 database files under `persistDir` (the SQLite files and their -wal/-shm
+ * companions that miniflare keeps for the module's D1), or null when there are none. These are
+ * the databases the module's workerd process serves from its own memory and page cache.
+ */
+export function d1FileBytes(persistDir) {
+  const dir = join(persistDir, 'v3', 'd1', 'miniflare-D1DatabaseObject')
+  if (!existsSync(dir)) return null
+  let bytes = 0
+  for (const f of readdirSync(dir)) {
+    try {
+      bytes += statSync(join(dir, f)).size
+    } catch {}
+  }
+  return bytes
 }

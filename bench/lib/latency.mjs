@@ -11,7 +11,7 @@ import { changeSegment, fireCron } from './scenario.mjs'
 const src = join(process.cwd(), 'src', 'sandbox')
 
 /** Which emails a recalculation of `seg` by (remove, add) takes out and brings in. */
-async function plannedChange(ctx, remove, add) {
+export async function plannedChange(ctx, remove, add) {
   const { recalc, candidateId } = await import(join(src, 'retailcrm', 'membership.ts'))
   const { cleanEmail } = await import(join(src, 'generator.ts'))
   const row = ctx.sandboxDb.one(
@@ -30,7 +30,7 @@ async function plannedChange(ctx, remove, add) {
 }
 
 /** Whether every email of `plan.in` is an active member and none of `plan.out` is. */
-function visible(ctx, listId, plan) {
+export function visible(ctx, listId, plan) {
   const active = (emails) => {
     let n = 0
     for (let i = 0; i < emails.length; i += 500) {

@@ -1,10 +1,12 @@
 /**
  * Orchestrates one benchmark invocation: fresh local state, both Workers under wrangler dev, the
- * full run, the run after a 1% change, the change latency, the table and bench/results.md.
+ * full run, the run(s) a 1% change causes, a forced full run after it (the reconcile), the change
+ * latency, the table and bench/results.md.
  */
 import { randomBytes } from 'node:crypto'
 import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { changeTriggeredRun } from './change.mjs'
 import { Collector } from './collector.mjs'
 import { localD1 } from './dbs.mjs'
 import { connectHeap } from './heap.mjs'
@@ -140,6 +142,7 @@ export async function runBenchmark(args) {
     const ctx = {
       appUrl,
       sandboxUrl,
+      appState,
       appDb: localD1(appState, 'runs'),
       sandboxDb: localD1(sandboxState, 'uni_members'),
       collector,
@@ -158,29 +161,34 @@ export async function runBenchmark(args) {
     console.log(`bench: shop ${shop.code}: segment ${seg.id} with ${seg.customersCount} members`)
 
     status.phase = 'full run'
-    const full = await measuredRun(ctx, 'full', async () => {
-      ctx.syncId = await sc.createSync(ctx, browser, {
-        accountId,
-        segmentId: seg.id,
-        mode: 'exact',
-      })
-    })
+    const full = await measuredRun(
+      ctx,
+      'full',
+      'first sync',
+      async () => {
+        ctx.syncId = await sc.createSync(ctx, browser, {
+          accountId,
+          segmentId: seg.id,
+          mode: 'exact',
+        })
+      },
+      { newList: true }
+    )
     results.runs.push(full)
 
     if (!args.skipSecond && !full.timedOut) {
-      status.phase = 'second run (1% changed)'
+      status.phase = 'change-triggered run(s) (1% changed)'
       const k = Math.max(1, Math.round(args.n / 200))
-      const second = await measuredRun(
-        ctx,
-        '1% changed',
-        async () => {
-          await sc.changeSegment(shop, seg.id, { add: k, remove: k })
-          await sc.fireCron(ctx)
-        },
-        { tick: true }
-      )
-      second.changes = 2 * k
-      results.runs.push(second)
+      const change = await changeTriggeredRun(ctx, k)
+      results.runs.push(change)
+      if (args.reconcile && !change.timedOut) {
+        status.phase = 'reconcile after the change (forced full run)'
+        results.runs.push(
+          await measuredRun(ctx, 'reconcile', 'reconcile after the change', () =>
+            sc.runNow(ctx, browser)
+          )
+        )
+      }
     }
     if (!args.skipLatency) {
       status.phase = 'latency'

@@ -18,10 +18,33 @@ function loadJson(path) {
 const BOUND_TEXT = `Rate-limit bound = ceil(read/100)/10 s for reading the CRM (10 requests/s, 100 customers per
 page) + (ceil(added/500) + ceil(removed/500))/20 s for writing to Unisender (1,200 calls/min, 500 rows
 per importContacts); the export (20/min) is one call and adds nothing. Reading and writing are added
-because removals need the complete read first. Minimum API calls: CRM ceil(read/100) pages; Unisender
-1 export + 1 getTaskResult + the imports above + getUserInfo when adding (plan check) + getLists and
-createList when the sync creates its list; for the run after a change, only the imports + getUserInfo
-(no export needed to apply known changes). Export file downloads are not API calls (listed apart).`
+because removals need the complete read first. Minimum API calls of a full run: CRM ceil(read/100)
+pages; Unisender 1 export + 1 getTaskResult + the imports above + getUserInfo when adding (plan check)
++ getLists and createList when the sync creates its list. The change-triggered row is measured from
+the change in the CRM (cron fired at once, then every 60 s) until the sync is idle and the list is
+right, over every run the change caused; its minimum is what applying the known change needs: CRM
+ceil(changes/100) requests to re-read the changed customers, Unisender the imports of the joining and
+leaving emails + getUserInfo (no export), and its bound reads and writes just those. The cron's
+history polls are not in the runs' counters (the CRM emulator's own count, in the details, has them).
+Export file downloads are not API calls (listed apart).`
+
+const MEMORY_TEXT = `Memory: "peak RSS" is the module's workerd process, which holds the module isolate and workerd's
+runtime and also, in the same process, the local D1 (miniflare's SQLite databases, their page cache and
+memory-mapped files) and the local queue simulator; in production D1 and Queues run elsewhere. "module D1
+files" is the size on disk of the module's local D1 databases at the end of each run (how much of them is
+resident is not measured). The Worker's own memory is the isolate's JS heap (inspector; live = after a
+forced GC), in the details; the memory targets compare the first syncs (full runs) of both N.`
+
+/** The command line that reproduces an invocation (flags that differ from the defaults). */
+export function commandOf(a) {
+  const f = []
+  if (a.n !== 50_000) f.push(`--n ${a.n}`)
+  if (a.rateScale !== 1.2) f.push(`--rate-scale ${a.rateScale}`)
+  if (a.skipSecond) f.push('--skip-second')
+  else if (a.reconcile !== a.n <= 100_000) f.push(a.reconcile ? '--reconcile' : '--no-reconcile')
+  if (a.skipLatency) f.push('--skip-latency')
+  return `npm run bench${f.length ? ` -- ${f.join(' ')}` : ''}`
+}
 
 export function writeResults(root, results, stamp) {
   const outDir = join(root, 'bench', 'out')
@@ -34,12 +57,16 @@ export function writeResults(root, results, stamp) {
   )
   const jsonPath = join(root, 'bench', 'results.json')
   const store = loadJson(jsonPath)
-  const [full, second] = results.runs
+  const byKey = (k) => results.runs.find((r) => r.key === k) ?? null
+  const full = byKey('full')
+  const second = byKey('change')
+  const reconcile = byKey('reconcile')
   const n = results.args.n
   const base = n >= 1_000_000 ? store.byN?.['50000'] : null
   const verdicts = targets({
     full,
     second,
+    reconcile,
     n,
     baselineRss: base?.peakRss ?? null,
     baselineHeap: base?.peakHeapLive ?? null,
@@ -48,7 +75,7 @@ export function writeResults(root, results, stamp) {
   const p = (s = '') => lines.push(s)
   p(`## N = ${n.toLocaleString('en-US')}`)
   p()
-  p(`Latest run: ${results.machine.date} — \`npm run bench${n === 50_000 ? '' : ` -- --n ${n}`}\``)
+  p(`Latest run: ${results.machine.date} — \`${commandOf(results.args)}\``)
   p()
   p(
     `Machine: ${results.machine.nproc} CPUs (${results.machine.cpuModel}), ${results.machine.memoryGiB} GiB RAM; Node ${results.machine.node}, wrangler ${results.machine.wrangler} (local workerd, local D1 and queues).`
@@ -94,8 +121,10 @@ export function writeResults(root, results, stamp) {
   }
   p(BOUND_TEXT)
   p()
+  p(MEMORY_TEXT)
+  p()
   for (const r of results.runs) {
-    p(`### ${r.label} run (N = ${n.toLocaleString('en-US')})`)
+    p(`### ${r.label}, N = ${n.toLocaleString('en-US')}`)
     p()
     if (r.stalled)
       p(
@@ -106,10 +135,18 @@ export function writeResults(root, results, stamp) {
       p(
         `- run ${run.id}: ${run.status}, ${run.kind}, trigger ${run.trigger}${run.error ? `, error ${run.error}` : ''}; counts ${JSON.stringify(run.counts)}; API calls ${JSON.stringify(run.apiCalls)}`
       )
+    if (r.key === 'change')
+      p(
+        `- the change: ${fmt(r.leaving)} members left and ${fmt(r.joining)} joined the segment; the list was ${r.listRight ? 'right' : '**not right**'} (every joining email an active member, no leaving one) when the measurement ended`
+      )
     p(`- the sandbox list «Бенчмарк» holds ${fmt(r.listActiveAfter)} active members afterwards`)
     p(
       `- Unisender emulator counted ${fmt(r.emulatorCalls.unisender)} calls: ${JSON.stringify(r.emulatorCalls.unisenderByMethod)}`
     )
+    if (r.emulatorCalls.crmByMethod)
+      p(
+        `- CRM emulator counted (all requests, the cron's history polls included): ${JSON.stringify(r.emulatorCalls.crmByMethod)}`
+      )
     p(
       `- invocations: ${r.sum.invocations} (${r.sum.queueInvocations} queue, ${r.sum.cronInvocations} cron), ${r.sum.overlapped} overlapped, ${r.sum.failed} threw`
     )
@@ -123,10 +160,12 @@ export function writeResults(root, results, stamp) {
       p(
         `- machine load average at the end of the run (1/5/15 min): ${r.loadAvg.join(' / ')} on ${results.machine.nproc} CPUs (other work shared the machine; wall times are inflated by it, CPU times are per process)`
       )
-    p(`- peak RSS: ${mib(r.peakRss)} sampled every 200 ms; kernel VmHWM ${mib(r.peakRssKernel)}`)
+    p(
+      `- peak RSS of the module's workerd process (isolate + runtime + local D1 + queue simulator): ${mib(r.peakRss)} sampled every 200 ms; kernel VmHWM ${mib(r.peakRssKernel)}; module D1 files ${mib(r.d1Bytes)} at the end of the run`
+    )
     p(
       r.peakHeapUsed
-        ? `- peak JS heap of the module isolate (inspector, every 600 ms, no forced GC): ${mib(r.peakHeapUsed)} used, ${mib(r.peakHeapTotal)} allocated; live heap after a forced GC every 30 s: ${r.peakHeapLive ? `peak ${mib(r.peakHeapLive)}` : 'not sampled (run shorter than 15 s)'}`
+        ? `- peak JS heap of the module isolate (inspector, ${fmt(r.heapSamples)} samples every 600 ms, no forced GC): ${mib(r.peakHeapUsed)} used, ${mib(r.peakHeapTotal)} allocated; live heap after a forced GC every 10 s (${fmt(r.liveSamples)} samples): ${r.peakHeapLive ? `peak ${mib(r.peakHeapLive)}` : 'not sampled (run shorter than 5 s)'}`
         : '- JS heap of the module isolate: not measured'
     )
     p(
@@ -147,6 +186,7 @@ export function writeResults(root, results, stamp) {
       peakRss: full.peakRss,
       peakHeapUsed: full.peakHeapUsed ?? null,
       peakHeapLive: full.peakHeapLive ?? null,
+      d1Bytes: full.d1Bytes ?? null,
       cpuPer1kMs: full.cpuPer1kMs,
       rowsWritten: full.sum.rowsWritten,
       calls: full.calls,

@@ -1,9 +1,11 @@
 /**
- * One measured run: trigger it (save the sync form, or change the CRM and fire the cron), wait for
- * every run it caused to finish, and gather wall time, CPU, memory, invocations, API calls
- * (module's own counters and the Unisender emulator's) and the run counts.
+ * One measured run: trigger it (save the sync form, press «run now»), wait for every run it
+ * caused to finish, and gather wall time, CPU, memory, invocations, API calls (module's own
+ * counters and both emulators') and the run counts. The run after a change has its own waiting
+ * rule (change.mjs) but is gathered the same way (`gather`).
  */
 import { loadavg } from 'node:os'
+import { d1FileBytes } from './dbs.mjs'
 import { minimumCalls, rateBound, summarize } from './report.mjs'
 import { emulatorCalls, fireCron, waitForRuns } from './scenario.mjs'
 
@@ -12,49 +14,54 @@ const sumObj = (o) => Object.values(o ?? {}).reduce((a, v) => a + (Number(v) || 
 /** How long to wait for the first run to appear after the trigger before giving up. */
 const APPEAR_MS = 150_000
 
-/** `opts.tick`: keep firing the cron every 60 s until a run appears (as production would). */
-export async function measuredRun(ctx, label, trigger, opts = {}) {
-  const { collector, args } = ctx
+/** The run kinds seen, in order of first appearance: "incremental", "2 × incremental + full". */
+export function kindsLabel(runs) {
+  const counts = new Map()
+  for (const r of runs) counts.set(r.kind, (counts.get(r.kind) ?? 0) + 1)
+  return [...counts].map(([k, n]) => (n > 1 ? `${n} × ${k}` : k)).join(' + ') || 'no run'
+}
+
+/** Where a measurement starts: the last run id, both emulators' counters, the collector window. */
+export async function beginMeasure(ctx, label) {
   const lastRun = ctx.appDb.one('SELECT max(id) AS id FROM runs')?.id ?? 0
   const before = await emulatorCalls(ctx, ctx.shop)
-  collector.begin(label)
-  const t0 = Date.now()
-  await trigger()
-  console.log(`bench: ${label}: triggered; waiting for the run(s)`)
-  const deadline = Math.min(ctx.deadline, Date.now() + APPEAR_MS)
-  let waited = await waitUntilRunAppears(ctx, lastRun, deadline, opts.tick)
-  if (waited) {
-    waited = await waitForRuns(ctx, ctx.syncId, lastRun, ctx.deadline, (runs) => {
-      const r = runs.at(-1)
-      if (r)
-        console.log(
-          `bench: ${label}: run ${r.id} ${r.status}/${r.phase} (${Math.round((Date.now() - t0) / 1000)} s)`
-        )
-    })
-  } else waited = { runs: [], timedOut: true }
+  ctx.collector.begin(label)
+  return { lastRun, before, t0: Date.now() }
+}
+
+/**
+ * Ends the collector window and gathers the figures of `waited.runs` (all runs of the
+ * measurement). `minimum(totals)` gives the minimum API calls from the runs' summed counts;
+ * `bound` overrides the rate-limit bound computed from them.
+ */
+export async function gather(ctx, m, { key, label, waited, minimum, bound = null, extra = {} }) {
+  const { collector, args } = ctx
   const detectedAt = Date.now()
   const window = collector.end()
   const after = await emulatorCalls(ctx, ctx.shop)
   const runs = waited.runs
-  const finishedAt = Math.max(...runs.map((r) => r.finished_at ?? 0))
-  const wallS = ((finishedAt > t0 ? finishedAt : detectedAt) - t0) / 1000
+  const finishedAt = Math.max(0, ...runs.map((r) => r.finished_at ?? 0))
+  const wallS = ((finishedAt > m.t0 ? finishedAt : detectedAt) - m.t0) / 1000
   const counts = runs.map((r) => JSON.parse(r.counts || '{}'))
   const apiCalls = runs.map((r) => JSON.parse(r.api_calls || '{}'))
   const total = (list, k) => list.reduce((a, c) => a + (Number(c[k]) || 0), 0)
-  const read = total(counts, 'readFromCrm')
-  const adds = total(counts, 'added')
-  const removes = total(counts, 'removed')
+  const totals = {
+    read: total(counts, 'readFromCrm'),
+    adds: total(counts, 'added'),
+    removes: total(counts, 'removed'),
+  }
   const calls = { crm: total(apiCalls, 'retailcrm'), unisender: total(apiCalls, 'unisender') }
-  const uniEmulator = sumObj(after.unisender) - sumObj(before.unisender)
   const sum = summarize(window.steps)
   const list = ctx.sandboxDb.one(
     `SELECT count(*) AS n FROM uni_members m JOIN uni_lists l ON l.id = m.list_id
      WHERE l.title = 'Бенчмарк' AND m.status = 'active'`
   )
   const result = {
+    key,
     loadAvg: loadavg().map((x) => Math.round(x * 100) / 100),
     listActiveAfter: list?.n ?? null,
-    label,
+    label: `${label} (${kindsLabel(runs)})`,
+    kinds: kindsLabel(runs),
     n: args.n,
     mode: 'exact',
     timedOut: waited.timedOut,
@@ -69,18 +76,15 @@ export async function measuredRun(ctx, label, trigger, opts = {}) {
       apiCalls: JSON.parse(r.api_calls || '{}'),
     })),
     wallS,
-    bound: rateBound({ read: read || args.n, adds, removes }),
-    min: minimumCalls({
-      read: read || args.n,
-      adds,
-      removes,
-      newList: label === 'full',
-      incremental: label !== 'full',
-    }),
+    bound:
+      bound ??
+      rateBound({ read: totals.read || args.n, adds: totals.adds, removes: totals.removes }),
+    min: minimum(totals),
     calls,
     emulatorCalls: {
-      unisender: uniEmulator,
-      unisenderByMethod: diff(before.unisender, after.unisender),
+      unisender: sumObj(after.unisender) - sumObj(m.before.unisender),
+      unisenderByMethod: diff(m.before.unisender, after.unisender),
+      crmByMethod: diff(m.before.crm?.calls, after.crm?.calls),
     },
     sum,
     processCpuMs: window.processCpuMs,
@@ -91,10 +95,14 @@ export async function measuredRun(ctx, label, trigger, opts = {}) {
     peakHeapUsed: window.peakHeapUsed,
     peakHeapTotal: window.peakHeapTotal,
     peakHeapLive: window.peakHeapLive,
+    heapSamples: window.heapSamples,
+    liveSamples: window.liveSamples,
+    d1Bytes: d1FileBytes(ctx.appState),
     steps: window.steps,
+    ...extra,
   }
   console.log(
-    `bench: ${label}: ${runs.map((r) => `run ${r.id} ${r.status}`).join(', ') || 'no run'} in ${wallS.toFixed(1)} s` +
+    `bench: ${label}: ${runs.map((r) => `run ${r.id} ${r.kind} ${r.status}`).join(', ') || 'no run'} in ${wallS.toFixed(1)} s` +
       (waited.stalled
         ? ' (STALLED: nothing moved for 6 min)'
         : waited.timedOut
@@ -102,6 +110,39 @@ export async function measuredRun(ctx, label, trigger, opts = {}) {
           : '')
   )
   return result
+}
+
+/**
+ * A run started by a form post (the sync form for the first run, «run now» for the forced full
+ * run): waits for every run it caused to finish. `opts.newList`: the run creates its list.
+ */
+export async function measuredRun(ctx, key, label, trigger, opts = {}) {
+  const m = await beginMeasure(ctx, label)
+  await trigger()
+  console.log(`bench: ${label}: triggered; waiting for the run(s)`)
+  const deadline = Math.min(ctx.deadline, Date.now() + APPEAR_MS)
+  let waited = await waitUntilRunAppears(ctx, m.lastRun, deadline, opts.tick)
+  if (waited) {
+    waited = await waitForRuns(ctx, ctx.syncId, m.lastRun, ctx.deadline, (runs) => {
+      const r = runs.at(-1)
+      if (r)
+        console.log(
+          `bench: ${label}: run ${r.id} ${r.status}/${r.phase} (${Math.round((Date.now() - m.t0) / 1000)} s)`
+        )
+    })
+  } else waited = { runs: [], timedOut: true }
+  return gather(ctx, m, {
+    key,
+    label,
+    waited,
+    minimum: (t) =>
+      minimumCalls({
+        read: t.read || ctx.args.n,
+        adds: t.adds,
+        removes: t.removes,
+        newList: Boolean(opts.newList),
+      }),
+  })
 }
 
 function diff(before, after) {
@@ -114,7 +155,7 @@ function diff(before, after) {
 }
 
 /** Waits until a run newer than `lastRun` exists (setting ctx.syncId from it); false on timeout. */
-async function waitUntilRunAppears(ctx, lastRun, deadline, tick) {
+export async function waitUntilRunAppears(ctx, lastRun, deadline, tick) {
   let nextTick = Date.now() + 60_000
   while (Date.now() < deadline) {
     if (tick && Date.now() >= nextTick) {

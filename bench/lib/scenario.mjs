@@ -162,3 +162,16 @@ export async function emulatorCalls(ctx, shop) {
   } catch {}
   return { unisender: uni.calls ?? {}, crm }
 }
+
+/**
+ * Presses «run now» on the sync page: a full run (trigger `manual`) — the same steps as the
+ * scheduler's daily reconcile, which only also ignores the previous run's refused contacts.
+ */
+export async function runNow(ctx, browser) {
+  const page = await browser.request(`${ctx.appUrl}/syncs/${ctx.syncId}`)
+  if (page.status !== 200) throw new Error(`sync page: HTTP ${page.status}`)
+  const res = await browser.post(`${ctx.appUrl}/syncs/${ctx.syncId}/run`, {})
+  if (res.status >= 400) throw new Error(`run now: HTTP ${res.status}: ${res.text.slice(0, 300)}`)
+  if (/[?&]done=running/.test(res.url))
+    throw new Error('run now: a run of the sync is still active')
+}

@@ -70,4 +70,34 @@ describe('benchmark arithmetic', () => {
     expect(by['D1 rows written by a full 1,000,000 run ≤ 50,000']).toBe('n/a')
     expect(by['peak RSS at 1,000,000 ≤ 1.2 × at 50,000']).toBe('n/a')
   })
+
+  it('judges the reconcile row as a full run and compares live heaps like with like', () => {
+    const row = (over: Record<string, unknown>) => ({
+      sum: { subrequestsMax: 50, cpuMsMax: 300, rowsWritten: 10 },
+      calls: { crm: 10_000, unisender: 2_005 },
+      min: { crm: 10_000, unisender: 2_005 },
+      peakRss: 300,
+      ...over,
+    })
+    const v = targets({
+      full: row({ peakHeapUsed: 90, peakHeapLive: 9, peakRss: 400 }),
+      second: row({ calls: { crm: 100, unisender: 22 }, changes: 10_000, kinds: 'incremental' }),
+      reconcile: row({ calls: { crm: 10_000, unisender: 3 }, min: { crm: 10_000, unisender: 2 } }),
+      n: 1_000_000,
+      baselineRss: 250,
+      baselineHeap: 8,
+    })
+    const by = Object.fromEntries(v.map((x) => [x.name, x.verdict]))
+    expect(by['second run Unisender calls ≤ ceil(changes/500) + 2']).toBe('PASS')
+    expect(by['reconcile (full run after the change) crm calls ≤ 1.05 × minimum']).toBe('PASS')
+    // one poll too many: 3 calls against a minimum of 2
+    expect(by['reconcile (full run after the change) unisender calls ≤ 1.05 × minimum']).toBe(
+      'FAIL'
+    )
+    // 9 live vs 8 live passes; the 90 used without a GC is not what is compared
+    expect(by['peak isolate heap at 1,000,000 ≤ 1.2 × at 50,000']).toBe('PASS')
+    expect(by['peak RSS at 1,000,000 ≤ 1.2 × at 50,000']).toBe('FAIL')
+    const unmeasured = targets({ full: row({}), n: 1_000_000, baselineRss: 250, baselineHeap: 8 })
+    expect(unmeasured.find((x) => x.name.startsWith('peak isolate heap'))?.verdict).toBe('n/a')
+  })
 })
