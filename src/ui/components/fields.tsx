@@ -3,6 +3,7 @@
  * so every input is reachable and explained for keyboard and screen-reader users.
  */
 import type { Child } from 'hono/jsx'
+import { Alert } from './alert'
 
 interface Base {
   name: string
@@ -117,6 +118,28 @@ export function SelectField(
       </select>
       <Help {...p} />
     </div>
+  )
+}
+
+/**
+ * A select and the checkbox that replaces it ("Выгрузить всех покупателей", "Создать сегмент с
+ * одноименным названием"): the checkbox disables the select; when the choices could not be
+ * loaded, an error takes the select's place and the checkbox still works.
+ */
+export function SelectOrCheckbox(p: {
+  unavailable: string | null
+  select: Omit<Parameters<typeof SelectField>[0], 'disabled'>
+  checkbox: Omit<Parameters<typeof Checkbox>[0], 'disables'>
+}) {
+  return (
+    <>
+      {p.unavailable !== null ? (
+        <Alert kind="error">{p.unavailable}</Alert>
+      ) : (
+        <SelectField {...p.select} disabled={p.checkbox.checked} />
+      )}
+      <Checkbox {...p.checkbox} disables={p.select.name} />
+    </>
   )
 }
 

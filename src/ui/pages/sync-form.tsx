@@ -6,7 +6,14 @@
 import { SYNC_MODES, type SyncMode } from '../../db/schema'
 import { formatNumber, type Locale, type T } from '../../i18n'
 import { Alert } from '../components/alert'
-import { Checkbox, Csrf, type Option, SelectField, TextField } from '../components/fields'
+import {
+  Checkbox,
+  Csrf,
+  type Option,
+  SelectField,
+  SelectOrCheckbox,
+  TextField,
+} from '../components/fields'
 import { PlanWarning, planNumbers } from '../components/run-details'
 
 export const LIST_TITLE_MAX = 255
@@ -79,25 +86,26 @@ export function SyncFormPage(p: SyncFormProps) {
         <Csrf token={p.csrf} />
         {/* The default button (Enter in a field) saves; hidden from view and from screen readers. */}
         <button type="submit" name="intent" value="save" hidden tabindex={-1} />
-        {'error' in p.segments ? (
-          <Alert kind="error">{t('form.segmentsUnavailable', { message: p.segments.error })}</Alert>
-        ) : (
-          <SelectField
-            name="segmentId"
-            label={t('form.segment')}
-            placeholder={t('form.segmentChoose')}
-            options={segmentOptions(t, p.locale, p.segments)}
-            value={v.segmentId}
-            error={e.segment}
-            disabled={v.allCustomers}
-          />
-        )}
-        <Checkbox
-          name="allCustomers"
-          label={t('form.allCustomers')}
-          hint={t('form.allCustomersHelp')}
-          checked={v.allCustomers}
-          disables="segmentId"
+        <SelectOrCheckbox
+          unavailable={
+            'error' in p.segments
+              ? t('form.segmentsUnavailable', { message: p.segments.error })
+              : null
+          }
+          select={{
+            name: 'segmentId',
+            label: t('form.segment'),
+            placeholder: t('form.segmentChoose'),
+            options: 'error' in p.segments ? [] : segmentOptions(t, p.locale, p.segments),
+            value: v.segmentId,
+            error: e.segment,
+          }}
+          checkbox={{
+            name: 'allCustomers',
+            label: t('form.allCustomers'),
+            hint: t('form.allCustomersHelp'),
+            checked: v.allCustomers,
+          }}
         />
         <SelectField
           name="accountId"
@@ -118,25 +126,27 @@ export function SyncFormPage(p: SyncFormProps) {
             {t('accounts.testModeText')}
           </Alert>
         ) : null}
-        {'error' in p.lists ? (
-          <Alert kind="error">{t('form.listsUnavailable', { message: p.lists.error })}</Alert>
-        ) : (
-          <SelectField
-            name="listId"
-            label={t('form.list')}
-            placeholder={t('form.listChoose')}
-            options={p.lists.map((l) => ({ value: String(l.id), label: l.title }))}
-            value={v.listId}
-            error={e.list}
-            disabled={v.createList}
-          />
-        )}
-        <Checkbox
-          name="createList"
-          label={t('form.createList')}
-          hint={t('form.createListHelp')}
-          checked={v.createList}
-          disables="listId"
+        <SelectOrCheckbox
+          unavailable={
+            'error' in p.lists ? t('form.listsUnavailable', { message: p.lists.error }) : null
+          }
+          select={{
+            name: 'listId',
+            label: t('form.list'),
+            placeholder: t('form.listChoose'),
+            options:
+              'error' in p.lists
+                ? []
+                : p.lists.map((l) => ({ value: String(l.id), label: l.title })),
+            value: v.listId,
+            error: e.list,
+          }}
+          checkbox={{
+            name: 'createList',
+            label: t('form.createList'),
+            hint: t('form.createListHelp'),
+            checked: v.createList,
+          }}
         />
         <TextField
           name="listTitle"
