@@ -15,6 +15,7 @@
 import { IMPORT_BATCH_MAX } from '../clients/unisender'
 import type { StepContext } from '../sync/context'
 import { addCounts } from '../sync/diff'
+import { whileFenced } from '../sync/fenced-writes'
 import { collectHolders, encodeHolders, type HolderFacts } from '../sync/holders'
 import { classifyCustomer } from '../sync/normalize'
 import { hash32, PARTITIONS, unpack } from '../sync/partition'
@@ -27,15 +28,9 @@ import { planExactIncremental, type TouchedCustomer } from './incremental-exact'
 /** Staging side of the re-read customers (`id<TAB>kind<TAB>member<TAB>email`). */
 const TOUCHED = 'P'
 
-/** A statement that runs only while the step holds the run's fence (the test of updateRun). */
+/** A statement that runs only while the step holds the run's fence. */
 function fenced(ctx: StepContext, sql: string, ...args: unknown[]): D1PreparedStatement {
-  const f = ctx.fence
-  return ctx.deps.d1
-    .prepare(
-      `${sql} AND EXISTS (SELECT 1 FROM runs WHERE id = ? AND step_seq = ?
-        AND COALESCE(json_extract(cursor, '$.v'), 0) = ?)`
-    )
-    .bind(...args, f.runId, f.seq, f.v)
+  return whileFenced(ctx.deps.d1, ctx.fence, sql, ...args)
 }
 
 /** Moves the sync's watermark to `to` (never backwards), in the step's fenced batch. */

@@ -24,78 +24,92 @@ export interface ChunkRow {
   emails: readonly string[]
 }
 
+/** The condition every fenced write carries (?1 run id, ?2 step seq, ?3 cursor version). */
+const FENCE_SQL = `EXISTS (SELECT 1 FROM runs WHERE id = ?1 AND step_seq = ?2
+                          AND COALESCE(json_extract(cursor, '$.v'), 0) = ?3)`
+
 /**
- * Conditional inserts of staged chunks, many rows per statement (each statement binds ≤ 100
- * parameters: run id and fence once, five per row), so a step stays within its subrequest budget
- * however many partitions it touched.
+ * A statement (ending in a WHERE clause, plain `?` parameters) that only takes effect while the
+ * step holds the run's fence, for writes outside the run's own rows (the sync's watermark).
+ */
+export function whileFenced(
+  d1: D1Database,
+  f: Fence,
+  sql: string,
+  ...args: unknown[]
+): D1PreparedStatement {
+  return d1
+    .prepare(
+      `${sql} AND EXISTS (SELECT 1 FROM runs WHERE id = ? AND step_seq = ?
+        AND COALESCE(json_extract(cursor, '$.v'), 0) = ?)`
+    )
+    .bind(...args, f.runId, f.seq, f.v)
+}
+
+/**
+ * Conditional multi-row inserts: `into` lists the run-id column then the row columns; each
+ * statement binds the fence once and `cols` values per row, at most 100 parameters in all.
+ */
+function insertFenced<T>(
+  d1: D1Database,
+  f: Fence,
+  into: string,
+  cols: number,
+  rows: readonly T[],
+  values: (row: T) => unknown[]
+): D1PreparedStatement[] {
+  const per = Math.floor((100 - 3) / cols)
+  const out: D1PreparedStatement[] = []
+  for (let i = 0; i < rows.length; i += per) {
+    const part = rows.slice(i, i + per)
+    const tuples = part
+      .map(
+        (_, k) => `(${Array.from({ length: cols }, (_, j) => `?${4 + k * cols + j}`).join(', ')})`
+      )
+      .join(', ')
+    const columns = Array.from({ length: cols }, (_, j) => `column${j + 1}`).join(', ')
+    out.push(
+      d1
+        .prepare(`${into} SELECT ?1, ${columns} FROM (VALUES ${tuples}) WHERE ${FENCE_SQL}`)
+        .bind(f.runId, f.seq, f.v, ...part.flatMap(values))
+    )
+  }
+  return out
+}
+
+/**
+ * Conditional inserts of staged chunks, many rows per statement, so a step stays within its
+ * subrequest budget however many partitions it touched.
  */
 export function insertChunks(
   d1: D1Database,
   f: Fence,
   rows: readonly ChunkRow[]
 ): D1PreparedStatement[] {
-  const PER = 19
-  const out: D1PreparedStatement[] = []
-  for (let i = 0; i < rows.length; i += PER) {
-    const part = rows.slice(i, i + PER)
-    const values = part
-      .map((_, k) => {
-        const b = 4 + k * 5
-        return `(?${b}, ?${b + 1}, ?${b + 2}, ?${b + 3}, ?${b + 4})`
-      })
-      .join(', ')
-    out.push(
-      d1
-        .prepare(
-          `INSERT OR REPLACE INTO run_chunks (run_id, side, bucket, seq, item_count, data)
-           SELECT ?1, column1, column2, column3, column4, column5 FROM (VALUES ${values})
-            WHERE EXISTS (SELECT 1 FROM runs WHERE id = ?1 AND step_seq = ?2
-                          AND COALESCE(json_extract(cursor, '$.v'), 0) = ?3)`
-        )
-        .bind(
-          f.runId,
-          f.seq,
-          f.v,
-          ...part.flatMap((c) => [c.side, c.bucket, c.seq, c.emails.length, c.emails.join('\n')])
-        )
-    )
-  }
-  return out
+  return insertFenced(
+    d1,
+    f,
+    'INSERT OR REPLACE INTO run_chunks (run_id, side, bucket, seq, item_count, data)',
+    5,
+    rows,
+    (c) => [c.side, c.bucket, c.seq, c.emails.length, c.emails.join('\n')]
+  )
 }
 
-/** Conditional insert of rejects, 32 per statement (run id and fence once, three per row). */
+/** Conditional inserts of rejects (the address cut to 320 characters). */
 export function insertRejects(
   d1: D1Database,
   f: Fence,
   rejects: readonly { email: string; reason: RejectReason; detail?: string }[]
 ): D1PreparedStatement[] {
-  const PER = 32
-  const out: D1PreparedStatement[] = []
-  for (let i = 0; i < rejects.length; i += PER) {
-    const part = rejects.slice(i, i + PER)
-    const values = part
-      .map((_, k) => {
-        const b = 4 + k * 3
-        return `(?${b}, ?${b + 1}, ?${b + 2})`
-      })
-      .join(', ')
-    out.push(
-      d1
-        .prepare(
-          `INSERT INTO run_rejects (run_id, email, reason, detail)
-           SELECT ?1, column1, column2, column3 FROM (VALUES ${values})
-            WHERE EXISTS (SELECT 1 FROM runs WHERE id = ?1 AND step_seq = ?2
-                          AND COALESCE(json_extract(cursor, '$.v'), 0) = ?3)`
-        )
-        .bind(
-          f.runId,
-          f.seq,
-          f.v,
-          ...part.flatMap((r) => [r.email.slice(0, 320), r.reason, r.detail ?? null])
-        )
-    )
-  }
-  return out
+  return insertFenced(
+    d1,
+    f,
+    'INSERT INTO run_rejects (run_id, email, reason, detail)',
+    3,
+    rejects,
+    (r) => [r.email.slice(0, 320), r.reason, r.detail ?? null]
+  )
 }
 
 /** The columns of runs a step may change. */
