@@ -16,8 +16,7 @@
  * list is left alone (nothing to remove, and no exclusion row may create a contact).
  */
 import type { RunCounts } from '../sync/counts'
-import type { HolderEntry, HolderFacts } from '../sync/holders'
-import { hash32 } from '../sync/partition'
+import { type HolderEntry, type HolderFacts, holderKey } from '../sync/holders'
 
 /** A touched customer as re-read now (kind 'gone' = no longer exists). */
 export interface TouchedCustomer {
@@ -67,7 +66,7 @@ export function planExactIncremental(
   for (const c of touched) {
     const held = facts.heldBy.get(c.id)
     if (!held) continue
-    const now = c.kind === 'gone' || c.email === '' ? null : hash32(c.email)
+    const now = c.kind === 'gone' || c.email === '' ? null : holderKey(c.email)
     for (const h of held) if (h !== now) return fullPlan('a customer’s address changed')
   }
 
@@ -87,7 +86,7 @@ export function planExactIncremental(
     if (c.member && c.kind === 'opted_out') counts.skippedOptedOut++
     if (c.member && c.kind === 'valid' && !vetoed.has(c.email)) adds.add(c.email)
     if (c.member && (c.kind === 'valid' || c.kind === 'role'))
-      append.push({ hash: hash32(c.email), id: c.id, inList: adds.has(c.email) })
+      append.push({ hash: holderKey(c.email), id: c.id, inList: adds.has(c.email) })
   }
 
   const candidates = new Set<string>()
@@ -96,7 +95,7 @@ export function planExactIncremental(
     if (vetoed.has(c.email) || !kept.has(c.email)) candidates.add(c.email)
   }
   for (const email of candidates) {
-    const entries = facts.byHash.get(hash32(email)) ?? []
+    const entries = facts.byHash.get(holderKey(email)) ?? []
     if (!entries.some((e) => e.inList)) continue
     if (!vetoed.has(email)) {
       if (entries.some((e) => e.id === 0)) return fullPlan('an address shared by several customers')

@@ -16,9 +16,15 @@ import { IMPORT_BATCH_MAX } from '../clients/unisender'
 import type { StepContext } from '../sync/context'
 import { addCounts } from '../sync/diff'
 import { whileFenced } from '../sync/fenced-writes'
-import { collectHolders, encodeHolders, type HolderFacts } from '../sync/holders'
+import {
+  collectHolders,
+  encodeHolders,
+  type HolderFacts,
+  holderKey,
+  keyPartition,
+} from '../sync/holders'
 import { classifyCustomer } from '../sync/normalize'
-import { hash32, PARTITIONS, unpack } from '../sync/partition'
+import { PARTITIONS, unpack } from '../sync/partition'
 import type { StepResult } from '../sync/result'
 import { SIDES } from '../sync/state'
 import { startExport } from '../sync/step-start'
@@ -156,7 +162,7 @@ async function loadHolderFacts(
   touched: readonly TouchedCustomer[]
 ): Promise<HolderFacts> {
   const facts: HolderFacts = { byHash: new Map(), heldBy: new Map() }
-  const hashes = new Set(touched.filter((t) => t.email !== '').map((t) => hash32(t.email)))
+  const hashes = new Set(touched.filter((t) => t.email !== '').map((t) => holderKey(t.email)))
   const ids = new Set(touched.map((t) => t.id))
   // One partition at a time: a customer's old address may be in any partition.
   for (let p = 0; p < PARTITIONS; p++) {
@@ -219,7 +225,7 @@ async function stageExact(
   if (holderRun !== null && plan.append.length > 0) {
     const byPart = new Map<number, typeof plan.append>()
     for (const e of plan.append) {
-      const p = e.hash % PARTITIONS
+      const p = keyPartition(e.hash)
       byPart.set(p, [...(byPart.get(p) ?? []), e])
     }
     for (const [p, entries] of byPart)

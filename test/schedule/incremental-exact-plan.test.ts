@@ -11,8 +11,8 @@ import {
   collectHolders,
   encodeHolders,
   type HolderFacts,
+  holderKey,
 } from '../../src/sync/holders'
-import { hash32 } from '../../src/sync/partition'
 
 const NO_GUARD = { listSize: 1_000_000, percent: 25, minCount: 100 }
 
@@ -27,7 +27,7 @@ function factsFor(
   collectHolders(
     facts,
     data,
-    new Set(touched.filter((t) => t.email).map((t) => hash32(t.email))),
+    new Set(touched.filter((t) => t.email).map((t) => holderKey(t.email))),
     new Set(touched.map((t) => t.id))
   )
   return facts
@@ -58,7 +58,7 @@ describe('planExactIncremental', () => {
     )
     const p = planExactIncremental(touched, facts, NO_GUARD)
     expect(p).toMatchObject({ full: null, adds: ['c@x.ru'], removes: ['a@x.ru'] })
-    expect(p.append).toEqual([{ hash: hash32('c@x.ru'), id: 3, inList: true }])
+    expect(p.append).toEqual([{ hash: holderKey('c@x.ru'), id: 3, inList: true }])
   })
 
   it('goes full when a holder of the address was not re-read', () => {
