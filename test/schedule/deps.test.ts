@@ -1,0 +1,37 @@
+/** The scheduler's CRM pacing: a reserved window is waited for once, then every call is paced. */
+import { describe, expect, it } from 'vitest'
+import { windowLimiter } from '../../src/schedule/deps'
+
+describe('windowLimiter', () => {
+  it('waits for the reserved window once, not before every call', async () => {
+    const sleeps: number[] = []
+    let paced = 0
+    const limiter = windowLimiter(
+      3_000,
+      () => 1_000,
+      { acquire: async () => void paced++ },
+      async (ms) => void sleeps.push(ms)
+    )
+    for (let i = 0; i < 20; i++) await limiter.acquire()
+    expect(sleeps).toEqual([2_000])
+    expect(paced).toBe(20)
+  })
+
+  it('does not wait when the window has started, and never more than a minute', async () => {
+    const sleeps: number[] = []
+    const inner = { acquire: async () => {} }
+    await windowLimiter(
+      500,
+      () => 1_000,
+      inner,
+      async (ms) => void sleeps.push(ms)
+    ).acquire()
+    await windowLimiter(
+      500_000,
+      () => 0,
+      inner,
+      async (ms) => void sleeps.push(ms)
+    ).acquire()
+    expect(sleeps).toEqual([60_000])
+  })
+})
