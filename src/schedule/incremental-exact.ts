@@ -16,6 +16,7 @@
  * list is left alone (nothing to remove, and no exclusion row may create a contact).
  */
 import type { RunCounts } from '../sync/counts'
+import { guardTrips } from '../sync/guard'
 import { type HolderEntry, type HolderFacts, holderKey } from '../sync/holders'
 
 /** A touched customer as re-read now (kind 'gone' = no longer exists). */
@@ -104,10 +105,7 @@ export function planExactIncremental(
     }
     removes.add(email)
   }
-  if (
-    removes.size >= Math.max(1, guard.minCount) &&
-    removes.size * 100 > guard.percent * Math.max(0, guard.listSize)
-  )
+  if (guardTrips(removes.size, guard.listSize, guard.percent, guard.minCount))
     return fullPlan('many removals: the full run applies the removal guard')
   return {
     full: null,

@@ -23,12 +23,11 @@ import {
   holderKey,
   keyPartition,
 } from '../sync/holders'
-import { classifyCustomer } from '../sync/normalize'
 import { PARTITIONS, unpack } from '../sync/partition'
 import type { StepResult } from '../sync/result'
 import { SIDES } from '../sync/state'
 import { startExport } from '../sync/step-start'
-import { MAX_INCREMENTAL_CUSTOMERS, planTouched } from './incremental'
+import { MAX_INCREMENTAL_CUSTOMERS, planTouched, touchedCustomer } from './incremental'
 import { planExactIncremental, type TouchedCustomer } from './incremental-exact'
 
 /** Staging side of the re-read customers (`id<TAB>kind<TAB>member<TAB>email`). */
@@ -111,21 +110,14 @@ async function readTouched(ctx: StepContext): Promise<boolean> {
   if (ids.length > 0) await ctx.reserveCrmCalls(Math.ceil(ids.length / 100))
   const crm = await ctx.crm()
   const lines: string[] = []
-  const { run } = ctx
+  const target = { allCustomers: ctx.run.allCustomers === 1, segmentCode: ctx.run.segmentCode }
   for (let i = 0; i < ids.length; i += 100) {
     const chunk = ids.slice(i, i + 100)
     const res = await crm.listCustomers({ ids: chunk, limit: 100 })
     const byId = new Map(res.customers.map((x) => [x.id, x]))
     for (const id of chunk) {
-      const cust = byId.get(id)
-      if (!cust) {
-        lines.push(`${id}\tgone\t0\t`)
-        continue
-      }
-      const k = classifyCustomer(cust)
-      const member =
-        run.allCustomers === 1 || (cust.segments ?? []).some((s) => s.code === run.segmentCode)
-      lines.push(`${id}\t${k.kind}\t${member ? 1 : 0}\t${k.email}`)
+      const t = touchedCustomer(target, id, byId.get(id))
+      lines.push(`${t.id}\t${t.kind}\t${t.member ? 1 : 0}\t${t.email}`)
     }
   }
   ctx.stage(TOUCHED, 0, lines)
@@ -220,13 +212,13 @@ async function stageExact(
     if (batch.some((op) => op.startsWith('+'))) c.batchesWithAdds++
     ctx.stage(SIDES.write, 0, batch, c.batchesW++)
   }
-  c.sampleA = plan.adds.slice(0, 50)
-  c.sampleR = removes.slice(0, 50)
   if (holderRun !== null && plan.append.length > 0) {
     const byPart = new Map<number, typeof plan.append>()
     for (const e of plan.append) {
       const p = keyPartition(e.hash)
-      byPart.set(p, [...(byPart.get(p) ?? []), e])
+      const list = byPart.get(p) ?? []
+      list.push(e)
+      byPart.set(p, list)
     }
     for (const [p, entries] of byPart)
       ctx.extra.push(

@@ -40,6 +40,21 @@ export interface IncrementalTarget {
   guardMinCount: number
 }
 
+/**
+ * A pending customer as re-read now (`c` undefined = no longer exists): its classified address and
+ * whether it is a member of the sync's segment (every existing customer for "all customers").
+ */
+export function touchedCustomer(
+  t: Pick<IncrementalTarget, 'allCustomers' | 'segmentCode'>,
+  id: number,
+  c: Customer | undefined
+): TouchedCustomer {
+  if (!c) return { id, kind: 'gone', email: '', member: false }
+  const k = classifyCustomer(c)
+  const member = t.allCustomers || (c.segments ?? []).some((s) => s.code === t.segmentCode)
+  return { id, kind: k.kind, email: k.email, member }
+}
+
 /** Plans the changes of `pendingIds` given their current state (`customers`, missing = gone). */
 export function planIncremental(
   t: IncrementalTarget,
@@ -47,18 +62,10 @@ export function planIncremental(
   customers: readonly Customer[]
 ): IncrementalPlan {
   const byId = new Map(customers.map((c) => [c.id, c]))
-  const touched: TouchedCustomer[] = []
-  for (const id of pendingIds) {
-    const c = byId.get(id)
-    if (!c) {
-      touched.push({ id, kind: 'gone', email: '', member: false })
-      continue
-    }
-    const k = classifyCustomer(c)
-    const member = t.allCustomers || (c.segments ?? []).some((s) => s.code === t.segmentCode)
-    touched.push({ id, kind: k.kind, email: k.email, member })
-  }
-  return planTouched(t, touched)
+  return planTouched(
+    t,
+    pendingIds.map((id) => touchedCustomer(t, id, byId.get(id)))
+  )
 }
 
 /** Plans union and subtraction runs from the re-read customers (exact: incremental-exact.ts). */

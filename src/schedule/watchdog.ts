@@ -6,7 +6,7 @@
  * (step_seq, cursor version), so if the original message is merely late, one of the two does the
  * step and the other is acknowledged as a duplicate.
  */
-import { and, inArray, lt, sql } from 'drizzle-orm'
+import { and, eq, inArray, lt, sql } from 'drizzle-orm'
 import { runs } from '../db/schema'
 import type { SyncMessage } from '../sync/messages'
 import type { ScheduleDeps } from './deps'
@@ -20,18 +20,16 @@ export const STALL_MS = 30 * 60_000
 /** Runs revived per tick at most (the rest are revived by the next ticks). */
 const PER_TICK = 50
 
+/** When the run last showed progress. */
+const lastProgress = sql`coalesce(${runs.steppedAt}, ${runs.startedAt}, ${runs.createdAt})`
+
 /** Re-sends the current step of stalled active runs; returns their ids. */
 export async function reviveStalledRuns(deps: ScheduleDeps): Promise<number[]> {
   const now = deps.now()
   const stalled = await deps.db
     .select({ id: runs.id, seq: runs.stepSeq })
     .from(runs)
-    .where(
-      and(
-        inArray(runs.status, ['queued', 'running']),
-        lt(sql`coalesce(${runs.steppedAt}, ${runs.startedAt}, ${runs.createdAt})`, now - STALL_MS)
-      )
-    )
+    .where(and(inArray(runs.status, ['queued', 'running']), lt(lastProgress, now - STALL_MS)))
     .limit(PER_TICK)
   const revived: number[] = []
   for (const r of stalled) {
@@ -39,13 +37,7 @@ export async function reviveStalledRuns(deps: ScheduleDeps): Promise<number[]> {
     const claimed = await deps.db
       .update(runs)
       .set({ steppedAt: now })
-      .where(
-        and(
-          sql`${runs.id} = ${r.id}`,
-          sql`${runs.stepSeq} = ${r.seq}`,
-          lt(sql`coalesce(${runs.steppedAt}, ${runs.startedAt}, ${runs.createdAt})`, now - STALL_MS)
-        )
-      )
+      .where(and(eq(runs.id, r.id), eq(runs.stepSeq, r.seq), lt(lastProgress, now - STALL_MS)))
       .returning({ id: runs.id })
     if (claimed.length === 0) continue
     const msg: SyncMessage = { type: 'run-step', runId: r.id, seq: r.seq }
