@@ -91,16 +91,8 @@ export function recordJson(
       }
     }
     case 'deleted':
-      return {
-        ...base,
-        ...byUser,
-        deleted: true,
-        field: 'id',
-        oldValue: d.customerId,
-        newValue: null,
-        customer,
-      }
     case 'merged':
+      // A merge is the deletion of the merged customer, naming the one it went into.
       return {
         ...base,
         ...byUser,
@@ -108,7 +100,7 @@ export function recordJson(
         field: 'id',
         oldValue: d.customerId,
         newValue: null,
-        combinedTo: stub(d.into),
+        ...(d.kind === 'merged' ? { combinedTo: stub(d.into) } : {}),
         customer,
       }
   }
