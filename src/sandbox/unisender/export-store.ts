@@ -87,7 +87,7 @@ export async function saveProgress(db: D1Database, uuid: string, polls: number, 
  * background build and a poll that took over) can race without corrupting it: the loser's batch
  * writes nothing. Returns the task as this batch left it, or null when another builder won.
  */
-export async function buildSome(
+async function buildSome(
   db: D1Database,
   task: ExportTask,
   maxPages: number
