@@ -187,3 +187,24 @@ export function meterQueue<T>(queue: Queue<T>, c: InvocationCounts): Queue<T> {
     },
   })
 }
+
+/** What the current memoryPeak call keeps reachable while the benchmark reads the heap. */
+const peakHeld: unknown[] = []
+
+/**
+ * `npm run bench` only: marks the fullest point of a step, where sampling from outside would miss a
+ * short peak. The benchmark runs the module's workerd with `--expose-gc` and holds an inspector
+ * session with the debugger on (bench/lib/heap.mjs): a full GC here, with `keep` (what the step
+ * holds) reachable, then a pause in which the benchmark reads the live heap and resumes. A no-op
+ * wherever gc() is not exposed (production, the tests); `debugger` does nothing without a session.
+ */
+export function memoryPeak(label: string, ...keep: unknown[]): void {
+  const gc = (globalThis as { gc?: () => void }).gc
+  if (typeof gc !== 'function') return
+  peakHeld.push(keep)
+  gc()
+  // biome-ignore lint/suspicious/noDebugger: the benchmark's session reads the heap here (see above)
+  debugger
+  peakHeld.pop()
+  void label // read by the benchmark from the paused frame
+}

@@ -8,6 +8,7 @@
 import { ApiError } from '../clients/errors'
 import { createDb } from '../db/client'
 import { markTenantBroken } from '../db/queries/tenants'
+import { memoryPeak } from '../lib/metering'
 import { stepIncremental } from '../schedule/incremental-step'
 import { type EngineDeps, StepContext } from './context'
 import { closeRun } from './finish'
@@ -68,6 +69,9 @@ export async function runStep(
     const step = STEPS[run.phase as keyof typeof STEPS]
     if (!step) return { kind: 'ack' }
     result = await step(ctx)
+    // `npm run bench` only (a no-op otherwise): the live heap with the step's staged output held;
+    // the diff and list-reading steps mark their fuller inner points themselves.
+    if (run.phase !== 'diff' && run.phase !== 'read_list') memoryPeak(run.phase, ctx)
   } catch (err) {
     if (!(err instanceof ApiError)) throw err
     if (err.kind === 'retryable') {

@@ -29,6 +29,19 @@ export function partitionOf(email: string, partitions = PARTITIONS): number {
   return hash32(email) % partitions
 }
 
+/**
+ * Sub-ranges of a partition, by the next bits of the same hash. A diff step takes whole small
+ * partitions, or a contiguous range of SUBS of one large partition (diff-slice.ts), so that what
+ * one step holds stays under a fixed budget whatever N is: at 1,000,000 emails a partition holds
+ * ~125,000 emails over both sides.
+ */
+export const SUBS = 64
+
+/** The sub-range (0..SUBS-1) of a normalised email within its partition. */
+export function subOf(email: string): number {
+  return Math.floor(hash32(email) / PARTITIONS) % SUBS
+}
+
 /** Packs emails into one string (emails never contain a newline after validation/normalisation). */
 export function pack(emails: readonly string[]): string {
   return emails.join('\n')
@@ -78,10 +91,16 @@ export function packRefused(items: readonly { email: string; reason: string }[])
   return items.map((i) => `${i.reason}\t${i.email}`)
 }
 
-/** Parses lines written by packRefused into a map email -> reason. */
-export function unpackRefused<R extends string>(data: string, into: Map<string, R>): void {
+/** Parses lines written by packRefused into a map email -> reason (those `keep` accepts). */
+export function unpackRefused<R extends string>(
+  data: string,
+  into: Map<string, R>,
+  keep: (email: string) => boolean = () => true
+): void {
   for (const line of unpack(data)) {
     const tab = line.indexOf('\t')
-    if (tab > 0) into.set(line.slice(tab + 1), line.slice(0, tab) as R)
+    if (tab <= 0) continue
+    const email = line.slice(tab + 1)
+    if (keep(email)) into.set(email, line.slice(0, tab) as R)
   }
 }

@@ -12,12 +12,14 @@ import { MAX_POLLS } from './step-export'
 export type { StepVerdict }
 
 /**
- * Defaults sized for ≤100 subrequests and about 1 s of CPU per step: 50 CRM pages (5,000
- * customers, 5 s at 10 req/s), 4 MB of export file, 120,000 emails per diff step, 10 imports.
+ * Defaults sized for ≤100 subrequests and about 1 s of CPU per step, and so that what a step holds
+ * does not depend on N: 50 CRM pages (5,000 customers, 5 s at 10 req/s), 1 MB of export file
+ * (~20,000 rows; a 50,000-member list is already more than one slice), at most 120,000 emails
+ * per diff step (diff-slice.ts), 10 imports.
  */
 export const DEFAULT_SIZES = {
   pagesPerStep: 50,
-  sliceBytes: 4 * 1024 * 1024,
+  sliceBytes: 1024 * 1024,
   diffEmailsPerStep: 120_000,
   importsPerStep: 10,
   exportMaxPolls: MAX_POLLS,

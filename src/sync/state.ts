@@ -48,6 +48,8 @@ export const CursorSchema = z.object({
     .default(null),
   /** Diff: next partition; staged add/remove batches written so far; the partial batches. */
   partition: z.number().int().default(0),
+  /** Diff: the next sub-range of a partition taken in slices (diff-slice.ts); 0 = from the start. */
+  sub: z.number().int().default(0),
   batchesA: z.number().int().default(0),
   batchesR: z.number().int().default(0),
   /** Mixed batches ('W'): pending ops `+email` (add) / `-email` (remove), and the counters. */

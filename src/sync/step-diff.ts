@@ -1,20 +1,22 @@
 /**
- * The `diff` phase: loads a bounded number of partitions per step (both sides of each), plans
- * them, and stages the adds and removes together as ready-to-send batches of 500 (the
- * importContacts maximum; one row adds with email_list_ids, another removes with
- * email_excluded_list_ids). The partial batch is carried in the cursor, so the whole run sends
+ * The `diff` phase: loads a bounded slice of the staged emails per step (whole partitions, or a
+ * range of one large partition: diff-slice.ts), plans it, and stages the adds and removes together
+ * as ready-to-send batches of 500 (the importContacts maximum; one row adds with email_list_ids,
+ * another removes with email_excluded_list_ids). The partial batch is carried in the cursor, so the whole run sends
  * exactly ceil((adds + removes)/500) import calls.
  */
 import { IMPORT_BATCH_MAX } from '../clients/unisender'
 import type { SyncMode } from '../db/schema'
+import { memoryPeak } from '../lib/metering'
 import type { StepContext } from './context'
 import type { RejectReason } from './counts'
 import { addCounts, diffPartition, type PartitionInput } from './diff'
+import { diffSlice, sliceFilter } from './diff-slice'
 import { buildHolders, encodeHolders, HOLDER_ROW_ENTRIES, splitMemberLine } from './holders'
-import { PARTITIONS, packRefused, unpack, unpackRefused } from './partition'
+import { PARTITIONS, packRefused, SUBS, unpack, unpackRefused } from './partition'
 import type { StepResult } from './result'
 import { REJECT_CAP, SAMPLE_SIZE, SIDES } from './state'
-import { loadChunks, partitionSizes } from './store'
+import { forEachChunk, partitionSizes } from './store'
 
 const INPUT_SIDES = [
   SIDES.segment,
@@ -49,39 +51,36 @@ function stageHolders(
     ctx.stage(SIDES.holders, partition, lines.slice(i, i + HOLDER_ROW_ENTRIES))
 }
 
+/** Sides whose lines are `email<TAB>customer id` (step-read-crm.ts); the others hold emails. */
+const isMemberSide = (side: string) =>
+  side === SIDES.segment || side === SIDES.optedOut || side === SIDES.role
+
 /** One step of the `diff` phase. */
 export async function stepDiff(ctx: StepContext): Promise<StepResult> {
   const c = ctx.cursor
   const d1 = ctx.deps.d1
   const sizes = await partitionSizes(d1, ctx.run.id, INPUT_SIDES)
-  let to = c.partition
-  let load = 0
-  while (
-    to < PARTITIONS &&
-    (to === c.partition || load + (sizes.get(to) ?? 0) <= ctx.deps.diffEmailsPerStep)
-  ) {
-    load += sizes.get(to) ?? 0
-    to++
-  }
-  const rows = await loadChunks(d1, ctx.run.id, INPUT_SIDES, c.partition, to)
+  const slice = diffSlice(sizes, c.partition, c.sub, ctx.deps.diffEmailsPerStep)
+  const keep = sliceFilter(slice)
   const inputs = new Map<number, PartitionInput & { X: Map<string, RejectReason> }>()
-  for (let p = c.partition; p < to; p++)
+  for (let p = slice.from; p < slice.to; p++)
     inputs.set(p, { S: [], O: [], K: [], L: [], U: [], N: [], X: new Map() })
   if (c.prevRunId !== null) {
-    const prev = await loadChunks(d1, c.prevRunId, [SIDES.refused], c.partition, to)
-    for (const r of prev) unpackRefused(r.data, inputs.get(r.bucket)!.X)
+    await forEachChunk(d1, c.prevRunId, [SIDES.refused], slice.from, slice.to, (r) =>
+      unpackRefused(r.data, inputs.get(r.bucket)!.X, keep)
+    )
   }
   const additionsOnly = c.incomplete !== null
   // Exact syncs keep who held each address, for their incremental runs (holders.ts); only a
   // complete picture may serve as proof, so an incomplete or dry run builds none.
   const indexed = ctx.run.mode === 'exact' && !additionsOnly && !ctx.dryRun
   const holders = new Map<number, [string, number][]>()
-  for (const r of rows) {
+  await forEachChunk(d1, ctx.run.id, INPUT_SIDES, slice.from, slice.to, (r) => {
     const input = inputs.get(r.bucket)!
     const arr = input[r.side as keyof PartitionInput] as string[]
-    if (r.side !== SIDES.segment && r.side !== SIDES.optedOut && r.side !== SIDES.role) {
-      for (const e of unpack(r.data)) arr.push(e)
-      continue
+    if (!isMemberSide(r.side)) {
+      for (const e of unpack(r.data)) if (keep(e)) arr.push(e)
+      return
     }
     // Segment sides carry the customer id (step-read-crm.ts); valid and role members are holders.
     const pairs = holders.get(r.bucket) ?? []
@@ -89,16 +88,19 @@ export async function stepDiff(ctx: StepContext): Promise<StepResult> {
     const holds = indexed && r.side !== SIDES.optedOut
     for (const line of unpack(r.data)) {
       const [email, id] = splitMemberLine(line)
+      if (!keep(email)) continue
       arr.push(email)
       if (holds) pairs.push([email, id])
     }
-  }
+  })
   for (const [partition, input] of inputs) {
     const plan = diffPartition(ctx.run.mode as SyncMode, input, {
       additionsOnly,
       rejectCap: Math.max(0, REJECT_CAP - c.rejects),
     })
     if (indexed) stageHolders(ctx, partition, input, plan.adds, holders.get(partition) ?? [])
+    // `npm run bench` only: the live heap at this step's fullest point (every input still held).
+    if (partition === slice.to - 1) memoryPeak('diff', inputs, holders, plan)
     ctx.counts = addCounts(ctx.counts, plan.counts)
     for (const r of plan.rejects) ctx.reject(r.email, r.reason)
     ctx.stage(SIDES.refused, partition, packRefused(plan.refused))
@@ -107,10 +109,15 @@ export async function stepDiff(ctx: StepContext): Promise<StepResult> {
     for (const e of plan.adds.slice(0, SAMPLE_SIZE - c.sampleA.length)) c.sampleA.push(e)
     for (const e of plan.removes.slice(0, SAMPLE_SIZE - c.sampleR.length)) c.sampleR.push(e)
     stageBatches(ctx, false)
-    ctx.progressDone++
+    if (slice.subTo === SUBS) ctx.progressDone++
   }
-  c.partition = to
-  if (to < PARTITIONS) return { kind: 'next' }
+  if (slice.subTo < SUBS) {
+    c.sub = slice.subTo
+    return { kind: 'next' }
+  }
+  c.sub = 0
+  c.partition = slice.to
+  if (slice.to < PARTITIONS) return { kind: 'next' }
   stageBatches(ctx, true)
   ctx.stage(SIDES.sampleAdd, 0, c.sampleA, 0)
   ctx.stage(SIDES.sampleRemove, 0, c.sampleR, 0)

@@ -5,6 +5,7 @@
  * only (nothing is removed on the basis of a list we could not read).
  */
 import { ApiError } from '../clients/errors'
+import { memoryPeak } from '../lib/metering'
 import type { StepContext } from './context'
 import { completeRecordsEnd, detectHeader, listSide, parseCsv, toListRows } from './export-csv'
 import { normaliseEmail } from './normalize'
@@ -127,11 +128,13 @@ export async function stepReadList(ctx: StepContext): Promise<StepResult> {
   }
   const h = c.header!
   const buf = new PartitionBuffer()
-  for (const row of toListRows(parseCsv(text, h.delimiter), h)) {
+  const rows = toListRows(parseCsv(text, h.delimiter), h)
+  for (const row of rows) {
     const email = normaliseEmail(row.email)
     if (email === '') continue
     buf.add(listSide(row, c.listId!), email)
   }
+  memoryPeak('read_list', got, text, rows, buf) // `npm run bench` only: the step's fullest point
   for (const g of buf.groups()) ctx.stage(g.side, g.partition, g.emails)
   c.fileOffset += end
   if (got.eof) return { kind: 'next', phase: 'diff' }

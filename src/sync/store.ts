@@ -61,22 +61,39 @@ export async function loadRun(d1: D1Database, runId: number): Promise<RunRow | n
     .first<RunRow>()
 }
 
-/** Loads the staged chunks of some partitions for some sides. */
-export async function loadChunks(
+/** Staged rows per query when streaming (a row holds up to a few hundred KB). */
+export const CHUNK_PAGE_ROWS = 32
+
+/**
+ * Streams the staged chunks of partitions [fromBucket, toBucket) of some sides to `fn`, one page
+ * of rows per query (keyset on the primary key), so a step never holds more raw rows than a page
+ * besides what it keeps from them.
+ */
+export async function forEachChunk(
   d1: D1Database,
   runId: number,
   sides: readonly string[],
   fromBucket: number,
-  toBucket: number
-): Promise<{ side: string; bucket: number; data: string }[]> {
-  const res = await d1
-    .prepare(
-      `SELECT side, bucket, data FROM run_chunks
-        WHERE run_id = ? AND bucket >= ? AND bucket < ? AND side IN (${sides.map(() => '?').join(',')})`
-    )
-    .bind(runId, fromBucket, toBucket, ...sides)
-    .all<{ side: string; bucket: number; data: string }>()
-  return res.results
+  toBucket: number,
+  fn: (row: { side: string; bucket: number; data: string }) => void
+): Promise<void> {
+  for (const side of sides) {
+    let after: [bucket: number, seq: number] = [fromBucket - 1, 0]
+    for (;;) {
+      const res = await d1
+        .prepare(
+          `SELECT bucket, seq, data FROM run_chunks
+            WHERE run_id = ? AND side = ? AND bucket >= ? AND bucket < ? AND (bucket, seq) > (?, ?)
+            ORDER BY bucket, seq LIMIT ?`
+        )
+        .bind(runId, side, fromBucket, toBucket, after[0], after[1], CHUNK_PAGE_ROWS)
+        .all<{ bucket: number; seq: number; data: string }>()
+      for (const r of res.results) fn({ side, bucket: r.bucket, data: r.data })
+      const last = res.results.at(-1)
+      if (!last || res.results.length < CHUNK_PAGE_ROWS) break
+      after = [last.bucket, last.seq]
+    }
+  }
 }
 
 /** Item counts of staged partitions (to size a diff step without loading data). */
