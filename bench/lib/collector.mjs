@@ -78,6 +78,18 @@ export class Collector {
       })
   }
 
+  /** A step's peak (heap.mjs onPeak): the live heap where the step held the most. */
+  onPeak({ label, usedSize }) {
+    const w = this.window
+    if (!w) return
+    w.peaks++
+    if (usedSize > w.peakStepLive) {
+      w.peakStepLive = usedSize
+      w.peakStepLabel = label
+    }
+    w.peakByLabel[label] = Math.max(w.peakByLabel[label] ?? 0, usedSize)
+  }
+
   /** Forces a GC in the isolate and records the live heap (5 s into a run, then every 10 s). */
   sampleLive() {
     if (!this.heap || !this.window || this.heapBusy) return
@@ -115,6 +127,10 @@ export class Collector {
       peakHeapLive: 0,
       heapSamples: 0,
       liveSamples: 0,
+      peaks: 0,
+      peakStepLive: 0,
+      peakStepLabel: null,
+      peakByLabel: {},
     }
     let tick = 0
     this.timer = setInterval(() => {
@@ -144,6 +160,10 @@ export class Collector {
       peakHeapLive: this.heap && w.peakHeapLive ? w.peakHeapLive : null,
       heapSamples: w.heapSamples,
       liveSamples: w.liveSamples,
+      peaks: w.peaks,
+      peakStepLive: w.peaks > 0 ? w.peakStepLive : null,
+      peakStepLabel: w.peakStepLabel,
+      peakByLabel: w.peakByLabel,
     }
   }
 }

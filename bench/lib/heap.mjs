@@ -28,8 +28,13 @@ function listeningPorts(pid) {
   return ports
 }
 
-/** One inspector session on the module isolate of workerd `pid`; null when not found. */
-async function openSession(pid) {
+/**
+ * One inspector session on the module isolate of workerd `pid`; null when not found. With `onPeak`,
+ * the debugger is on: the module's memoryPeak() (src/lib/metering.ts) runs a full GC and pauses,
+ * and this session reads the heap there (the live heap at the step's fullest point, its label from
+ * the paused frame), calls `onPeak({ label, usedSize })` and resumes.
+ */
+async function openSession(pid, onPeak = null) {
   for (const port of listeningPorts(pid)) {
     let list
     try {
@@ -54,19 +59,37 @@ async function openSession(pid) {
       if (m.id && pending.has(m.id)) {
         pending.get(m.id)(m.result)
         pending.delete(m.id)
+      } else if (m.method === 'Debugger.paused' && onPeak) {
+        readPeak(m.params).catch(() => call('Debugger.resume'))
       }
     }
-    const call = (method) =>
+    const call = (method, params) =>
       new Promise((resolve) => {
         const i = ++id
         pending.set(i, resolve)
-        ws.send(JSON.stringify({ id: i, method }))
+        ws.send(JSON.stringify({ id: i, method, params }))
         setTimeout(() => {
           if (pending.delete(i)) resolve(null)
         }, 2000)
       })
+    const readPeak = async (paused) => {
+      // No GC here: workerd does not answer HeapProfiler.collectGarbage while paused; the module
+      // collected just before pausing, so usedSize is the live heap.
+      const u = await call('Runtime.getHeapUsage')
+      const frame = paused.callFrames?.[0]
+      const label = frame
+        ? await call('Debugger.evaluateOnCallFrame', {
+            callFrameId: frame.callFrameId,
+            expression: 'label',
+            returnByValue: true,
+          })
+        : null
+      await call('Debugger.resume')
+      if (u) onPeak({ label: label?.result?.value ?? null, usedSize: u.usedSize })
+    }
     // workerd answers Runtime.getHeapUsage only on an enabled session.
     await call('Runtime.enable')
+    if (onPeak) await call('Debugger.enable')
     return {
       /** { usedSize, totalSize } in bytes, or null. */
       usage: () => call('Runtime.getHeapUsage'),
@@ -82,15 +105,15 @@ async function openSession(pid) {
 }
 
 /**
- * A heap reader for workerd `pid` that survives the isolate being replaced (wrangler dev reloads
+ * A heap reader for workerd `pid` (and, with `onPeak`, the step peaks: openSession) that survives the isolate being replaced (wrangler dev reloads
  * the Worker after start): a call that gets no answer drops the session, the next one reconnects.
  * Null when the process has no inspector target for the module.
  */
-export async function connectHeap(pid) {
-  let session = await openSession(pid)
+export async function connectHeap(pid, { onPeak = null } = {}) {
+  let session = await openSession(pid, onPeak)
   if (!session) return null
   const ask = async (what) => {
-    session ??= await openSession(pid).catch(() => null)
+    session ??= await openSession(pid, onPeak).catch(() => null)
     const u = session ? await session[what]() : null
     if (!u && session) {
       session.close()

@@ -130,12 +130,17 @@ export async function runBenchmark(args) {
       ],
       onLine: keep('app'),
       readyUrl: `${appUrl}/healthz`,
+      // gc() for the module's step-peak probes (src/lib/metering.ts memoryPeak); V8 flags are
+      // process-wide, and only the module calls gc().
+      env: { MINIFLARE_WORKERD_V8_FLAGS: '--expose-gc' },
     })
     children.push(app)
     appPid = moduleWorkerd(app.pid)
     if (!appPid) status.notes.push('module workerd process not found: CPU and memory not measured')
     else {
-      collector.heap = await connectHeap(appPid).catch(() => null)
+      collector.heap = await connectHeap(appPid, { onPeak: (p) => collector.onPeak(p) }).catch(
+        () => null
+      )
       if (!collector.heap)
         status.notes.push('inspector of the module isolate not found: heap not measured')
     }

@@ -34,12 +34,15 @@ export function wranglerSync(root, args) {
 
 /**
  * Starts `wrangler dev` with `args`; `onLine(line)` gets every stdout/stderr line. Resolves once
- * `readyUrl` answers (any HTTP status), or rejects after `timeoutMs`.
+ * `readyUrl` answers (any HTTP status), or rejects after `timeoutMs`. `env` adds variables.
  */
-export async function startWrangler(root, { name, args, onLine, readyUrl, timeoutMs = 120_000 }) {
+export async function startWrangler(
+  root,
+  { name, args, onLine, readyUrl, timeoutMs = 120_000, env = {} }
+) {
   const child = spawn(join(root, 'node_modules', '.bin', 'wrangler'), ['dev', ...args], {
     cwd: root,
-    env: childEnv(root),
+    env: { ...childEnv(root), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   })

@@ -27,5 +27,6 @@ export function table(rows: unknown[]): string
 export function targets(
   x: Record<string, unknown>
 ): { name: string; verdict: string; detail: string }[]
+export function liveHeap(r: Record<string, unknown> | null | undefined): number | null
 export function fmt(n: number | null | undefined, d?: number): string
 export function mib(b: number): string

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fmt, mib, table, targets } from './report.mjs'
+import { fmt, liveHeap, mib, table, targets } from './report.mjs'
 
 function loadJson(path) {
   try {
@@ -69,7 +69,7 @@ export function writeResults(root, results, stamp) {
     reconcile,
     n,
     baselineRss: base?.peakRss ?? null,
-    baselineHeap: base?.peakHeapLive ?? null,
+    baselineHeap: base ? (base.peakStepLive ?? base.peakHeapLive ?? null) : null,
   })
   const lines = []
   const p = (s = '') => lines.push(s)
@@ -169,6 +169,15 @@ export function writeResults(root, results, stamp) {
         : '- JS heap of the module isolate: not measured'
     )
     p(
+      r.peaks
+        ? `- live heap of the module isolate at the steps' fullest points (a forced GC there, then read while paused; ${fmt(r.peaks)} steps): max ${mib(r.peakStepLive)} (${r.peakStepLabel}); by phase: ${Object.entries(
+            r.peakByLabel ?? {}
+          )
+            .map(([k, v]) => `${k} ${mib(v)}`)
+            .join(', ')}`
+        : "- live heap at the steps' fullest points: not measured (no step-peak probe answered)"
+    )
+    p(
       `- wall ${fmt(r.wallS, 1)} s; bound ${fmt(r.bound.totalS, 1)} s (read ${fmt(r.bound.readS, 1)} s, write ${fmt(r.bound.writeS, 1)} s)`
     )
     p()
@@ -186,6 +195,7 @@ export function writeResults(root, results, stamp) {
       peakRss: full.peakRss,
       peakHeapUsed: full.peakHeapUsed ?? null,
       peakHeapLive: full.peakHeapLive ?? null,
+      peakStepLive: liveHeap(full),
       d1Bytes: full.d1Bytes ?? null,
       cpuPer1kMs: full.cpuPer1kMs,
       rowsWritten: full.sum.rowsWritten,
