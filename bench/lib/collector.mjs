@@ -29,6 +29,8 @@ export class Collector {
     /** Set by main once the inspector is connected (heap.mjs); optional. */
     this.heap = null
     this.heapBusy = false
+    /** Readers of the simulators' isolates in the same process (name -> connectHeap), optional. */
+    this.simHeaps = {}
   }
 
   /** Feed one output line of the module's wrangler. */
@@ -76,6 +78,19 @@ export class Collector {
       .finally(() => {
         this.heapBusy = false
       })
+    for (const [name, sim] of Object.entries(this.simHeaps)) {
+      sim.busy ??= false
+      if (sim.busy) continue
+      sim.busy = true
+      sim.reader
+        .usage()
+        .then((u) => {
+          if (u) w.simPeak[name] = Math.max(w.simPeak[name] ?? 0, u.totalSize)
+        })
+        .finally(() => {
+          sim.busy = false
+        })
+    }
   }
 
   /** A step's peak (heap.mjs onPeak): the live heap where the step held the most. */
@@ -131,6 +146,7 @@ export class Collector {
       peakStepLive: 0,
       peakStepLabel: null,
       peakByLabel: {},
+      simPeak: {},
     }
     let tick = 0
     this.timer = setInterval(() => {
@@ -164,6 +180,7 @@ export class Collector {
       peakStepLive: w.peaks > 0 ? w.peakStepLive : null,
       peakStepLabel: w.peakStepLabel,
       peakByLabel: w.peakByLabel,
+      simPeak: w.simPeak,
     }
   }
 }

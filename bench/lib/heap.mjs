@@ -34,7 +34,7 @@ function listeningPorts(pid) {
  * and this session reads the heap there (the live heap at the step's fullest point, its label from
  * the paused frame), calls `onPeak({ label, usedSize })` and resumes.
  */
-async function openSession(pid, onPeak = null) {
+async function openSession(pid, onPeak = null, target = TARGET) {
   for (const port of listeningPorts(pid)) {
     let list
     try {
@@ -45,7 +45,7 @@ async function openSession(pid, onPeak = null) {
     } catch {
       continue
     }
-    const t = Array.isArray(list) ? list.find((x) => x.id === TARGET) : null
+    const t = Array.isArray(list) ? list.find((x) => x.id === target) : null
     if (!t) continue
     const ws = new WebSocket(t.webSocketDebuggerUrl)
     await new Promise((resolve, reject) => {
@@ -107,13 +107,14 @@ async function openSession(pid, onPeak = null) {
 /**
  * A heap reader for workerd `pid` (and, with `onPeak`, the step peaks: openSession) that survives the isolate being replaced (wrangler dev reloads
  * the Worker after start): a call that gets no answer drops the session, the next one reconnects.
- * Null when the process has no inspector target for the module.
+ * Null when the process has no such inspector target (`target`: the module's by default; the
+ * simulators' isolates in the same process are e.g. `d1:db` and `queues:queue`).
  */
-export async function connectHeap(pid, { onPeak = null } = {}) {
-  let session = await openSession(pid, onPeak)
+export async function connectHeap(pid, { onPeak = null, target = TARGET } = {}) {
+  let session = await openSession(pid, onPeak, target)
   if (!session) return null
   const ask = async (what) => {
-    session ??= await openSession(pid, onPeak).catch(() => null)
+    session ??= await openSession(pid, onPeak, target).catch(() => null)
     const u = session ? await session[what]() : null
     if (!u && session) {
       session.close()

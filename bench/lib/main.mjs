@@ -59,6 +59,7 @@ export async function runBenchmark(args) {
   }
   const stopAll = async () => {
     collector.heap?.close()
+    for (const sim of Object.values(collector.simHeaps)) sim.reader.close()
     for (const c of children.reverse()) await stopProcess(c)
   }
   const onSignal = async () => {
@@ -143,6 +144,11 @@ export async function runBenchmark(args) {
       )
       if (!collector.heap)
         status.notes.push('inspector of the module isolate not found: heap not measured')
+      // The simulators' isolates share the process (and its RSS) with the module.
+      for (const target of ['d1:db', 'queues:queue']) {
+        const reader = await connectHeap(appPid, { target }).catch(() => null)
+        if (reader) collector.simHeaps[target] = { reader }
+      }
     }
     const ctx = {
       appUrl,

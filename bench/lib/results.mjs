@@ -32,8 +32,9 @@ const MEMORY_TEXT = `Memory: "peak RSS" is the module's workerd process, which h
 runtime and also, in the same process, the local D1 (miniflare's SQLite databases, their page cache and
 memory-mapped files) and the local queue simulator; in production D1 and Queues run elsewhere. "module D1
 files" is the size on disk of the module's local D1 databases at the end of each run (how much of them is
-resident is not measured). The Worker's own memory is the isolate's JS heap (inspector; live = after a
-forced GC), in the details; the memory targets compare the first syncs (full runs) of both N.`
+resident is not measured). The Worker's own memory is the isolate's JS heap (inspector), in the details:
+live = after a forced GC, at every step's fullest point (the module's memoryPeak probe) and every 10 s;
+the probes' GCs count in the invocations' CPU. The memory targets compare the first syncs (full runs).`
 
 /** The command line that reproduces an invocation (flags that differ from the defaults). */
 export function commandOf(a) {
@@ -177,6 +178,14 @@ export function writeResults(root, results, stamp) {
             .join(', ')}`
         : "- live heap at the steps' fullest points: not measured (no step-peak probe answered)"
     )
+    if (r.simPeak && Object.keys(r.simPeak).length > 0)
+      p(
+        `- heap of the simulators' isolates in the same process (inspector, no forced GC, peak allocated): ${Object.entries(
+          r.simPeak
+        )
+          .map(([k, v]) => `${k} ${mib(v)}`)
+          .join(', ')}`
+      )
     p(
       `- wall ${fmt(r.wallS, 1)} s; bound ${fmt(r.bound.totalS, 1)} s (read ${fmt(r.bound.readS, 1)} s, write ${fmt(r.bound.writeS, 1)} s)`
     )

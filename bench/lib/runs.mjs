@@ -101,6 +101,7 @@ export async function gather(ctx, m, { key, label, waited, minimum, bound = null
     peakStepLive: window.peakStepLive,
     peakStepLabel: window.peakStepLabel,
     peakByLabel: window.peakByLabel,
+    simPeak: window.simPeak,
     d1Bytes: d1FileBytes(ctx.appState),
     steps: window.steps,
     ...extra,
