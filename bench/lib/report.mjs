@@ -117,10 +117,11 @@ export function liveHeap(r) {
 }
 
 /**
- * PASS/FAIL of each target; a target that could not be measured is 'n/a', never PASS. `second` is
+ * PASS/FAIL of each target; a target that could not be measured is 'n/a', never PASS; 'info'
+ * marks a figure reported beside the targets. `second` is
  * the change-triggered row (the issue's "second run after 1% changed" as production meets it),
- * `reconcile` the forced full run after it (optional). Memory compares the full runs: peak RSS of
- * the module's workerd process, and the isolate's live heap (liveHeap) like with like.
+ * `reconcile` the forced full run after it (optional). Memory compares the full runs' isolate live heap
+ * (liveHeap) like with like; the workerd process's RSS is reported as 'info'.
  */
 export function targets({ full, second, reconcile = null, n, baselineRss, baselineHeap = null }) {
   const t = []
@@ -154,23 +155,25 @@ export function targets({ full, second, reconcile = null, n, baselineRss, baseli
         fmt(full.sum.rowsWritten)
       )
     else add('D1 rows written by a full 1,000,000 run ≤ 50,000', null, 'run with --n 1000000')
-    if (n >= 1_000_000 && baselineRss)
-      add(
-        'peak RSS at 1,000,000 ≤ 1.2 × at 50,000',
-        full.peakRss <= 1.2 * baselineRss,
-        `${mib(full.peakRss)} vs ${mib(baselineRss)} (× ${fmt(full.peakRss / baselineRss, 2)}; the process includes the local D1 and queue simulators, see the run details)`
-      )
-    else add('peak RSS at 1,000,000 ≤ 1.2 × at 50,000', null, 'needs both runs (results.json)')
+    // Reported, not judged: the local process is not the Worker (README.md, "Memory").
+    t.push({
+      name: 'peak RSS of the local workerd process at 1,000,000 vs 50,000 (not the Worker: it also runs the local D1 and queue simulators)',
+      verdict: 'info',
+      detail:
+        n >= 1_000_000 && baselineRss
+          ? `${mib(full.peakRss)} vs ${mib(baselineRss)} (× ${fmt(full.peakRss / baselineRss, 2)}; the simulators' heaps and the local D1 files are in the run details)`
+          : 'needs both runs (results.json)',
+    })
     const live = liveHeap(full)
     if (n >= 1_000_000 && baselineHeap && live)
       add(
-        'peak isolate heap at 1,000,000 ≤ 1.2 × at 50,000',
+        'memory of the Worker (isolate live heap) at 1,000,000 ≤ 1.2 × at 50,000',
         live <= 1.2 * baselineHeap,
         `live heap at the steps' fullest points ${mib(live)} vs ${mib(baselineHeap)} (× ${fmt(live / baselineHeap, 2)})`
       )
     else
       add(
-        'peak isolate heap at 1,000,000 ≤ 1.2 × at 50,000',
+        'memory of the Worker (isolate live heap) at 1,000,000 ≤ 1.2 × at 50,000',
         null,
         n >= 1_000_000
           ? `needs the live heap of both full runs (here ${mib(live)}, at 50,000 ${mib(baselineHeap)})`
