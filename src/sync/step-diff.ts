@@ -2,8 +2,8 @@
  * The `diff` phase: loads a bounded slice of the staged emails per step (whole partitions, or a
  * range of one large partition: diff-slice.ts), plans it, and stages the adds and removes together
  * as ready-to-send batches of 500 (the importContacts maximum; one row adds with email_list_ids,
- * another removes with email_excluded_list_ids). The partial batch is carried in the cursor, so the whole run sends
- * exactly ceil((adds + removes)/500) import calls.
+ * another removes with email_excluded_list_ids). The partial batch is carried in the cursor, so
+ * the whole run sends exactly ceil((adds + removes)/500) import calls.
  */
 import { IMPORT_BATCH_MAX } from '../clients/unisender'
 import type { SyncMode } from '../db/schema'
