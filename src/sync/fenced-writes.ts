@@ -24,9 +24,14 @@ export interface ChunkRow {
   emails: readonly string[]
 }
 
-/** The condition every fenced write carries (?1 run id, ?2 step seq, ?3 cursor version). */
-const FENCE_SQL = `EXISTS (SELECT 1 FROM runs WHERE id = ?1 AND step_seq = ?2
-                          AND COALESCE(json_extract(cursor, '$.v'), 0) = ?3)`
+/**
+ * The condition every fenced write carries, with the run id, step seq and cursor version bound
+ * as parameters ?n, ?n+1 and ?n+2 (after the statement's own n − 1).
+ */
+const fenceSql = (
+  n: number
+) => `EXISTS (SELECT 1 FROM runs WHERE id = ?${n} AND step_seq = ?${n + 1}
+                          AND COALESCE(json_extract(cursor, '$.v'), 0) = ?${n + 2})`
 
 /**
  * A statement (ending in a WHERE clause, plain `?` parameters) that only takes effect while the
@@ -38,12 +43,9 @@ export function whileFenced(
   sql: string,
   ...args: unknown[]
 ): D1PreparedStatement {
-  return d1
-    .prepare(
-      `${sql} AND EXISTS (SELECT 1 FROM runs WHERE id = ? AND step_seq = ?
-        AND COALESCE(json_extract(cursor, '$.v'), 0) = ?)`
-    )
-    .bind(...args, f.runId, f.seq, f.v)
+  // SQLite numbers each plain `?` one past the largest number before it, so `sql`'s own
+  // parameters are ?1..?n and the fence follows them.
+  return d1.prepare(`${sql} AND ${fenceSql(args.length + 1)}`).bind(...args, ...fenceArgs(f))
 }
 
 /**
@@ -70,8 +72,8 @@ function insertFenced<T>(
     const columns = Array.from({ length: cols }, (_, j) => `column${j + 1}`).join(', ')
     out.push(
       d1
-        .prepare(`${into} SELECT ?1, ${columns} FROM (VALUES ${tuples}) WHERE ${FENCE_SQL}`)
-        .bind(f.runId, f.seq, f.v, ...part.flatMap(values))
+        .prepare(`${into} SELECT ?1, ${columns} FROM (VALUES ${tuples}) WHERE ${fenceSql(1)}`)
+        .bind(...fenceArgs(f), ...part.flatMap(values))
     )
   }
   return out
