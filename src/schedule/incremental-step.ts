@@ -26,6 +26,7 @@ import {
 import { PARTITIONS, unpack } from '../sync/partition'
 import type { StepResult } from '../sync/result'
 import { SIDES } from '../sync/state'
+import { stageBatches } from '../sync/step-diff'
 import { startExport } from '../sync/step-start'
 import { MAX_INCREMENTAL_CUSTOMERS, planTouched, touchedCustomer } from './incremental'
 import { planExactIncremental, type TouchedCustomer } from './incremental-exact'
@@ -206,12 +207,9 @@ async function stageExact(
   c.confirmed = true
   const removes = c.incNoRemovals ? [] : plan.removes
   ctx.counts = addCounts(ctx.counts, { ...plan.counts, plannedRemove: removes.length })
-  const ops = [...plan.adds.map((e) => `+${e}`), ...removes.map((e) => `-${e}`)]
-  for (let i = 0; i < ops.length; i += IMPORT_BATCH_MAX) {
-    const batch = ops.slice(i, i + IMPORT_BATCH_MAX)
-    if (batch.some((op) => op.startsWith('+'))) c.batchesWithAdds++
-    ctx.stage(SIDES.write, 0, batch, c.batchesW++)
-  }
+  for (const e of plan.adds) c.pend.push(`+${e}`)
+  for (const e of removes) c.pend.push(`-${e}`)
+  stageBatches(ctx, true)
   if (holderRun !== null && plan.append.length > 0) {
     const byPart = new Map<number, typeof plan.append>()
     for (const e of plan.append) {

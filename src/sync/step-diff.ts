@@ -27,8 +27,11 @@ const INPUT_SIDES = [
   SIDES.listLeft,
 ]
 
-/** Stages full batches of pending ops; with `all`, the last partial one too. */
-function stageBatches(ctx: StepContext, all: boolean): void {
+/**
+ * Stages the pending ops (cursor.pend, `+email` / `-email`) as import batches of 500: full ones,
+ * and with `all` the last partial one too. Incremental runs stage theirs the same way.
+ */
+export function stageBatches(ctx: StepContext, all: boolean): void {
   const c = ctx.cursor
   while (c.pend.length >= IMPORT_BATCH_MAX || (all && c.pend.length > 0)) {
     const batch = c.pend.splice(0, IMPORT_BATCH_MAX)
