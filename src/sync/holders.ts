@@ -1,17 +1,17 @@
 /**
  * The holder index: which customer held each address of the segment at the last complete full run,
  * so that an exact-mode incremental run can prove an address is no longer held by any member
- * before it removes it (src/schedule/incremental.ts). Pure.
+ * before it removes it (src/schedule/incremental-exact.ts). Pure.
  *
  * One entry per address of a partition's valid and role members: a 64-bit key of the address (two
- * independent 32-bit hashes, not the address: ~21 bytes per member instead of ~35), the customer
- * id — or 0 when several customers held it or two addresses share the key (then nothing can be
- * proven and the run goes full) — and whether the address is in the list after the run. With one
- * 32-bit hash, a 1,000,000-member index had ~100 colliding pairs, enough to send a 1% change to a
- * full run (measured); 64 bits make a collision about one in ten million runs. Entries are staged as run_chunks rows of side
- * 'H' of the full run (one or more rows per partition); incremental runs append the members they
- * saw as further rows (negative seq) of the same run, so the index stays current until the next
- * full run replaces it.
+ * independent 32-bit hashes, not the address), the customer id — or 0 when several customers held
+ * it or two addresses share the key (then nothing can be proven and the run goes full) — and
+ * whether the address is in the list after the run. With one 32-bit hash, a 1,000,000-member index
+ * had ~100 colliding pairs, enough to send a 1% change to a full run (measured); 64 bits make a
+ * collision about one in ten million runs. Entries are staged as run_chunks rows of side 'H' of the
+ * full run (one or more rows per partition); incremental runs append the members they saw as
+ * further rows (negative seq) of the same run, so the index stays current until the next full run
+ * replaces it.
  */
 import { hash32, PARTITIONS } from './partition'
 
@@ -46,7 +46,10 @@ export interface HolderEntry {
   inList: boolean
 }
 
-/** Entries per staged row: ~13 bytes each keeps a row near 260 kB, well under D1's 2 MB. */
+/**
+ * Entries per staged row: about 23 bytes each (14-character key, base-36 id, flag) keeps a row
+ * under 0.5 MB, well under D1's 2 MB.
+ */
 export const HOLDER_ROW_ENTRIES = 20_000
 
 /** Encodes entries as lines `key,id36,flag`. */
@@ -100,7 +103,7 @@ export function splitMemberLine(line: string): [email: string, customerId: numbe
   return [line.slice(0, tab), Number(line.slice(tab + 1)) || 0]
 }
 
-/** What the index says about some addresses and some customers (see lookUpHolders). */
+/** What the index says about some addresses and some customers (see collectHolders). */
 export interface HolderFacts {
   /** Address key → its entries (base and appended). */
   byHash: Map<string, HolderEntry[]>
