@@ -29,7 +29,7 @@ export class Collector {
     /** Set by main once the inspector is connected (heap.mjs); optional. */
     this.heap = null
     this.heapBusy = false
-    /** Readers of the simulators' isolates in the same process (name -> connectHeap), optional. */
+    /** The simulators' isolates in the same process: name -> { reader (connectHeap), busy }. */
     this.simHeaps = {}
   }
 
@@ -79,7 +79,6 @@ export class Collector {
         this.heapBusy = false
       })
     for (const [name, sim] of Object.entries(this.simHeaps)) {
-      sim.busy ??= false
       if (sim.busy) continue
       sim.busy = true
       sim.reader

@@ -147,7 +147,7 @@ export async function runBenchmark(args) {
       // The simulators' isolates share the process (and its RSS) with the module.
       for (const target of ['d1:db', 'queues:queue']) {
         const reader = await connectHeap(appPid, { target }).catch(() => null)
-        if (reader) collector.simHeaps[target] = { reader }
+        if (reader) collector.simHeaps[target] = { reader, busy: false }
       }
     }
     const ctx = {

@@ -20,18 +20,15 @@ describe('windowLimiter', () => {
   it('does not wait when the window has started, and never more than a minute', async () => {
     const sleeps: number[] = []
     const inner = { acquire: async () => {} }
-    await windowLimiter(
-      500,
-      () => 1_000,
-      inner,
-      async (ms) => void sleeps.push(ms)
-    ).acquire()
-    await windowLimiter(
-      500_000,
-      () => 0,
-      inner,
-      async (ms) => void sleeps.push(ms)
-    ).acquire()
+    const acquireOnce = (startAt: number, now: number) =>
+      windowLimiter(
+        startAt,
+        () => now,
+        inner,
+        async (ms) => void sleeps.push(ms)
+      ).acquire()
+    await acquireOnce(500, 1_000)
+    await acquireOnce(500_000, 0)
     expect(sleeps).toEqual([60_000])
   })
 })

@@ -111,22 +111,15 @@ describe('planExactIncremental', () => {
   })
 
   it('goes full for a customer whose indexed address is not its current one, or who is gone', () => {
-    const moved = [t(1, 'new@x.ru', false)]
-    expect(
+    // Customer 1 held a@x.ru at the full run.
+    const planFor = (touched: TouchedCustomer[]) =>
       planExactIncremental(
-        moved,
-        factsFor([['a@x.ru', 1]], () => true, moved),
+        touched,
+        factsFor([['a@x.ru', 1]], () => true, touched),
         NO_GUARD
-      ).full
-    ).toMatch(/changed/)
-    const gone = [t(1, '', false, 'gone')]
-    expect(
-      planExactIncremental(
-        gone,
-        factsFor([['a@x.ru', 1]], () => true, gone),
-        NO_GUARD
-      ).full
-    ).toMatch(/changed/)
+      )
+    expect(planFor([t(1, 'new@x.ru', false)]).full).toMatch(/changed/) // moved to a new address
+    expect(planFor([t(1, '', false, 'gone')]).full).toMatch(/changed/) // deleted
   })
 
   it('goes full when the removals would trip the guard on the estimated list size', () => {
