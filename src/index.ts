@@ -6,7 +6,7 @@ import type { Env } from './env'
 import { handleQueue } from './handlers/queue'
 import { handleScheduled } from './handlers/scheduled'
 import { batchTags, metered } from './lib/metering'
-import type { SyncMessage } from './sync/messages'
+import type { QueueMessage } from './queue-message'
 
 const app = createApp()
 
@@ -18,4 +18,4 @@ export default {
   },
   queue: (batch, env, _ctx) =>
     metered('queue', env, (e) => handleQueue(batch, e), batchTags(batch)),
-} satisfies ExportedHandler<Env, SyncMessage>
+} satisfies ExportedHandler<Env, QueueMessage>

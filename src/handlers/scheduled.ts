@@ -4,8 +4,7 @@
  * Locally a tick can be fired by hand: `curl 'http://localhost:8787/__scheduled?cron=*+*+*+*+*'`.
  */
 import type { Env } from '../env'
-import { scheduleDepsFromEnv } from '../schedule/deps'
-import { runTick } from '../schedule/tick'
+import { runTick, scheduleDepsFromEnv } from '../schedule'
 
 /** The cron expression in wrangler.toml [triggers]. */
 export const EVERY_MINUTE = '* * * * *'

@@ -4,7 +4,7 @@ import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 
 /** A positive integer path parameter; anything else is a 404, like an id of another tenant. */
-export function idParam(c: Context<AppEnv>, name = 'id'): number {
+export function idParam<E extends AppEnv>(c: Context<E>, name = 'id'): number {
   const raw = c.req.param(name) ?? ''
   const id = /^\d{1,12}$/.test(raw) ? Number(raw) : 0
   if (!id) throw new AppError('not_found', 'Not found')
@@ -12,7 +12,9 @@ export function idParam(c: Context<AppEnv>, name = 'id'): number {
 }
 
 /** The submitted form as trimmed strings (files and repeated fields are ignored). */
-export async function formStrings(c: Context<AppEnv>): Promise<Record<string, string>> {
+export async function formStrings<E extends AppEnv>(
+  c: Context<E>
+): Promise<Record<string, string>> {
   const body = await c.req.parseBody()
   const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v.trim()

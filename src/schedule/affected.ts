@@ -9,7 +9,7 @@
  * - subtraction removes members from the list: the same changes are incremental (remove the new
  *   address), leaving/deletion need nothing (a former member is never re-added);
  * - exact match also removes former members' emails: a member leaving or opting out is incremental
- *   (the holder index proves whether its address may go, src/schedule/incremental-exact.ts, and
+ *   (the holder index proves whether its address may go, src/sync/incremental-exact.ts, and
  *   the run turns full when it cannot); a changed address, a deleted or merged customer take a
  *   full run, because the old address is known only to the list (safe, costs more).
  */

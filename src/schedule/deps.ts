@@ -1,31 +1,28 @@
-/**
- * What the scheduler needs from the outside, injected so tests drive it with a controlled clock,
- * the sandbox CRM (or a fake) and a spy of startRun; `scheduleDepsFromEnv` wires production.
- */
-
-import { eq, sql } from 'drizzle-orm'
-import { createIntervalLimiter, type Limiter } from '../clients/http'
+import { createIntervalLimiter } from '../clients/http'
 import type { RetailCrmClient } from '../clients/retailcrm'
+import { clientSettings, tenantCrmClient } from '../credentials/clients'
+import { CRM_INTERVAL_MS, reserveCrmWindow, windowLimiter } from '../credentials/crm-pacing'
 import { createDb, type Db } from '../db/client'
 import { markTenantBroken } from '../db/queries/tenants'
-import { type Tenant, tenants } from '../db/schema'
+import type { Tenant } from '../db/schema'
 import type { Env } from '../env'
-import type { PollHistoryMessage, SyncMessage } from '../sync/messages'
 import {
+  type RunStep,
   type StartRunDeps,
   type StartRunRequest,
   type StartRunResult,
   startRun,
-} from '../sync/start'
-import { getTenantCrmClient } from '../tenants/crm-client'
+} from '../sync'
 import { DEFAULT_LIMITS, type ScheduleLimits } from './config'
+import type { PollHistory } from './poll-message'
 
 /** The CRM calls the scheduler makes. */
 export type CrmPort = Pick<RetailCrmClient, 'customersHistory' | 'listCustomers' | 'listSegments'>
 
 export interface ScheduleDeps {
   db: Db
-  queue: Queue<SyncMessage>
+  /** The sync-jobs queue: the scheduler sends run steps (watchdog) and history polls. */
+  queue: Queue<RunStep | PollHistory>
   now: () => number
   /**
    * The tenant's CRM client. `reserveCalls` (long polls) first reserves that many calls in the
@@ -38,51 +35,6 @@ export interface ScheduleDeps {
   limits: ScheduleLimits
 }
 
-const CRM_INTERVAL_MS = 100
-
-/**
- * Reserves `calls` RetailCRM calls in the tenant's shared pacing window (the engine's runs reserve
- * theirs the same way, src/sync/context.ts); returns when this caller's window starts.
- */
-export async function reserveCrmWindow(
-  db: Db,
-  tenantId: number,
-  calls: number,
-  now: number
-): Promise<number> {
-  const span = calls * CRM_INTERVAL_MS
-  const [row] = await db
-    .update(tenants)
-    .set({ crmPacedUntil: sql`max(coalesce(${tenants.crmPacedUntil}, 0), ${now}) + ${span}` })
-    .where(eq(tenants.id, tenantId))
-    .returning({ until: tenants.crmPacedUntil })
-  return (row?.until ?? now + span) - span
-}
-
-/**
- * A limiter that waits once for a reserved window to start (at most a minute), then paces every
- * call with `inner`. Measured at N = 1,000,000: waiting before every call instead turned a 2 s wait
- * into 40 s for a 20-page poll.
- */
-export function windowLimiter(
-  startAt: number,
-  now: () => number,
-  inner: Limiter,
-  sleep: (ms: number) => Promise<unknown>
-): Limiter {
-  let waited = false
-  return {
-    acquire: async () => {
-      if (!waited) {
-        waited = true
-        const wait = startAt - now()
-        if (wait > 0) await sleep(Math.min(wait, 60_000))
-      }
-      await inner.acquire()
-    },
-  }
-}
-
 /** Production wiring: D1, the sync queue, the wall clock, decrypting CRM clients. */
 export function scheduleDepsFromEnv(env: Env, overrides: Partial<ScheduleDeps> = {}): ScheduleDeps {
   const db = overrides.db ?? createDb(env.DB)
@@ -91,11 +43,13 @@ export function scheduleDepsFromEnv(env: Env, overrides: Partial<ScheduleDeps> =
     db,
     queue: env.SYNC_QUEUE,
     now,
-    // RetailCRM allows 10 requests/s per key (retailcrm.md §4): pace each tenant's client.
+    // One tenant's calls share a 10 requests/s window with its runs (src/credentials/crm-pacing.ts).
     crm: async (tenant, reserveCalls = 0) => {
       const startAt =
-        reserveCalls > 0 ? await reserveCrmWindow(db, tenant.id, reserveCalls, now()) : 0
-      return getTenantCrmClient(env, tenant, {
+        reserveCalls > 0
+          ? ((await reserveCrmWindow(env.DB, tenant.id, reserveCalls, now())) ?? now())
+          : 0
+      return tenantCrmClient(clientSettings(env), tenant, {
         limiter: windowLimiter(
           startAt,
           now,
@@ -111,11 +65,7 @@ export function scheduleDepsFromEnv(env: Env, overrides: Partial<ScheduleDeps> =
   }
 }
 
-/**
- * Enqueues a history poll on the sync queue. The binding is typed for run steps (the engine's
- * messages); the consumer tells the two apart by `type` (src/handlers/queue.ts).
- */
+/** Enqueues a history poll on the sync queue (the consumer dispatches on `type`). */
 export async function enqueuePoll(deps: Pick<ScheduleDeps, 'queue'>, tenantId: number) {
-  const msg: PollHistoryMessage = { type: 'poll-history', tenantId }
-  await (deps.queue as unknown as Queue<PollHistoryMessage>).send(msg)
+  await deps.queue.send({ type: 'poll-history', tenantId })
 }

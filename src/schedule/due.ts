@@ -3,7 +3,7 @@
  * becomes, and which due syncs one tick may start so that one tenant cannot crowd out the others.
  */
 import type { RunStatus, SyncMode } from '../db/schema'
-import type { RunTrigger } from '../sync/start'
+import type { RunTrigger } from '../sync'
 import { followsChanges } from './affected'
 import type { ScheduleLimits } from './config'
 

@@ -175,19 +175,3 @@ export async function prunePending(db: Db, tenantId: number) {
     ),
   ])
 }
-
-/**
- * Called when a full run of a sync is created: the run reads the CRM after this moment, so every
- * change the history cursor already covers is in what it reads. The sync's watermark becomes the
- * cursor, and later changes (ids above it) are the input of its incremental runs.
- */
-export async function coverRecordedChanges(db: Db, syncId: number): Promise<void> {
-  await db
-    .update(syncs)
-    .set({
-      historyAppliedId: sql`(SELECT t.history_since_id FROM tenants t WHERE t.id = syncs.tenant_id)`,
-      // The old holder index does not cover the new watermark; this run's index will (holders.ts).
-      holderRunId: null,
-    })
-    .where(eq(syncs.id, syncId))
-}

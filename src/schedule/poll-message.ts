@@ -4,22 +4,31 @@
  * remains, and holds the tenant's poll lease meanwhile so cron leaves that cursor alone (and its
  * due runs: they start here, once the whole backlog is recorded).
  */
+import { z } from 'zod'
 import { ApiError, isRetryable } from '../clients/errors'
 import { getTenant, isTenantLive } from '../db/queries/tenants'
 import type { Env } from '../env'
-import type { PollHistoryMessage } from '../sync/messages'
+import { backoffSeconds } from '../lib/backoff'
+import { errorText } from '../lib/error-text'
 import { enqueuePoll, type ScheduleDeps, scheduleDepsFromEnv } from './deps'
 import { dispatchDue } from './dispatch'
 import { setPollLease } from './marks'
 import { pollTenantHistory } from './poll'
 import { handleCrmAuth } from './tick'
 
+/** Pages a tenant's customer history backlog: too long for the cron tick. */
+export const PollHistorySchema = z.object({
+  type: z.literal('poll-history'),
+  tenantId: z.number().int().positive(),
+})
+export type PollHistory = z.infer<typeof PollHistorySchema>
+
 export type PollVerdict = { kind: 'ack' } | { kind: 'retry'; delaySeconds: number }
 
 /** Handles one poll message with injected dependencies (tests call this directly). */
 export async function pollHistoryStep(
   deps: ScheduleDeps,
-  body: PollHistoryMessage,
+  body: PollHistory,
   attempts: number
 ): Promise<PollVerdict> {
   const tenant = await getTenant(deps.db, body.tenantId)
@@ -45,7 +54,7 @@ export async function pollHistoryStep(
       return { kind: 'ack' }
     }
     if (isRetryable(err) || !(err instanceof ApiError))
-      return { kind: 'retry', delaySeconds: Math.min(300, 5 * 2 ** Math.max(0, attempts - 1)) }
+      return { kind: 'retry', delaySeconds: backoffSeconds(attempts, 300) }
     // A fatal CRM answer: give up this message; the lease expires and cron tries again later.
     console.error(`schedule: history poll of tenant ${tenant.id} failed`, err.message)
     await setPollLease(deps.db, tenant.id, null)
@@ -56,7 +65,7 @@ export async function pollHistoryStep(
 /** Entry from src/handlers/queue.ts. A dead-lettered poll is simply dropped (cron resumes it). */
 export async function handlePollMessage(
   msg: Message<unknown>,
-  body: PollHistoryMessage,
+  body: PollHistory,
   env: Env,
   deadLetter: boolean
 ): Promise<void> {
@@ -66,7 +75,7 @@ export async function handlePollMessage(
   }
   const verdict = await pollHistoryStep(scheduleDepsFromEnv(env), body, msg.attempts).catch(
     (err: unknown) => {
-      console.error('schedule: history poll failed', err instanceof Error ? err.message : err)
+      console.error('schedule: history poll failed', errorText(err))
       return { kind: 'retry', delaySeconds: 30 } as const
     }
   )

@@ -8,14 +8,10 @@
 import { and, eq } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import { runs, syncs } from '../db/schema'
+import { MISSING_MESSAGE, SEGMENT_MISSING } from '../sync'
 import type { CrmPort, ScheduleDeps } from './deps'
 import { markSync } from './marks'
 import { type SegmentWatchRow, watchedSegmentSyncs } from './queries'
-
-/** Error code of the run recorded when a sync's segment no longer exists in the CRM. */
-export const SEGMENT_MISSING = 'segment_missing'
-export const MISSING_MESSAGE =
-  'The RetailCRM segment of this sync no longer exists. The Unisender list was left as it was and the sync is paused: choose another segment to resume it.'
 
 export interface CountVerdict {
   /** Syncs whose segment changed size without history evidence: full run. */

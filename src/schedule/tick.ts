@@ -7,7 +7,6 @@
  */
 import { ApiError } from '../clients/errors'
 import type { Tenant } from '../db/schema'
-import type { PollHistoryMessage } from '../sync/messages'
 import { enqueuePoll, type ScheduleDeps } from './deps'
 import { type DispatchResult, dispatchDue, markReconciles } from './dispatch'
 import { takePollLease, takePollLeases } from './marks'
@@ -144,8 +143,8 @@ export async function handOffMany(deps: ScheduleDeps, ids: readonly number[]): P
       deps.limits.pollLeaseMs
     )
     if (got.length === 0) continue
-    await (deps.queue as unknown as Queue<PollHistoryMessage>).sendBatch(
-      got.map((tenantId) => ({ body: { type: 'poll-history', tenantId } }))
+    await deps.queue.sendBatch(
+      got.map((tenantId) => ({ body: { type: 'poll-history' as const, tenantId } }))
     )
     taken.push(...got)
   }

@@ -8,7 +8,6 @@
  */
 import { and, eq, inArray, lt, sql } from 'drizzle-orm'
 import { runs } from '../db/schema'
-import type { SyncMessage } from '../sync/messages'
 import type { ScheduleDeps } from './deps'
 
 /**
@@ -40,8 +39,7 @@ export async function reviveStalledRuns(deps: ScheduleDeps): Promise<number[]> {
       .where(and(eq(runs.id, r.id), eq(runs.stepSeq, r.seq), lt(lastProgress, now - STALL_MS)))
       .returning({ id: runs.id })
     if (claimed.length === 0) continue
-    const msg: SyncMessage = { type: 'run-step', runId: r.id, seq: r.seq }
-    await (deps.queue as unknown as Queue<SyncMessage>).send(msg)
+    await deps.queue.send({ type: 'run-step', runId: r.id, seq: r.seq })
     console.warn(`schedule: run ${r.id} made no progress for 30 min; re-sent step ${r.seq}`)
     revived.push(r.id)
   }

@@ -4,9 +4,10 @@
  */
 
 import type { FetchLike, Limiter } from '../clients/http'
-import { createRetailCrmClient, type RetailCrmClient } from '../clients/retailcrm'
-import { createUnisenderClient, type UnisenderClient } from '../clients/unisender'
-import { decryptSecret, importKey, secretAad } from '../lib/crypto'
+import type { RetailCrmClient } from '../clients/retailcrm'
+import type { UnisenderClient } from '../clients/unisender'
+import { accountUnisenderClient, tenantCrmClient } from '../credentials/clients'
+import { reserveCrmWindow } from '../credentials/crm-pacing'
 import { type ApiCalls, countCall, parseApiCalls } from './api-calls'
 import { parseCounts, type RejectReason, type RunCounts } from './counts'
 import {
@@ -17,7 +18,7 @@ import {
   type RunPatch,
   updateRun,
 } from './fenced-writes'
-import type { SyncMessage } from './messages'
+import type { RunStep } from './run-step-message'
 import { type Cursor, parseCursor, REJECT_CAP } from './state'
 import type { RunRow } from './store'
 
@@ -30,7 +31,7 @@ const RATE_LIMIT_RETRIES_PER_STEP = 8
 /** Everything the engine needs from the outside; tests override clocks, sleeps and sizes. */
 export interface EngineDeps {
   d1: D1Database
-  queue: Queue<SyncMessage>
+  queue: Queue<RunStep>
   now: () => number
   sleep: (ms: number) => Promise<void>
   fetch: FetchLike
@@ -74,7 +75,7 @@ export class StepContext {
   constructor(
     readonly deps: EngineDeps,
     readonly run: RunRow,
-    readonly msg: SyncMessage
+    readonly msg: RunStep
   ) {
     this.cursor = parseCursor(run.cursor)
     this.counts = parseCounts(run.counts)
@@ -123,29 +124,25 @@ export class StepContext {
    * together; this step's calls then start at its window. One D1 statement.
    */
   async reserveCrmCalls(calls: number): Promise<void> {
-    const span = calls * this.deps.crmIntervalMs
-    const row = await this.deps.d1
-      .prepare(
-        `UPDATE tenants SET crm_paced_until = MAX(COALESCE(crm_paced_until, 0), ?1) + ?2
-          WHERE id = ?3 RETURNING crm_paced_until AS until`
-      )
-      .bind(this.deps.now(), span, this.run.tenantId)
-      .first<{ until: number }>()
-    if (row) this.cursor.crmNextAt = Math.max(this.cursor.crmNextAt, row.until - span)
+    const start = await reserveCrmWindow(
+      this.deps.d1,
+      this.run.tenantId,
+      calls,
+      this.deps.now(),
+      this.deps.crmIntervalMs
+    )
+    if (start !== null) this.cursor.crmNextAt = Math.max(this.cursor.crmNextAt, start)
   }
 
   /** The CRM client of the tenant (decrypted lazily, paced, counted). */
   async crm(): Promise<RetailCrmClient> {
     if (!this.crmClient) {
-      const key = await importKey(this.deps.encryptionKey)
-      const apiKey = await decryptSecret(
-        key,
-        this.run.crmApiKeyEnc,
-        secretAad.crmKey(this.run.tenantId)
-      )
-      this.crmClient = createRetailCrmClient({
+      const tenant = {
+        id: this.run.tenantId,
         systemUrl: this.run.systemUrl,
-        apiKey,
+        crmApiKeyEnc: this.run.crmApiKeyEnc,
+      }
+      this.crmClient = await tenantCrmClient(this.deps, tenant, {
         fetch: this.deps.fetch,
         limiter: this.pacer('crmNextAt', this.deps.crmIntervalMs),
         rateLimitRetry: { budget: RATE_LIMIT_RETRIES_PER_STEP, sleep: this.deps.sleep },
@@ -159,15 +156,12 @@ export class StepContext {
   /** The Unisender client of the sync's account (decrypted lazily, paced, counted). */
   async uni(): Promise<UnisenderClient> {
     if (!this.uniClient) {
-      const key = await importKey(this.deps.encryptionKey)
-      const apiKey = await decryptSecret(
-        key,
-        this.run.apiKeyEnc,
-        secretAad.unisenderKey(this.run.tenantId, this.run.unisenderAccountId)
-      )
-      this.uniClient = createUnisenderClient({
-        apiUrl: this.deps.unisenderApiUrl,
-        apiKey,
+      const account = {
+        id: this.run.unisenderAccountId,
+        tenantId: this.run.tenantId,
+        apiKeyEnc: this.run.apiKeyEnc,
+      }
+      this.uniClient = await accountUnisenderClient(this.deps, account, {
         fetch: this.deps.fetch,
         limiter: this.pacer('uniNextAt', this.deps.unisenderIntervalMs),
         rateLimitRetry: { budget: RATE_LIMIT_RETRIES_PER_STEP, sleep: this.deps.sleep },

@@ -8,12 +8,13 @@
 import { ApiError } from '../clients/errors'
 import { createDb } from '../db/client'
 import { markTenantBroken } from '../db/queries/tenants'
+import { backoffSeconds, MAX_BACKOFF_SECONDS } from '../lib/backoff'
 import { memoryPeak } from '../lib/metering'
-import { stepIncremental } from '../schedule/incremental-step'
 import { type EngineDeps, StepContext } from './context'
 import { closeRun } from './finish'
-import type { SyncMessage } from './messages'
+import { stepIncremental } from './incremental-step'
 import type { StepResult } from './result'
+import type { RunStep } from './run-step-message'
 import { type Phase, TEST_MODE_NOTE } from './state'
 import { stepCheck } from './step-check'
 import { stepDiff } from './step-diff'
@@ -36,15 +37,10 @@ const STEPS: Record<Exclude<Phase, 'done'>, (ctx: StepContext) => Promise<StepRe
   write: stepWrite,
 }
 
-/** Exponential backoff for a retried step, at least what the service asked for. */
-function retryDelay(attempts: number, asked?: number): number {
-  return Math.min(900, Math.max(asked ?? 0, 5 * 2 ** Math.max(0, attempts - 1)))
-}
-
 /** Runs one step of a run. */
 export async function runStep(
   deps: EngineDeps,
-  msg: SyncMessage,
+  msg: RunStep,
   opts: { attempts: number }
 ): Promise<StepVerdict> {
   const run = await loadRun(deps.d1, msg.runId)
@@ -76,7 +72,10 @@ export async function runStep(
     if (!(err instanceof ApiError)) throw err
     if (err.kind === 'retryable') {
       await ctx.commit({ advance: false, ...base })
-      return { kind: 'retry', delaySeconds: retryDelay(opts.attempts, err.retryAfterSeconds) }
+      return {
+        kind: 'retry',
+        delaySeconds: backoffSeconds(opts.attempts, MAX_BACKOFF_SECONDS, err.retryAfterSeconds),
+      }
     }
     if (err.kind === 'auth' && err.service === 'retailcrm') {
       await markTenantBroken(

@@ -1,7 +1,7 @@
 /**
  * The holder index: which customer held each address of the segment at the last complete full run,
  * so that an exact-mode incremental run can prove an address is no longer held by any member
- * before it removes it (src/schedule/incremental-exact.ts). Pure.
+ * before it removes it (src/sync/incremental-exact.ts). Pure.
  *
  * One entry per address of a partition's valid and role members: a 64-bit key of the address (two
  * independent 32-bit hashes, not the address), the customer id — or 0 when several customers held

@@ -1,6 +1,20 @@
-/** The sync engine's public surface for the UI, the scheduler and the queue consumer. */
+/**
+ * The sync engine's one door: everything outside src/sync (the scheduler, the queue consumer, the
+ * routes and the pages) imports the engine from here, never from its files, so the engine can be
+ * rearranged without touching its callers.
+ */
 export { type ApiCalls, parseApiCalls } from './api-calls'
 export { cancelRun, confirmRun, type RunRef } from './control'
-export { processRunStep } from './process'
+export { parseCounts, REJECT_REASONS, type RejectReason, type RunCounts } from './counts'
+export { handleRunStepMessage, processRunStep } from './process'
+export { type RunStep, RunStepSchema } from './run-step-message'
 export { getRunSample, type RunSample } from './sample'
-export { ACTIVE_STATUSES, startRun } from './start'
+export { MISSING_MESSAGE, SEGMENT_MISSING } from './segment-check'
+export {
+  ACTIVE_STATUSES,
+  type RunTrigger,
+  type StartRunDeps,
+  type StartRunRequest,
+  type StartRunResult,
+  startRun,
+} from './start'

@@ -1,12 +1,19 @@
 /**
  * Entry point of the sync engine for one queue message: builds the engine's dependencies from the
- * Worker env (tests may override clocks, sizes and pacing) and runs one bounded step.
+ * Worker env (tests may override clocks, sizes and pacing) and runs one bounded step, then turns
+ * the engine's verdict into ack or retry-with-backoff. A run step from the dead-letter queue marks
+ * its run failed, so work that exhausted its retries is visible to the user instead of lost.
  */
-import { getConfig } from '../config'
+import { clientSettings } from '../credentials/clients'
+import { CRM_INTERVAL_MS } from '../credentials/crm-pacing'
+import { createDb } from '../db/client'
+import { failRun } from '../db/queries/runs'
 import type { Env } from '../env'
+import { backoffSeconds } from '../lib/backoff'
+import { errorText } from '../lib/error-text'
 import type { EngineDeps } from './context'
 import { runStep, type StepVerdict } from './engine'
-import type { SyncMessage } from './messages'
+import type { RunStep } from './run-step-message'
 import { MAX_POLLS } from './step-export'
 
 export type { StepVerdict }
@@ -25,21 +32,19 @@ export const DEFAULT_SIZES = {
   exportMaxPolls: MAX_POLLS,
   // 10% under the documented limits (10 requests/s, 1,200 calls/min): pacing exactly at a limit
   // meets the service's own window edge now and then (measured: bench/README.md, rate-limit scale).
-  crmIntervalMs: 110,
+  crmIntervalMs: CRM_INTERVAL_MS,
   unisenderIntervalMs: 55,
 }
 
 /** Builds the engine's dependencies from the env. */
 export function engineDeps(env: Env, overrides: Partial<EngineDeps> = {}): EngineDeps {
-  const config = getConfig(env)
   return {
     d1: env.DB,
     queue: env.SYNC_QUEUE,
     now: () => Date.now(),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     fetch: (input, init) => fetch(input, init),
-    encryptionKey: config.ENCRYPTION_KEY,
-    unisenderApiUrl: config.UNISENDER_API_URL,
+    ...clientSettings(env),
     ...DEFAULT_SIZES,
     ...overrides,
   }
@@ -48,9 +53,38 @@ export function engineDeps(env: Env, overrides: Partial<EngineDeps> = {}): Engin
 /** Runs one bounded step of a run and tells the consumer whether to ack or retry the message. */
 export async function processRunStep(
   env: Env,
-  msg: SyncMessage,
+  msg: RunStep,
   ctx: { attempts: number },
   overrides: Partial<EngineDeps> = {}
 ): Promise<StepVerdict> {
   return runStep(engineDeps(env, overrides), msg, ctx)
+}
+
+/** Entry from src/handlers/queue.ts for a `run-step` message; never throws. */
+export async function handleRunStepMessage(
+  msg: Message<unknown>,
+  body: RunStep,
+  env: Env,
+  deadLetter: boolean
+): Promise<void> {
+  if (deadLetter) {
+    await failRun(
+      createDb(env.DB),
+      body.runId,
+      'gave_up',
+      `The run stopped after ${msg.attempts} failed attempts at one step. Nothing was removed on the basis of an incomplete read; run it again when the service is reachable.`,
+      Date.now()
+    )
+    msg.ack()
+    return
+  }
+  try {
+    const verdict = await processRunStep(env, body, { attempts: msg.attempts })
+    if (verdict.kind === 'retry')
+      msg.retry({ delaySeconds: verdict.delaySeconds ?? backoffSeconds(msg.attempts) })
+    else msg.ack()
+  } catch (err) {
+    console.error(`run ${body.runId}: step failed`, errorText(err))
+    msg.retry({ delaySeconds: backoffSeconds(msg.attempts) })
+  }
 }

@@ -7,14 +7,13 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { runs, syncs } from '../db/schema'
-import { coverRecordedChanges } from '../schedule/marks'
-import type { SyncMessage } from './messages'
+import type { RunStep } from './run-step-message'
 
 export type RunTrigger = 'create' | 'edit' | 'manual' | 'schedule' | 'change' | 'reconcile'
 
 export interface StartRunDeps {
   db: Db
-  queue: Queue<SyncMessage>
+  queue: Queue<RunStep>
   now: () => number
 }
 
@@ -77,4 +76,20 @@ export async function startRun(deps: StartRunDeps, req: StartRunRequest): Promis
     throw err
   }
   return { started: true, runId: inserted.id }
+}
+
+/**
+ * Called when a full run of a sync is created: the run reads the CRM after this moment, so every
+ * change the history cursor already covers is in what it reads. The sync's watermark becomes the
+ * cursor, and later changes (ids above it) are the input of its incremental runs.
+ */
+export async function coverRecordedChanges(db: Db, syncId: number): Promise<void> {
+  await db
+    .update(syncs)
+    .set({
+      historyAppliedId: sql`(SELECT t.history_since_id FROM tenants t WHERE t.id = syncs.tenant_id)`,
+      // The old holder index does not cover the new watermark; this run's index will (holders.ts).
+      holderRunId: null,
+    })
+    .where(eq(syncs.id, syncId))
 }

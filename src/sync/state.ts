@@ -9,7 +9,7 @@ import { z } from 'zod'
 
 export const PHASES = [
   'planned',
-  /** Incremental runs (src/schedule/incremental-step.ts): only the customers the history touched. */
+  /** Incremental runs (src/sync/incremental-step.ts): only the customers the history touched. */
   'incremental',
   'read_crm',
   'export_wait',

@@ -4,11 +4,12 @@
  * while paging means the picture may be incomplete: the run then finishes with additions only.
  * Member lines are `email<TAB>customerId` (the id feeds the holder index, holders.ts).
  */
-import { isSegmentMissing, SEGMENT_MISSING_FAILURE } from '../schedule/segment-check'
+
 import type { StepContext } from './context'
 import { classifyCustomer } from './normalize'
 import { PARTITIONS, PartitionBuffer } from './partition'
 import type { StepResult } from './result'
+import { isSegmentMissing, SEGMENT_MISSING_FAILURE } from './segment-check'
 import { SIDES } from './state'
 
 const SIDE_OF = { valid: SIDES.segment, opted_out: SIDES.optedOut, role: SIDES.role } as const

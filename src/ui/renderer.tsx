@@ -20,12 +20,12 @@ declare module 'hono' {
 }
 
 /** The language of this request's UI (set by src/http/locale.ts and the session middleware). */
-export function uiLocale(c: Context<AppEnv>): Locale {
+export function uiLocale<E extends AppEnv>(c: Context<E>): Locale {
   return c.get('locale') === 'en' ? 'en' : 'ru'
 }
 
 /** The translator of this request. */
-export function tr(c: Context<AppEnv>): T {
+export function tr<E extends AppEnv>(c: Context<E>): T {
   return translator(uiLocale(c))
 }
 

@@ -3,7 +3,6 @@ import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { runs } from '../../src/db/schema'
-import { backoffSeconds } from '../../src/handlers/queue'
 import worker from '../../src/index'
 import { makeAccount, makeRun, makeSync, makeTenant, testDb } from '../support/fixtures'
 
@@ -64,10 +63,5 @@ describe('queue consumer', () => {
     const result = await getQueueResult(batch, ctx)
     expect(result.explicitAcks).toEqual(['bad'])
     expect(result.retryMessages).toEqual([])
-  })
-
-  it('backs off exponentially and caps the delay', () => {
-    expect([1, 2, 3, 4].map(backoffSeconds)).toEqual([5, 10, 20, 40])
-    expect(backoffSeconds(30)).toBe(900)
   })
 })

@@ -6,7 +6,7 @@
  */
 import { env } from 'cloudflare:workers'
 import { vi } from 'vitest'
-import type { SyncMessage } from '../../src/sync/messages'
+import type { RunStep } from '../../src/sync/run-step-message'
 import { installRetailCrm } from '../support/sandbox-retailcrm'
 import { installUnisenderSandbox } from '../support/sandbox-unisender'
 import { loginAs, makeConnectedTenant } from '../support/session'
@@ -51,9 +51,9 @@ export async function makeSyncWorld(opts: { contactLimit?: number; testMode?: bo
   const listId = await uni.createList(uniAccount, 'Рассылка')
   const { tenant } = await makeConnectedTenant({ systemUrl: crm.systemUrl, apiKey: crmKey })
   const session = await loginAs(tenant.id)
-  const sent: SyncMessage[] = []
+  const sent: RunStep[] = []
   vi.spyOn(env.SYNC_QUEUE, 'send').mockImplementation(async (m) => {
-    sent.push(m as SyncMessage)
+    sent.push(m as RunStep)
     return {} as QueueSendResponse
   })
   const res = await post(session, '/accounts', {

@@ -5,7 +5,6 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { planExactIncremental, type TouchedCustomer } from '../../src/schedule/incremental-exact'
 import {
   buildHolders,
   collectHolders,
@@ -13,6 +12,7 @@ import {
   type HolderFacts,
   holderKey,
 } from '../../src/sync/holders'
+import { planExactIncremental, type TouchedCustomer } from '../../src/sync/incremental-exact'
 
 const NO_GUARD = { listSize: 1_000_000, percent: 25, minCount: 100 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Customer } from '../../src/clients/retailcrm'
-import { type IncrementalTarget, planIncremental } from '../../src/schedule/incremental'
+import { type IncrementalTarget, planIncremental } from '../../src/sync/incremental'
 
 const cust = (id: number, email: string, segs: string[], o: Partial<Customer> = {}): Customer => ({
   id,

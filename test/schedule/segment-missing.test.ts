@@ -6,7 +6,7 @@ import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { runs } from '../../src/db/schema'
-import { SEGMENT_MISSING } from '../../src/schedule/segments'
+import { SEGMENT_MISSING } from '../../src/sync'
 import { makeWorld, smallShop } from '../sync/world'
 
 describe('a deleted segment', () => {

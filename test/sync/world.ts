@@ -12,8 +12,8 @@ import { encryptSecret, importKey, secretAad } from '../../src/lib/crypto'
 import type { ShopDefinition } from '../../src/sandbox/retailcrm/shops'
 import type { EngineDeps } from '../../src/sync/context'
 import { parseCounts } from '../../src/sync/counts'
-import type { SyncMessage } from '../../src/sync/messages'
 import { processRunStep } from '../../src/sync/process'
+import type { RunStep } from '../../src/sync/run-step-message'
 import { startRun } from '../../src/sync/start'
 import { makeAccount, makeSync, makeTenant } from '../support/fixtures'
 import { installRetailCrm } from '../support/sandbox-retailcrm'
@@ -86,15 +86,15 @@ export async function makeWorld(opts: WorldOptions) {
     ...opts.sync,
   })
 
-  const sent: { msg: SyncMessage; delaySeconds?: number }[] = []
+  const sent: { msg: RunStep; delaySeconds?: number }[] = []
   const queue = {
-    send: async (msg: SyncMessage, o?: { delaySeconds?: number }) => {
+    send: async (msg: RunStep, o?: { delaySeconds?: number }) => {
       sent.push({ msg, delaySeconds: o?.delaySeconds })
     },
-    sendBatch: async (batch: Iterable<{ body: SyncMessage }>) => {
+    sendBatch: async (batch: Iterable<{ body: RunStep }>) => {
       for (const b of batch) sent.push({ msg: b.body })
     },
-  } as unknown as Queue<SyncMessage>
+  } as unknown as Queue<RunStep>
 
   /** Engine overrides: fake queue, clock and sleep shared with the emulators, small steps. */
   const overrides = (extra: Partial<EngineDeps> = {}): Partial<EngineDeps> => ({
@@ -135,7 +135,7 @@ export async function makeWorld(opts: WorldOptions) {
       opts: {
         extra?: Partial<EngineDeps>
         maxSteps?: number
-        onStep?: (i: number, msg: SyncMessage) => unknown
+        onStep?: (i: number, msg: RunStep) => unknown
       } = {}
     ) {
       let steps = 0

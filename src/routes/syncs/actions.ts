@@ -4,33 +4,29 @@
  * back to the sync page with a flash line.
  */
 import { type Context, Hono } from 'hono'
-import { getRun, getSync, updateSync } from '../../db/queries/syncs'
-import type { AppEnv } from '../../env'
-import { cancelRun, confirmRun } from '../../sync/control'
-import { type RunTrigger, startRun } from '../../sync/start'
+import { getRun, updateSync } from '../../db/queries/syncs'
+import { cancelRun, confirmRun, type RunTrigger, startRun } from '../../sync'
 import { idParam, notFound } from '../ui-helpers'
+import { runDeps } from './deps'
+import { loadSync, type SyncEnv } from './load-sync'
 
-function runDeps(c: Context<AppEnv>) {
-  return { db: c.var.db, queue: c.env.SYNC_QUEUE, now: Date.now }
-}
-
-async function start(c: Context<AppEnv>, trigger: RunTrigger, dryRun: boolean) {
+async function start(c: Context<SyncEnv>, trigger: RunTrigger, dryRun: boolean) {
   const tenantId = c.var.tenant.id
-  const sync = (await getSync(c.var.db, tenantId, idParam(c))) ?? notFound()
+  const sync = c.var.sync
   if (!dryRun && sync.pausedReason === 'account_deleted')
     return c.redirect(`/syncs/${sync.id}`, 303)
   const r = await startRun(runDeps(c), { tenantId, syncId: sync.id, trigger, dryRun })
   return c.redirect(`/syncs/${sync.id}?done=${r.started ? 'started' : 'running'}`, 303)
 }
 
-export const syncActions = new Hono<AppEnv>()
+export const syncActions = new Hono<SyncEnv>()
 
-syncActions.post('/:id/run', (c) => start(c, 'manual', false))
-syncActions.post('/:id/dry-run', (c) => start(c, 'manual', true))
+syncActions.post('/:id/run', loadSync, (c) => start(c, 'manual', false))
+syncActions.post('/:id/dry-run', loadSync, (c) => start(c, 'manual', true))
 
-syncActions.post('/:id/pause', async (c) => {
+syncActions.post('/:id/pause', loadSync, async (c) => {
   const tenantId = c.var.tenant.id
-  const sync = (await getSync(c.var.db, tenantId, idParam(c))) ?? notFound()
+  const sync = c.var.sync
   if (sync.pausedReason !== 'draft')
     await updateSync(
       c.var.db,
@@ -42,9 +38,9 @@ syncActions.post('/:id/pause', async (c) => {
   return c.redirect(`/syncs/${sync.id}`, 303)
 })
 
-syncActions.post('/:id/resume', async (c) => {
+syncActions.post('/:id/resume', loadSync, async (c) => {
   const tenantId = c.var.tenant.id
-  const sync = (await getSync(c.var.db, tenantId, idParam(c))) ?? notFound()
+  const sync = c.var.sync
   // A draft is activated with "Сохранить и запустить"; a deleted account needs an edit first.
   if (sync.pausedReason === 'user' || sync.pausedReason === 'crm_broken' || !sync.pausedReason) {
     const now = Date.now()
@@ -59,9 +55,9 @@ syncActions.post('/:id/resume', async (c) => {
   return c.redirect(`/syncs/${sync.id}`, 303)
 })
 
-syncActions.post('/:id/activate', async (c) => {
+syncActions.post('/:id/activate', loadSync, async (c) => {
   const tenantId = c.var.tenant.id
-  const sync = (await getSync(c.var.db, tenantId, idParam(c))) ?? notFound()
+  const sync = c.var.sync
   if (sync.pausedReason !== 'draft') return c.redirect(`/syncs/${sync.id}`, 303)
   await updateSync(c.var.db, tenantId, sync.id, { state: 'active', pausedReason: null }, Date.now())
   const r = await startRun(runDeps(c), { tenantId, syncId: sync.id, trigger: 'create' })
@@ -69,21 +65,21 @@ syncActions.post('/:id/activate', async (c) => {
 })
 
 /** The run of this sync named in the path, or 404. */
-async function runOf(c: Context<AppEnv>) {
+async function runOf(c: Context<SyncEnv>) {
   const tenantId = c.var.tenant.id
-  const sync = (await getSync(c.var.db, tenantId, idParam(c))) ?? notFound()
+  const sync = c.var.sync
   const run = await getRun(c.var.db, tenantId, idParam(c, 'runId'))
   if (!run || run.syncId !== sync.id) notFound()
   return { tenantId, sync, run }
 }
 
-syncActions.post('/:id/runs/:runId/confirm', async (c) => {
+syncActions.post('/:id/runs/:runId/confirm', loadSync, async (c) => {
   const { tenantId, sync, run } = await runOf(c)
   await confirmRun(runDeps(c), { tenantId, runId: run.id })
   return c.redirect(`/syncs/${sync.id}?done=confirmed`, 303)
 })
 
-syncActions.post('/:id/runs/:runId/cancel', async (c) => {
+syncActions.post('/:id/runs/:runId/cancel', loadSync, async (c) => {
   const { tenantId, sync, run } = await runOf(c)
   await cancelRun(runDeps(c), { tenantId, runId: run.id })
   return c.redirect(`/syncs/${sync.id}?done=cancelled`, 303)

@@ -4,10 +4,9 @@
  */
 import { Hono } from 'hono'
 import { getAccount } from '../../db/queries/accounts'
-import { countRejects, getRun, getSync, listRejects, listRuns } from '../../db/queries/syncs'
-import type { AppEnv } from '../../env'
-import { parseCounts } from '../../sync/counts'
-import { getRunSample } from '../../sync/sample'
+import { countRejects, getRun, listRejects, listRuns } from '../../db/queries/syncs'
+import { getRunSample, parseCounts } from '../../sync'
+import { planTooSmall } from '../../sync-settings/form'
 import { reasonText } from '../../ui/components/run-details'
 import { progressLabel } from '../../ui/components/sync-bits'
 import { SyncPage } from '../../ui/pages/sync-page'
@@ -15,8 +14,9 @@ import { sourceLabel, targetLabel } from '../../ui/pages/syncs-list'
 import { renderer, tr, uiLocale } from '../../ui/renderer'
 import { isRunActive, progressOf } from '../../ui/sync-view'
 import { idParam, notFound } from '../ui-helpers'
+import { formDeps } from './deps'
 import { FLASH_KEYS } from './flash'
-import { planTooSmall } from './form'
+import { loadSync, type SyncEnv } from './load-sync'
 
 /** Rejects shown on the page per run; the CSV has all of them. */
 const REJECTS_SHOWN = 50
@@ -29,13 +29,13 @@ export function csvCell(value: string): string {
   return `"${safe.replace(/"/g, '""')}"`
 }
 
-export const syncView = new Hono<AppEnv>()
+export const syncView = new Hono<SyncEnv>()
 syncView.use(renderer)
 
-syncView.get('/:id', async (c) => {
+syncView.get('/:id', loadSync, async (c) => {
   const t = tr(c)
   const tenantId = c.var.tenant.id
-  const sync = (await getSync(c.var.db, tenantId, idParam(c))) ?? notFound()
+  const sync = c.var.sync
   const runs = await listRuns(c.var.db, tenantId, sync.id, 20)
   const counts = await countRejects(
     c.var.db,
@@ -61,14 +61,7 @@ syncView.get('/:id', async (c) => {
   const planned =
     latest?.dryRun && latest.status === 'done' ? parseCounts(latest.counts).plannedAdd : 0
   const plan =
-    account && planned > 0
-      ? await planTooSmall(
-          { db: c.var.db, env: c.env, tenant: c.var.tenant, t },
-          account,
-          planned,
-          sync.mode
-        )
-      : null
+    account && planned > 0 ? await planTooSmall(formDeps(c), account, planned, sync.mode) : null
   const flash = FLASH_KEYS[c.req.query('done') ?? '']
   return c.render(
     <SyncPage
@@ -91,8 +84,8 @@ syncView.get('/:id', async (c) => {
   )
 })
 
-syncView.get('/:id/progress', async (c) => {
-  const sync = (await getSync(c.var.db, c.var.tenant.id, idParam(c))) ?? notFound()
+syncView.get('/:id/progress', loadSync, async (c) => {
+  const sync = c.var.sync
   const run = sync.lastRun
   c.header('Cache-Control', 'no-store')
   if (!run) return c.json({ active: false, done: 0, total: 0, status: null, label: '' })
@@ -106,10 +99,10 @@ syncView.get('/:id/progress', async (c) => {
   })
 })
 
-syncView.get('/:id/runs/:runId/rejects.csv', async (c) => {
+syncView.get('/:id/runs/:runId/rejects.csv', loadSync, async (c) => {
   const t = tr(c)
   const tenantId = c.var.tenant.id
-  const sync = (await getSync(c.var.db, tenantId, idParam(c))) ?? notFound()
+  const sync = c.var.sync
   const run = await getRun(c.var.db, tenantId, idParam(c, 'runId'))
   if (!run || run.syncId !== sync.id) notFound()
   const rows = await listRejects(c.var.db, tenantId, run.id, CSV_MAX)

@@ -5,7 +5,7 @@
  */
 import type { Run } from '../../db/schema'
 import { formatNumber, type Locale, type MessageKey, type T } from '../../i18n'
-import { parseCounts, REJECT_REASONS, type RunCounts } from '../../sync/counts'
+import { parseCounts, REJECT_REASONS, type RunCounts } from '../../sync'
 import { Alert } from './alert'
 import { PostButton } from './fields'
 import { formatDuration, formatTime, LiveProgress } from './sync-bits'

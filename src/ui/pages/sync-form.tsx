@@ -3,8 +3,14 @@
  * Unisender account and list or "Создать сегмент с одноименным названием", the three modes with the
  * {a,b,c}/{c,d,e} example, "Сохранить" and the dry-run check. Pure: data arrives as props.
  */
-import { SYNC_MODES, type SyncMode } from '../../db/schema'
+import { SYNC_MODES } from '../../db/schema'
 import { formatNumber, type Locale, type T } from '../../i18n'
+import {
+  LIST_TITLE_MAX,
+  type SegmentOption,
+  type SyncFormErrors,
+  type SyncFormValues,
+} from '../../sync-settings/values'
 import { Alert } from '../components/alert'
 import {
   Checkbox,
@@ -15,29 +21,6 @@ import {
   TextField,
 } from '../components/fields'
 import { PlanWarning, planNumbers } from '../components/run-details'
-
-export const LIST_TITLE_MAX = 255
-
-export interface SegmentOption {
-  id: number
-  name: string
-  customersCount: number
-  isDynamic: boolean
-}
-
-export interface SyncFormValues {
-  segmentId?: string
-  allCustomers?: boolean
-  accountId?: string
-  listId?: string
-  createList?: boolean
-  listTitle?: string
-  mode?: SyncMode
-}
-
-export type SyncFormErrors = Partial<
-  Record<'segment' | 'account' | 'list' | 'listTitle' | 'mode' | 'form', string>
->
 
 export interface SyncFormProps {
   t: T

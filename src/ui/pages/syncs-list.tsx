@@ -2,7 +2,7 @@
 import type { SyncRow } from '../../db/queries/syncs'
 import type { Run } from '../../db/schema'
 import { formatNumber, type Locale, type T } from '../../i18n'
-import { parseCounts } from '../../sync/counts'
+import { parseCounts } from '../../sync'
 import { Alert } from '../components/alert'
 import { runErrorText } from '../components/run-details'
 import { formatTime, LiveProgress, StateBadge } from '../components/sync-bits'

@@ -1,10 +1,10 @@
 import { env, exports } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { beforeEach, describe, expect, it } from 'vitest'
+import { clientSettings, tenantCrmClient } from '../../../src/credentials/clients'
 import { createDb } from '../../../src/db/client'
 import { syncs, tenants as tenantsTable } from '../../../src/db/schema'
 import { sha256Hex } from '../../../src/lib/crypto'
-import { getTenantCrmClient } from '../../../src/tenants/crm-client'
 import { signRegisterToken } from '../../../src/tenants/register-token'
 import { fakeCrm } from '../../support/fake-crm'
 import { makeAccount, makeSync } from '../../support/fixtures'
@@ -73,7 +73,7 @@ describe('POST /retailcrm/register', () => {
     expect(tenant.crmApiKeyEnc).not.toContain(apiKey)
     expect(tenant.crmApiKeyEnc).not.toContain(btoa(apiKey).slice(0, 16))
     const crm = fakeCrm(SHOP, { apiKey })
-    const client = await getTenantCrmClient(env, tenant)
+    const client = await tenantCrmClient(clientSettings(env), tenant)
     await client.getCredentials()
     expect(crm.calls[0]!.apiKey).toBe(apiKey)
   })
@@ -231,7 +231,7 @@ describe('POST /retailcrm/register', () => {
     expect(await sessionsOf(tenant.id)).toEqual([])
 
     const check = fakeCrm(SHOP, { apiKey: 'new-key-2' })
-    await (await getTenantCrmClient(env, after)).getCredentials()
+    await (await tenantCrmClient(clientSettings(env), after)).getCredentials()
     expect(check.calls).toHaveLength(1)
 
     const oldLogin = await postForm('/retailcrm/login', { clientId: oldClientId })

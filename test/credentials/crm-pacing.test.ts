@@ -1,6 +1,6 @@
-/** The scheduler's CRM pacing: a reserved window is waited for once, then every call is paced. */
+/** A tenant's CRM pacing: a reserved window is waited for once, then every call is paced. */
 import { describe, expect, it } from 'vitest'
-import { windowLimiter } from '../../src/schedule/deps'
+import { windowLimiter } from '../../src/credentials/crm-pacing'
 
 describe('windowLimiter', () => {
   it('waits for the reserved window once, not before every call', async () => {

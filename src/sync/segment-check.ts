@@ -4,7 +4,11 @@
  * exact-match run would read as "remove everyone": a full read first checks the segment is there.
  */
 import type { RetailCrmClient } from '../clients/retailcrm'
-import { MISSING_MESSAGE, SEGMENT_MISSING } from './segments'
+
+/** Error code of the run recorded when a sync's segment no longer exists in the CRM. */
+export const SEGMENT_MISSING = 'segment_missing'
+export const MISSING_MESSAGE =
+  'The RetailCRM segment of this sync no longer exists. The Unisender list was left as it was and the sync is paused: choose another segment to resume it.'
 
 /** True when no segment with this code is listed (pages through the segments; usually one call). */
 export async function isSegmentMissing(

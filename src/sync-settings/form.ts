@@ -4,25 +4,25 @@
  * list twice, an over-long title and a plan too small are all answered in the form. Domain code:
  * takes its dependencies, never a Hono context.
  */
-import { ApiError } from '../../clients/errors'
-import type { Db } from '../../db/client'
-import { getAccount } from '../../db/queries/accounts'
-import { findDuplicateSync, type NewSync } from '../../db/queries/syncs'
-import { SYNC_MODES, type SyncMode, type Tenant, type UnisenderAccount } from '../../db/schema'
-import type { Env } from '../../env'
-import type { T } from '../../i18n'
-import { getTenantCrmClient } from '../../tenants/crm-client'
+import { accountClient, planOf } from '../accounts/unisender-key'
+import { ApiError } from '../clients/errors'
+import { type ClientSettings, tenantCrmClient } from '../credentials/clients'
+import type { Db } from '../db/client'
+import { getAccount } from '../db/queries/accounts'
+import { findDuplicateSync, type NewSync } from '../db/queries/syncs'
+import type { SyncMode, Tenant, UnisenderAccount } from '../db/schema'
+import type { T } from '../i18n'
+import { errorText } from '../lib/error-text'
 import {
   LIST_TITLE_MAX,
   type SegmentOption,
   type SyncFormErrors,
   type SyncFormValues,
-} from '../../ui/pages/sync-form'
-import { accountClient, planOf } from '../accounts/unisender-key'
+} from './values'
 
 export interface FormDeps {
   db: Db
-  env: Env
+  settings: ClientSettings
   tenant: Tenant
   t: T
 }
@@ -30,14 +30,10 @@ export interface FormDeps {
 /** Segment pages read for the select (100 per page): up to 2,000 segments. */
 const SEGMENT_PAGES = 20
 
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : 'unknown error'
-}
-
 /** The tenant's active segments for the select, or why they could not be read. */
 export async function loadSegments(d: FormDeps): Promise<SegmentOption[] | { error: string }> {
   try {
-    const crm = await getTenantCrmClient(d.env, d.tenant)
+    const crm = await tenantCrmClient(d.settings, d.tenant)
     const out: SegmentOption[] = []
     for (let page = 1; page <= SEGMENT_PAGES; page++) {
       const res = await crm.listSegments({ page, limit: 100, active: true })
@@ -52,7 +48,7 @@ export async function loadSegments(d: FormDeps): Promise<SegmentOption[] | { err
     }
     return out
   } catch (err) {
-    return { error: message(err) }
+    return { error: errorText(err) }
   }
 }
 
@@ -63,24 +59,10 @@ export async function loadLists(
 ): Promise<{ id: number; title: string }[] | { error: string }> {
   if (!account) return []
   try {
-    const lists = await (await accountClient(d.env, account)).getLists()
+    const lists = await (await accountClient(d.settings, account)).getLists()
     return lists.map((l) => ({ id: l.id, title: l.title }))
   } catch (err) {
-    return { error: message(err) }
-  }
-}
-
-/** Form values from submitted (or query) strings. */
-export function valuesFrom(f: Record<string, string | undefined>): SyncFormValues {
-  const mode = SYNC_MODES.find((m) => m === f.mode)
-  return {
-    segmentId: f.segmentId || undefined,
-    allCustomers: f.allCustomers === '1',
-    accountId: f.accountId || undefined,
-    listId: f.listId || undefined,
-    createList: f.createList === '1',
-    listTitle: f.listTitle?.trim() || undefined,
-    mode,
+    return { error: errorText(err) }
   }
 }
 
@@ -98,7 +80,7 @@ const positiveInt = (s?: string) => (s && /^\d{1,12}$/.test(s) ? Number(s) : 0)
 
 /** Resolves the source: the chosen segment (re-read now) or all customers. */
 async function resolveSource(d: FormDeps, v: SyncFormValues, e: SyncFormErrors) {
-  const crm = await getTenantCrmClient(d.env, d.tenant)
+  const crm = await tenantCrmClient(d.settings, d.tenant)
   if (v.allCustomers) {
     const res = await crm.listCustomers({ limit: 20 })
     return { segment: null, need: res.pagination.totalCount }
@@ -134,7 +116,7 @@ export async function validateSyncForm(
   try {
     source = await resolveSource(d, v, e)
   } catch (err) {
-    e.segment = d.t('form.segmentsUnavailable', { message: message(err) })
+    e.segment = d.t('form.segmentsUnavailable', { message: errorText(err) })
   }
   let listId: number | null = null
   let listTitle = ''
@@ -182,7 +164,7 @@ export async function planTooSmall(
 ): Promise<{ need: number; left: number; total: number } | null> {
   if (mode === 'subtract' || !need) return null
   try {
-    const plan = planOf(await (await accountClient(d.env, account)).getUserInfo())
+    const plan = planOf(await (await accountClient(d.settings, account)).getUserInfo())
     if (plan.total == null || plan.total <= 0) return null
     const left = Math.max(0, plan.total - (plan.used ?? 0))
     return need > left ? { need, left, total: plan.total } : null

@@ -1,13 +1,19 @@
 /**
- * Checking a Unisender key before it is saved, and building the client of a saved account. Domain
- * code: takes env values, never a Hono context.
+ * Checking a Unisender key before it is saved, and the plan numbers of a saved account. Domain
+ * code: takes client settings, never a Hono context; clients come from src/credentials.
  */
-import { ApiError } from '../../clients/errors'
-import { createUnisenderClient, type UserInfo } from '../../clients/unisender'
-import { getConfig } from '../../config'
-import type { UnisenderAccount } from '../../db/schema'
-import type { Env } from '../../env'
-import { decryptSecret, importKey, secretAad } from '../../lib/crypto'
+import { ApiError } from '../clients/errors'
+import type { UserInfo } from '../clients/unisender'
+import {
+  accountUnisenderClient,
+  type ClientSettings,
+  type UnisenderCredentials,
+  unisenderClientForKey,
+} from '../credentials/clients'
+import { errorText } from '../lib/error-text'
+
+/** Interactive requests wait at most this long for Unisender (a person is waiting). */
+export const INTERACTIVE_TIMEOUT_MS = 15_000
 
 export type Plan = { total?: number; used?: number }
 
@@ -29,12 +35,11 @@ export function planOf(info: UserInfo): Plan {
 }
 
 /** Asks Unisender about a key: valid, valid but in test mode, or why not. */
-export async function checkUnisenderKey(env: Env, apiKey: string): Promise<KeyCheck> {
-  const client = createUnisenderClient({
-    apiUrl: getConfig(env).UNISENDER_API_URL,
-    apiKey,
-    timeoutMs: 15_000,
-  })
+export async function checkUnisenderKey(
+  settings: ClientSettings,
+  apiKey: string
+): Promise<KeyCheck> {
+  const client = unisenderClientForKey(settings, apiKey, { timeoutMs: INTERACTIVE_TIMEOUT_MS })
   try {
     const info = await client.getUserInfo()
     return { ok: true, testMode: isTestMode(info), plan: planOf(info) }
@@ -47,29 +52,18 @@ export async function checkUnisenderKey(env: Env, apiKey: string): Promise<KeyCh
   }
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : 'unknown error'
-}
-
-/** The Unisender client of a saved account (key decrypted in memory only). */
-export async function accountClient(env: Env, account: UnisenderAccount) {
-  const cfg = getConfig(env)
-  const key = await importKey(cfg.ENCRYPTION_KEY)
-  const apiKey = await decryptSecret(
-    key,
-    account.apiKeyEnc,
-    secretAad.unisenderKey(account.tenantId, account.id)
-  )
-  return createUnisenderClient({ apiUrl: cfg.UNISENDER_API_URL, apiKey, timeoutMs: 15_000 })
+/** The Unisender client of a saved account, for a request a person waits on. */
+export function accountClient(settings: ClientSettings, account: UnisenderCredentials) {
+  return accountUnisenderClient(settings, account, { timeoutMs: INTERACTIVE_TIMEOUT_MS })
 }
 
 /** Plan numbers of a saved account for its card, or a short reason they are missing. */
 export async function accountPlan(
-  env: Env,
-  account: UnisenderAccount
+  settings: ClientSettings,
+  account: UnisenderCredentials
 ): Promise<Plan | { error: string }> {
   try {
-    return planOf(await (await accountClient(env, account)).getUserInfo())
+    return planOf(await (await accountClient(settings, account)).getUserInfo())
   } catch (err) {
     return { error: errorText(err) }
   }

@@ -15,9 +15,9 @@
  * only a full run can find) makes the run full; an address the index does not know to be in the
  * list is left alone (nothing to remove, and no exclusion row may create a contact).
  */
-import type { RunCounts } from '../sync/counts'
-import { guardTrips } from '../sync/guard'
-import { type HolderEntry, type HolderFacts, holderKey } from '../sync/holders'
+import type { RunCounts } from './counts'
+import { guardTrips } from './guard'
+import { type HolderEntry, type HolderFacts, holderKey } from './holders'
 
 /** A touched customer as re-read now (kind 'gone' = no longer exists). */
 export interface TouchedCustomer {

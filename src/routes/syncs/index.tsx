@@ -6,34 +6,26 @@
  */
 import type { Context } from 'hono'
 import { Hono } from 'hono'
-import { listAccounts } from '../db/queries/accounts'
-import { deleteSync, getSync, insertSync, listSyncs, updateSync } from '../db/queries/syncs'
-import type { AppEnv } from '../env'
-import { startRun } from '../sync/start'
-import { type SyncFormErrors, SyncFormPage, type SyncFormValues } from '../ui/pages/sync-form'
-import { SyncDeletePage } from '../ui/pages/sync-page'
-import { SyncsPage } from '../ui/pages/syncs-list'
-import { renderer, tr, uiLocale } from '../ui/renderer'
-import { syncActions } from './syncs/actions'
-import { FLASH_KEYS } from './syncs/flash'
-import {
-  type FormDeps,
-  loadLists,
-  loadSegments,
-  planTooSmall,
-  validateSyncForm,
-  valuesFrom,
-} from './syncs/form'
-import { syncView } from './syncs/view'
-import { formStrings, idParam, notFound } from './ui-helpers'
-
-function deps(c: Context<AppEnv>): FormDeps {
-  return { db: c.var.db, env: c.env, tenant: c.var.tenant, t: tr(c) }
-}
+import { listAccounts } from '../../db/queries/accounts'
+import { deleteSync, insertSync, listSyncs, updateSync } from '../../db/queries/syncs'
+import type { AppEnv } from '../../env'
+import { startRun } from '../../sync'
+import { loadLists, loadSegments, planTooSmall, validateSyncForm } from '../../sync-settings/form'
+import { type SyncFormErrors, type SyncFormValues, valuesFrom } from '../../sync-settings/values'
+import { SyncFormPage } from '../../ui/pages/sync-form'
+import { SyncDeletePage } from '../../ui/pages/sync-page'
+import { SyncsPage } from '../../ui/pages/syncs-list'
+import { renderer, tr, uiLocale } from '../../ui/renderer'
+import { formStrings, idParam, notFound } from '../ui-helpers'
+import { syncActions } from './actions'
+import { formDeps as deps, runDeps } from './deps'
+import { FLASH_KEYS } from './flash'
+import { loadSync } from './load-sync'
+import { syncView } from './view'
 
 /** Renders the form with live segments and the chosen account's lists. */
-async function showForm(
-  c: Context<AppEnv>,
+async function showForm<E extends AppEnv>(
+  c: Context<E>,
   values: SyncFormValues,
   errors: SyncFormErrors,
   opts: { syncId?: number; plan?: { need: number; left: number; total: number } } = {}
@@ -105,15 +97,17 @@ syncs.post('/', async (c) => {
     },
     now
   )
-  await startRun(
-    { db: c.var.db, queue: c.env.SYNC_QUEUE, now: Date.now },
-    { tenantId: d.tenant.id, syncId: sync.id, trigger: 'create', dryRun: dry }
-  )
+  await startRun(runDeps(c), {
+    tenantId: d.tenant.id,
+    syncId: sync.id,
+    trigger: 'create',
+    dryRun: dry,
+  })
   return c.redirect(`/syncs/${sync.id}?done=started`, 303)
 })
 
-syncs.get('/:id/edit', async (c) => {
-  const s = (await getSync(c.var.db, c.var.tenant.id, idParam(c))) ?? notFound()
+syncs.get('/:id/edit', loadSync, async (c) => {
+  const s = c.var.sync
   const fromQuery = c.req.query('mode') ? valuesFrom(c.req.query()) : null
   const values: SyncFormValues = fromQuery ?? {
     segmentId: s.segmentId ? String(s.segmentId) : undefined,
@@ -127,9 +121,9 @@ syncs.get('/:id/edit', async (c) => {
   return showForm(c, values, {}, { syncId: s.id })
 })
 
-syncs.post('/:id', async (c) => {
+syncs.post('/:id', loadSync, async (c) => {
   const d = deps(c)
-  const s = (await getSync(c.var.db, d.tenant.id, idParam(c))) ?? notFound()
+  const s = c.var.sync
   const f = await formStrings(c)
   const values = valuesFrom(f)
   if (f.intent === 'reload') return showForm(c, values, {}, { syncId: s.id })
@@ -149,18 +143,15 @@ syncs.post('/:id', async (c) => {
     Date.now()
   )
   if (s.state === 'active' || resume) {
-    const r = await startRun(
-      { db: c.var.db, queue: c.env.SYNC_QUEUE, now: Date.now },
-      { tenantId: d.tenant.id, syncId: s.id, trigger: 'edit' }
-    )
+    const r = await startRun(runDeps(c), { tenantId: d.tenant.id, syncId: s.id, trigger: 'edit' })
     return c.redirect(`/syncs/${s.id}?done=${r.started ? 'started' : 'running'}`, 303)
   }
   return c.redirect(`/syncs/${s.id}`, 303)
 })
 
-syncs.get('/:id/delete', async (c) => {
+syncs.get('/:id/delete', loadSync, async (c) => {
   const t = tr(c)
-  const s = (await getSync(c.var.db, c.var.tenant.id, idParam(c))) ?? notFound()
+  const s = c.var.sync
   return c.render(<SyncDeletePage t={t} csrf={c.var.csrfToken} sync={s} />, {
     title: t('sync.deleteTitle'),
     active: 'syncs',

@@ -14,9 +14,9 @@
  */
 import type { Customer } from '../clients/retailcrm'
 import type { SyncMode } from '../db/schema'
-import type { RunCounts } from '../sync/counts'
-import { classifyCustomer } from '../sync/normalize'
+import type { RunCounts } from './counts'
 import type { TouchedCustomer } from './incremental-exact'
+import { classifyCustomer } from './normalize'
 
 /**
  * Most changed customers one incremental run re-reads (200 CRM calls, ~20 s at 10 requests/s,

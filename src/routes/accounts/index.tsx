@@ -5,7 +5,8 @@
  */
 import { type Context, Hono } from 'hono'
 import { z } from 'zod'
-import { getConfig } from '../config'
+import { accountPlan, checkUnisenderKey, type KeyCheck } from '../../accounts/unisender-key'
+import { clientSettings, sealUnisenderKey } from '../../credentials/clients'
 import {
   countSyncsUsing,
   createAccount,
@@ -14,21 +15,20 @@ import {
   getAccount,
   listAccounts,
   updateAccount,
-} from '../db/queries/accounts'
-import type { AppEnv } from '../env'
-import type { T } from '../i18n'
-import { encryptSecret, importKey, maskKey, secretAad } from '../lib/crypto'
+} from '../../db/queries/accounts'
+import type { AppEnv } from '../../env'
+import type { T } from '../../i18n'
+import { maskKey } from '../../lib/crypto'
 import {
   AccountDeletePage,
   AccountFormPage,
   type AccountFormProps,
   KEY_MAX,
   LOGIN_MAX,
-} from '../ui/pages/account-form'
-import { AccountsPage } from '../ui/pages/accounts'
-import { renderer, tr, uiLocale } from '../ui/renderer'
-import { accountPlan, checkUnisenderKey, type KeyCheck } from './accounts/unisender-key'
-import { formStrings, idParam, notFound } from './ui-helpers'
+} from '../../ui/pages/account-form'
+import { AccountsPage } from '../../ui/pages/accounts'
+import { renderer, tr, uiLocale } from '../../ui/renderer'
+import { formStrings, idParam, notFound } from '../ui-helpers'
 
 type Errors = AccountFormProps['errors']
 
@@ -66,7 +66,7 @@ accounts.get('/', async (c) => {
       maskedKey: a.apiKeyHint,
       testMode: a.testMode,
       syncCount: a.syncCount,
-      plan: await accountPlan(c.env, a),
+      plan: await accountPlan(clientSettings(c.env), a),
     }))
   )
   const done = c.req.query('done')
@@ -125,15 +125,15 @@ accounts.post('/', async (c) => {
   if (errors.login || errors.apiKey) return show(errors)
   if (await findAccountByLogin(c.var.db, c.var.tenant.id, login))
     return show({ login: t('accounts.err.duplicate', { login }) })
-  const check = await checkUnisenderKey(c.env, apiKey)
+  const check = await checkUnisenderKey(clientSettings(c.env), apiKey)
   if (!check.ok) return show({ apiKey: keyError(t, check) })
   if (check.testMode && f.acceptTestMode !== '1') return show({}, true)
   const tenantId = c.var.tenant.id
-  const key = await importKey(getConfig(c.env).ENCRYPTION_KEY)
+  const settings = clientSettings(c.env)
   await createAccount(
     c.var.db,
     { tenantId, login, apiKeyHint: maskKey(apiKey), testMode: check.testMode, now: Date.now() },
-    (id) => encryptSecret(key, apiKey, secretAad.unisenderKey(tenantId, id))
+    (id) => sealUnisenderKey(settings, { id, tenantId }, apiKey)
   )
   return c.redirect('/accounts?done=saved', 303)
 })
@@ -158,14 +158,13 @@ accounts.post('/:id', async (c) => {
     await updateAccount(c.var.db, tenantId, a.id, { login, testMode: a.testMode, now: Date.now() })
     return c.redirect('/accounts?done=saved', 303)
   }
-  const check = await checkUnisenderKey(c.env, apiKey)
+  const check = await checkUnisenderKey(clientSettings(c.env), apiKey)
   if (!check.ok) return show({ apiKey: keyError(t, check) })
   if (check.testMode && f.acceptTestMode !== '1') return show({}, true)
-  const key = await importKey(getConfig(c.env).ENCRYPTION_KEY)
   await updateAccount(c.var.db, tenantId, a.id, {
     login,
     testMode: check.testMode,
-    apiKeyEnc: await encryptSecret(key, apiKey, secretAad.unisenderKey(tenantId, a.id)),
+    apiKeyEnc: await sealUnisenderKey(clientSettings(c.env), a, apiKey),
     apiKeyHint: maskKey(apiKey),
     now: Date.now(),
   })

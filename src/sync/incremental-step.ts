@@ -13,23 +13,17 @@
  * (a higher id) is left for the next run.
  */
 import { IMPORT_BATCH_MAX } from '../clients/unisender'
-import type { StepContext } from '../sync/context'
-import { addCounts } from '../sync/diff'
-import { whileFenced } from '../sync/fenced-writes'
-import {
-  collectHolders,
-  encodeHolders,
-  type HolderFacts,
-  holderKey,
-  keyPartition,
-} from '../sync/holders'
-import { PARTITIONS, unpack } from '../sync/partition'
-import type { StepResult } from '../sync/result'
-import { SIDES } from '../sync/state'
-import { stageBatches } from '../sync/step-diff'
-import { startExport } from '../sync/step-start'
+import type { StepContext } from './context'
+import { addCounts } from './diff'
+import { whileFenced } from './fenced-writes'
+import { collectHolders, encodeHolders, type HolderFacts, holderKey, keyPartition } from './holders'
 import { MAX_INCREMENTAL_CUSTOMERS, planTouched, touchedCustomer } from './incremental'
 import { planExactIncremental, type TouchedCustomer } from './incremental-exact'
+import { PARTITIONS, unpack } from './partition'
+import type { StepResult } from './result'
+import { SIDES } from './state'
+import { stageBatches } from './step-diff'
+import { startExport } from './step-start'
 
 /** Staging side of the re-read customers (`id<TAB>kind<TAB>member<TAB>email`). */
 const TOUCHED = 'P'
