@@ -238,24 +238,6 @@ export const runRejects = sqliteTable(
   (t) => [index('run_rejects_run_idx').on(t.runId)]
 )
 
-/**
- * Steady-state memory of a sync, per hash bucket: a digest of the last applied segment emails and
- * of the list, so an unchanged bucket costs nothing on the next run.
- */
-export const syncBuckets = sqliteTable(
-  'sync_buckets',
-  {
-    syncId: integer('sync_id')
-      .notNull()
-      .references(() => syncs.id, { onDelete: 'cascade' }),
-    bucket: integer('bucket').notNull(),
-    segmentDigest: text('segment_digest'),
-    listDigest: text('list_digest'),
-    updatedAt: integer('updated_at').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.syncId, t.bucket] })]
-)
-
 /** Customer ids touched by CRM history since the sync's last run: the input of incremental runs. */
 export const pendingChanges = sqliteTable(
   'pending_changes',
