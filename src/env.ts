@@ -1,30 +1,40 @@
 /**
- * Bindings of the Worker (see wrangler.toml) and the typed Hono environment. Secrets and vars are
- * optional here because they are only trusted after src/config.ts has validated them.
+ * Bindings of the Worker and the typed Hono environment. Everything wrangler.toml declares (DB,
+ * SYNC_QUEUE, ASSETS and the [vars]) is typed by worker-configuration.d.ts, generated from it with
+ * `npm run cf-typegen` and checked in CI. Declared here is only what generation cannot know: the
+ * secrets, the development-only var that lives in .dev.vars, and the queue's message type.
  */
 import type { Db } from './db/client'
 import type { Tenant } from './db/schema'
-import type { SyncMessage } from './sync/messages'
+import type { QueueMessage } from './queue-message'
 
 declare global {
   namespace Cloudflare {
     interface Env {
-      DB: D1Database
-      SYNC_QUEUE: Queue<SyncMessage>
-      ASSETS?: Fetcher
+      /** The one message type of sync-jobs and its dead-letter queue (generation says `Queue`). */
+      SYNC_QUEUE: Queue<QueueMessage>
+      /** Secret (`wrangler secret put`; locally .dev.vars). */
       ENCRYPTION_KEY?: string
+      /** Secret (`wrangler secret put`; locally .dev.vars). */
       RETAILCRM_MODULE_SECRET?: string
-      RETAILCRM_MODULE_CODE?: string
-      PUBLIC_URL?: string
-      UNISENDER_API_URL?: string
-      APP_ENV?: string
-      /** Development only: accept http://localhost CRM URLs at registration. */
+      /** Development only (.dev.vars): accept http://localhost CRM URLs at registration. */
       ALLOW_INSECURE_LOCALHOST?: string
     }
   }
 }
 
-export type Env = Cloudflare.Env
+/**
+ * The env as the code sees it: the generated bindings as they are, every string (the [vars] and the
+ * secrets) optional. A deployment can lack any of them; src/config.ts names the missing ones and
+ * supplies the defaults of UNISENDER_API_URL and APP_ENV.
+ */
+export type Env = StringsOptional<Cloudflare.Env>
+
+type StringsOptional<T> = {
+  [K in keyof T as T[K] extends string | undefined ? never : K]: T[K]
+} & {
+  [K in keyof T as T[K] extends string | undefined ? K : never]?: T[K]
+}
 
 /** Hono generics shared by every sub-app. */
 export type AppEnv = {
