@@ -3,6 +3,7 @@
  * failures into retryable ApiErrors, plus a simple per-client pacing limiter.
  */
 import type { z } from 'zod'
+import { errorText } from '../lib/error-text'
 import { ApiError, type ApiService } from './errors'
 
 export type FetchLike = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
@@ -63,8 +64,12 @@ export async function fetchWithTimeout(
         `${service} did not answer within ${timeoutMs / 1000} s`
       )
     }
-    const detail = err instanceof Error ? err.message : 'unknown error'
-    throw new ApiError(service, 'retryable', 'network', `${service} is unreachable: ${detail}`)
+    throw new ApiError(
+      service,
+      'retryable',
+      'network',
+      `${service} is unreachable: ${errorText(err)}`
+    )
   }
 }
 

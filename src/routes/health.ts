@@ -2,9 +2,10 @@
 import { Hono } from 'hono'
 import pkg from '../../package.json'
 import type { AppEnv } from '../env'
+import { errorText } from '../lib/error-text'
 
 /** The newest migration file this build expects; kept in sync by test/routes/health.test.ts. */
-export const EXPECTED_MIGRATIONS = 6
+export const EXPECTED_MIGRATIONS = 7
 
 export const health = new Hono<AppEnv>().get('/', async (c) => {
   try {
@@ -23,7 +24,7 @@ export const health = new Hono<AppEnv>().get('/', async (c) => {
       ok ? 200 : 503
     )
   } catch (err) {
-    console.error('healthz: database check failed', err instanceof Error ? err.message : err)
+    console.error('healthz: database check failed', errorText(err))
     return c.json({ ok: false, version: pkg.version, db: 'unreachable' }, 503)
   }
 })

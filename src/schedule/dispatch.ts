@@ -6,6 +6,7 @@
 import { and, eq, sql } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import { syncs, tenants } from '../db/schema'
+import { errorText } from '../lib/error-text'
 import type { ScheduleDeps } from './deps'
 import { isReconcileDue, pickFair, runForMark } from './due'
 import { claimMark, markFollowers, markSync, prunePending } from './marks'
@@ -85,7 +86,7 @@ export async function dispatchDue(deps: ScheduleDeps, tenantId?: number): Promis
       )
     } catch (err) {
       await putBack(deps, r.tenantId, r.syncId, r.nextRunKind, now)
-      console.error(`schedule: starting sync ${r.syncId} failed`, errText(err))
+      console.error(`schedule: starting sync ${r.syncId} failed`, errorText(err))
       continue
     }
     if (!res.started) {
@@ -105,10 +106,6 @@ export async function dispatchDue(deps: ScheduleDeps, tenantId?: number): Promis
   }
   for (const t of touchedTenants) await prunePending(db, t)
   return out
-}
-
-function errText(err: unknown): string {
-  return err instanceof Error ? err.message : 'unknown error'
 }
 
 /** Puts a claimed mark back (due now, same or stronger kind). */

@@ -7,6 +7,7 @@
  */
 import { ApiError } from '../clients/errors'
 import type { Tenant } from '../db/schema'
+import { errorText } from '../lib/error-text'
 import { enqueuePoll, type ScheduleDeps } from './deps'
 import { type DispatchResult, dispatchDue, markReconciles } from './dispatch'
 import { takePollLease, takePollLeases } from './marks'
@@ -103,10 +104,7 @@ async function pollInline(deps: ScheduleDeps, t: Tenant, report: TickReport): Pr
     if (await handleCrmAuth(deps, t.id, err)) report.broken.push(t.id)
     else {
       report.failed.push(t.id)
-      console.error(
-        `schedule: tenant ${t.id} poll failed`,
-        err instanceof Error ? err.message : err
-      )
+      console.error(`schedule: tenant ${t.id} poll failed`, errorText(err))
     }
   }
 }
