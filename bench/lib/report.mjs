@@ -3,7 +3,7 @@
  * summary of metered invocations, the targets of issues 6 and 7, and the text table.
  */
 
-/** Production limits of the two services (shared/reference: retailcrm.md §4, unisender.md §0). */
+/** Production limits of the two services (docs/retailcrm.md §4, docs/unisender.md §0). */
 export const LIMITS = { crmPerSecond: 10, crmPageSize: 100, uniPerMinute: 1200, uniImportRows: 500 }
 
 /**

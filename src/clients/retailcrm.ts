@@ -2,7 +2,7 @@
  * RetailCRM API v5 client: the few calls the module needs (credentials, integration module,
  * segments, customers, customer history). Responses are checked with zod and reduced to the fields
  * we use; errors are classified (see errors.ts). Knows nothing of Hono or D1.
- * Facts: shared/reference/retailcrm.md.
+ * Facts: docs/retailcrm.md.
  */
 import { z } from 'zod'
 import { ApiError } from './errors'
@@ -74,7 +74,7 @@ const Credentials = z.object({
 })
 export type Credentials = z.infer<typeof Credentials>
 
-/** The integration module entity the module registers in the CRM (retailcrm.md §1b). */
+/** The integration module entity the module registers in the CRM (docs/retailcrm.md §1b). */
 export interface IntegrationModule {
   code: string
   integrationCode: string
@@ -169,7 +169,7 @@ export function createRetailCrmClient(opts: RetailCrmClientOptions) {
     )
     const text = await res.clone().text()
     if (text.trimStart().startsWith('<')) {
-      // An HTML answer means the account does not exist (retailcrm.md §4, api-client-go CreateAPIError).
+      // An HTML answer means the account does not exist (docs/retailcrm.md §4, api-client-go CreateAPIError).
       throw new ApiError(
         'retailcrm',
         res.status >= 500 ? 'retryable' : 'fatal',

@@ -2,7 +2,7 @@
  * Unisender (classic API) client: lists, importContacts, exclude, the asynchronous export, and
  * account info. Every parameter goes in a form-encoded POST body (keeps the key out of URLs and
  * avoids the documented GET+POST mixing error). Deliberately has no `unsubscribe`, no `delete` and
- * no `overwrite_lists`: the module must never use them (shared/reference/unisender.md §4, §6).
+ * no `overwrite_lists`: the module must never use them (docs/unisender.md §4, §6).
  */
 import { z } from 'zod'
 import { ApiError } from './errors'
@@ -48,7 +48,7 @@ const UserInfo = z
     login: z.string().optional(),
     email: z.string().optional(),
     api_mode: z.string().optional(),
-    // Plan contact limit and usage; meaning UNCONFIRMED (unisender.md §3 "Account info"). The
+    // Plan contact limit and usage; meaning UNCONFIRMED (docs/unisender.md §3 "Account info"). The
     // module treats subscribers_total as the plan's contact limit and subscribers_used as usage.
     subscribers_total: z.coerce.number().optional(),
     subscribers_used: z.coerce.number().optional(),

@@ -1,6 +1,6 @@
 /**
  * Cookie policy of the module, in one place. The CRM opens accountUrl in its own window or, possibly,
- * in an iframe on the CRM's domain (UNCONFIRMED, retailcrm.md §1d). A cookie that must survive being
+ * in an iframe on the CRM's domain (UNCONFIRMED, docs/retailcrm.md §1d). A cookie that must survive being
  * set inside a cross-site iframe needs `SameSite=None; Secure`, and `Partitioned` (CHIPS) so browsers
  * that block third-party cookies still keep it, per top-level site. So:
  * - outside development: `__Host-` prefix, Secure, HttpOnly, SameSite=None, Partitioned, Path=/;

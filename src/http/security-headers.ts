@@ -4,7 +4,7 @@
  * attributes are allowed (style-src-attr) for things like progress-bar widths; <style> elements are
  * not. frame-ancestors lets the RetailCRM account domains (and the signed-in tenant's own CRM
  * origin, e.g. the sandbox on localhost) show our pages in a frame, since the CRM may open the
- * module inside its window (UNCONFIRMED, retailcrm.md §1d). No X-Frame-Options: it cannot express an
+ * module inside its window (UNCONFIRMED, docs/retailcrm.md §1d). No X-Frame-Options: it cannot express an
  * allow-list and CSP frame-ancestors supersedes it.
  */
 import type { MiddlewareHandler } from 'hono'

@@ -1,5 +1,5 @@
 /**
- * The RetailCRM marketplace side of the module (retailcrm.md §1), mounted at /retailcrm:
+ * The RetailCRM marketplace side of the module (docs/retailcrm.md §1), mounted at /retailcrm:
  * GET /config (configUrl), POST /register (simple connection), GET|POST /login[/:clientId]
  * (accountUrl), POST /activity and POST /settings (callbacks).
  *
@@ -119,7 +119,7 @@ export const retailcrm = new Hono<AppEnv>()
     }
     const result = await connectTenant({ db: c.var.db, config, now: () => Date.now() }, input)
     if (!result.ok) {
-      // UNCONFIRMED how the CRM shows non-2xx answers (retailcrm.md §1a); like RetailCRM's own
+      // UNCONFIRMED how the CRM shows non-2xx answers (docs/retailcrm.md §1a); like RetailCRM's own
       // mg-transport-core, failures a person must act on are 200 + success:false + errorMsg.
       if (result.kind === 'input') throw new AppError('bad_request', result.reason)
       console.warn(`register: connection refused for a CRM account: ${result.reason}`)

@@ -56,5 +56,5 @@ export const DEFAULT_LIMITS: ScheduleLimits = {
   incrementalEnabled: true,
 }
 
-/** History page size (retailcrm.md §3: use 100). */
+/** History page size (docs/retailcrm.md §3: use 100). */
 export const HISTORY_PAGE_LIMIT = 100

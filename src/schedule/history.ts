@@ -1,5 +1,5 @@
 /**
- * Reads one page of RetailCRM customer history (retailcrm.md §3) and reduces it to the facts the
+ * Reads one page of RetailCRM customer history (docs/retailcrm.md §3) and reduces it to the facts the
  * scheduler acts on: which customers changed in a way that can move an email in or out of a list,
  * and which segments' membership changed. Pure: no I/O, so every kind of entry is unit-tested.
  */

@@ -1,6 +1,6 @@
 /**
  * Defensive parser of the async/exportContacts file, read in byte slices. The format is
- * UNCONFIRMED (reference §3): we accept UTF-8 with or without BOM, `,` `;` or tab delimiters,
+ * UNCONFIRMED (docs/unisender.md §3): we accept UTF-8 with or without BOM, `,` `;` or tab delimiters,
  * quoted fields (with "" escapes and embedded newlines), a header row naming the requested fields
  * (or no header, then column 0 is the email), CRLF or LF. Pure.
  */
@@ -108,7 +108,7 @@ export function toListRows(records: string[][], h: CsvHeader): ListRow[] {
   return out
 }
 
-/** Statuses whose contacts cannot receive mail and must never be re-added (reference §6). */
+/** Statuses whose contacts cannot receive mail and must never be re-added (docs/unisender.md §6). */
 const NOT_RESUBSCRIBABLE = new Set(['unsubscribed', 'blocked'])
 
 /**

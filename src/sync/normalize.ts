@@ -2,7 +2,7 @@
  * Email normalisation and classification of CRM customers. Pure.
  *
  * Case rule: the whole address is trimmed and lower-cased. Unisender matches addresses
- * case-insensitively (UNCONFIRMED, reference §4 "lowercase emails locally first"), and RFC 5321
+ * case-insensitively (UNCONFIRMED, docs/unisender.md §4 "lowercase emails locally first"), and RFC 5321
  * local-part case sensitivity is not honoured by real mailbox providers, so two customers whose
  * addresses differ only in case are one contact (the second counts as a duplicate).
  */
@@ -13,7 +13,7 @@ const EMAIL_RE =
   /^[^\s@",;<>()[\]\\]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/
 
 /**
- * Role prefixes Unisender refuses at import (reference §3: `info@`, `sales@`, `no-reply@`, `all@`).
+ * Role prefixes Unisender refuses at import (docs/unisender.md §3: `info@`, `sales@`, `no-reply@`, `all@`).
  * The real list is UNCONFIRMED; we use only the documented examples plus obvious spellings, never
  * send them (they would be refused every run), and never remove them from a list in exact mode.
  */

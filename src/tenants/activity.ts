@@ -1,5 +1,5 @@
 /**
- * The CRM's activity and settings callbacks (retailcrm.md §1c), authenticated by the clientId only
+ * The CRM's activity and settings callbacks (docs/retailcrm.md §1c), authenticated by the clientId only
  * (the CRM signs nothing else). Activity: the tenant is live when active && !freeze; while not live
  * the scheduler skips it (nothing is deleted in Unisender), and on the way back to live a full
  * reconcile is requested (last_reconcile_at = NULL) so changes made meanwhile are applied. A moved

@@ -1,5 +1,5 @@
 /**
- * The "simple connection" (retailcrm.md §1a–1b) after the register token was verified: validate the
+ * The "simple connection" (docs/retailcrm.md §1a–1b) after the register token was verified: validate the
  * account URL, check the new key's scopes, register the module in the CRM with a fresh clientId, and
  * only then write the tenant. D1 has no transactions, so the order is what keeps a failure
  * traceless: nothing is written before the CRM accepted /edit, and the write is one statement (new

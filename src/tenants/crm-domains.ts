@@ -1,7 +1,7 @@
 /**
  * Where a RetailCRM account may live. Used to validate the `systemUrl` of a registration and to let
  * those origins frame our pages. The list is the public RetailCRM/Simla account domains
- * (retailcrm.md §0 names .retailcrm.ru, .retailcrm.pro, .retailcrm.es and .simla.com; .retailcrm.tech
+ * (docs/retailcrm.md §0 names .retailcrm.ru, .retailcrm.pro, .retailcrm.es and .simla.com; .retailcrm.tech
  * and .simla.io are RetailCRM's other product domains). UNCONFIRMED: accounts on a custom domain
  * are refused; the person gets a message saying so, and the list is one line to extend.
  */

@@ -1,5 +1,5 @@
 /**
- * The register request's proof of origin (retailcrm.md §1a): token = hex(HMAC-SHA256(key = partner
+ * The register request's proof of origin (docs/retailcrm.md §1a): token = hex(HMAC-SHA256(key = partner
  * secret, msg = apiKey)). Checked with WebCrypto's HMAC verify, which compares in constant time, so
  * the answer time does not reveal how much of a forged token was right.
  */

@@ -1,5 +1,5 @@
 /**
- * The CRM's side of the marketplace "simple connection" (retailcrm.md §1a) and of the activity
+ * The CRM's side of the marketplace "simple connection" (docs/retailcrm.md §1a) and of the activity
  * callback (§1c): fetch the module's configUrl, create an API key with the requested scopes, POST
  * `register` = JSON {systemUrl, apiKey, token} with token = hex(HMAC-SHA256(secret, apiKey)), read
  * `{success, accountUrl}` and the clientId the module stored through integration-modules/edit.

@@ -1,5 +1,5 @@
 /**
- * The RetailCRM API v5 surface the module uses, in the real shapes (retailcrm.md §0–4): fault
+ * The RetailCRM API v5 surface the module uses, in the real shapes (docs/retailcrm.md §0–4): fault
  * injection, then auth by `X-API-KEY` or `apiKey`, then the per-key rate limit, then the routes.
  */
 import { Hono, type MiddlewareHandler } from 'hono'

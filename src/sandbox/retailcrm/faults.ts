@@ -59,7 +59,7 @@ export class FaultStore {
   }
 }
 
-/** Requests allowed per key per second (the official Go SDK's limiter; retailcrm.md §4). */
+/** Requests allowed per key per second (the official Go SDK's limiter; docs/retailcrm.md §4). */
 export const RATE_LIMIT_PER_SECOND = 10
 
 /**

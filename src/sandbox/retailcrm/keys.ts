@@ -10,7 +10,7 @@ export interface ApiKey {
   scopes: string[]
 }
 
-/** All scopes a sandbox key may hold (names used by official modules; retailcrm.md §4). */
+/** All scopes a sandbox key may hold (names used by official modules; docs/retailcrm.md §4). */
 export const ALL_SCOPES = [
   'integration_read',
   'integration_write',

@@ -1,6 +1,6 @@
 /**
  * `POST /api/v5/integration-modules/{code}/edit` (form field `integrationModule` = JSON) and
- * `GET /api/v5/integration-modules/{code}` (retailcrm.md §1b). The marketplace simulator reads the
+ * `GET /api/v5/integration-modules/{code}` (docs/retailcrm.md §1b). The marketplace simulator reads the
  * stored module to learn the clientId, accountUrl, baseUrl and actions.
  */
 import { Hono } from 'hono'

@@ -1,6 +1,6 @@
 /**
  * The read endpoints: `GET /api/v5/segments`, `/customers` and `/customers/history`, with the real
- * filters, paging rules and response shapes (retailcrm.md §2–3).
+ * filters, paging rules and response shapes (docs/retailcrm.md §2–3).
  */
 import type { Context } from 'hono'
 import type { CrmEnv, EmulatorDeps } from './context'

@@ -1,6 +1,6 @@
 /**
  * Address checks of importContacts: syntactically invalid and role addresses are not imported and
- * land in the import log (reference §3 "importContacts"). Pure.
+ * land in the import log (docs/unisender.md §3 "importContacts"). Pure.
  */
 
 /**
@@ -23,7 +23,7 @@ export const ROLE_LOCAL_PARTS = new Set([
 ])
 
 /**
- * Per-row log codes. The real list of codes is UNCONFIRMED (reference §8.7); these are our names.
+ * Per-row log codes. The real list of codes is UNCONFIRMED (docs/unisender.md §8.7); these are our names.
  */
 export const LOG_CODES = {
   invalidEmail: 'invalid_email',

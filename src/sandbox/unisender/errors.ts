@@ -1,10 +1,10 @@
 /**
  * The Unisender error shape: `{error, code, result: ""}` with HTTP 200, as the real API answers
- * (reference §2; the HTTP status of errors is UNCONFIRMED, the brief fixes 200). Methods throw
+ * (docs/unisender.md §2; the HTTP status of errors is UNCONFIRMED, we answer 200 as docs/unisender.md §2 decides). Methods throw
  * UniError; the API route renders it.
  */
 
-/** Standard error codes of the real API (reference §2). */
+/** Standard error codes of the real API (docs/unisender.md §2). */
 export type UniErrorCode =
   | 'unspecified'
   | 'invalid_api_key'

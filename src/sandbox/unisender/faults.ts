@@ -1,6 +1,6 @@
 /**
  * Fault injection for tests and the benchmark: added latency, 5xx bursts, timeouts, `retry_later`
- * and rate-limit answers, and per-row import errors. Settings are in memory (the brief) and are
+ * and rate-limit answers, and per-row import errors. Settings are in memory (by design: a restart clears them) and are
  * changed through the test handle or the sandbox control endpoint.
  */
 import { z } from 'zod'

@@ -8,7 +8,7 @@ import { idList, indexedArray, type PhpArray } from './params'
 
 export const MAX_IMPORT_ROWS = 500
 export const MAX_TAGS = 10
-/** Statuses importContacts accepts in `email_status` (reference §3). */
+/** Statuses importContacts accepts in `email_status` (docs/unisender.md §3). */
 export const IMPORT_STATUSES = new Set(['new', 'active', 'inactive', 'unsubscribed'])
 
 /**

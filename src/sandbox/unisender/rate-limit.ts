@@ -1,6 +1,6 @@
 /**
  * Sliding-window call counters per API key: 1,200 calls/min for every method and 20 per 60 s for
- * async/exportContacts (reference §0, §5). In memory by design (the brief): they reset with the
+ * async/exportContacts (docs/unisender.md §0, §5). In memory by design: they reset with the
  * isolate, as a real per-minute limit effectively does.
  */
 

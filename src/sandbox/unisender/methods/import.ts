@@ -21,7 +21,7 @@ import {
 } from '../writes'
 
 /**
- * The tariff error. The real code and message are UNCONFIRMED (reference §5, §8.3): we answer
+ * The tariff error. The real code and message are UNCONFIRMED (docs/unisender.md §5, §8.3): we answer
  * `unspecified` with a message naming the contact limit of the tariff, and reject the whole call.
  */
 export function planLimitError(limit: number, current: number, adding: number): UniError {

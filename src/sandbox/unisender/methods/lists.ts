@@ -10,7 +10,7 @@ export async function getLists(ctx: MethodContext): Promise<{ id: number; title:
 }
 
 /**
- * The duplicate-title error. Its real code and message are UNCONFIRMED (reference §3): we answer
+ * The duplicate-title error. Its real code and message are UNCONFIRMED (docs/unisender.md §3): we answer
  * `invalid_arg` with this message. Titles compare exactly (case-sensitive), also UNCONFIRMED.
  */
 export function duplicateTitleError(title: string) {
