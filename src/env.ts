@@ -2,17 +2,17 @@
  * Bindings of the Worker and the typed Hono environment. Everything wrangler.toml declares (DB,
  * SYNC_QUEUE, ASSETS and the [vars]) is typed by worker-configuration.d.ts, generated from it with
  * `npm run cf-typegen` and checked in CI. Declared here is only what generation cannot know: the
- * secrets, the development-only var that lives in .dev.vars, and the queue's message type.
+ * secrets and the development-only var that lives in .dev.vars. SYNC_QUEUE stays the generated
+ * `Queue` (any body): each producer types its own end — the engine sends RunStep, the scheduler
+ * RunStep | PollHistory — and the consumer parses every body as a QueueMessage
+ * (src/queue-message.ts). Importing that type here would make the env depend on the engine.
  */
 import type { Db } from './db/client'
 import type { Tenant } from './db/schema'
-import type { QueueMessage } from './queue-message'
 
 declare global {
   namespace Cloudflare {
     interface Env {
-      /** The one message type of sync-jobs and its dead-letter queue (generation says `Queue`). */
-      SYNC_QUEUE: Queue<QueueMessage>
       /** Secret (`wrangler secret put`; locally .dev.vars). */
       ENCRYPTION_KEY?: string
       /** Secret (`wrangler secret put`; locally .dev.vars). */

@@ -20,6 +20,8 @@ const childEnv = {
   ...process.env,
   PATH: `${bin}:${process.env.PATH ?? ''}`,
   WRANGLER_SEND_METRICS: 'false',
+  // Offline: no download of wrangler's Request.cf data (the module never reads request.cf).
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
   CI: 'true',
 }
 
