@@ -13,8 +13,10 @@ import { accounts } from './routes/accounts'
 import { faq } from './routes/faq'
 import { health } from './routes/health'
 import { home } from './routes/home'
+import { operator } from './routes/operator'
 import { retailcrm } from './routes/retailcrm'
 import { sessionRoutes } from './routes/session'
+import { staticFiles } from './routes/static'
 import { syncs } from './routes/syncs'
 
 /** The app served by the Worker's fetch handler. */
@@ -32,6 +34,8 @@ export function createApp() {
   app.use(sessionGate)
 
   app.route('/healthz', health)
+  app.route('/static', staticFiles)
+  app.route('/operator', operator)
   app.route('/retailcrm', retailcrm)
   app.route('/', sessionRoutes)
   app.route('/', home)

@@ -33,6 +33,10 @@ const ConfigSchema = z.object({
   PUBLIC_URL: origin,
   UNISENDER_API_URL: origin.default('https://api.unisender.com/ru/api'),
   APP_ENV: z.enum(['production', 'development', 'test']).default('production'),
+  OPERATOR_TOKEN: z
+    .string()
+    .min(24, 'must be at least 24 random characters (generate: openssl rand -base64 32)')
+    .optional(),
   ALLOW_INSECURE_LOCALHOST: z
     .enum(['0', '1', 'true', 'false'])
     .default('0')

@@ -17,6 +17,8 @@ declare global {
       ENCRYPTION_KEY?: string
       /** Secret (`wrangler secret put`; locally .dev.vars). */
       RETAILCRM_MODULE_SECRET?: string
+      /** Secret: opens the operator view (/operator); unset, the view does not exist (404). */
+      OPERATOR_TOKEN?: string
       /** Development only (.dev.vars): accept http://localhost CRM URLs at registration. */
       ALLOW_INSECURE_LOCALHOST?: string
     }

@@ -126,6 +126,12 @@ function toApiError(status: number, body: unknown): ApiError {
   return new ApiError('retailcrm', 'fatal', String(status), text, status)
 }
 
+/** A notification for CRM users: exactly one of `userGroups` and `userIds`. */
+export type CrmNotification = {
+  type: 'error' | 'warning' | 'info'
+  message: string
+} & ({ userGroups: string[]; userIds?: never } | { userIds: number[]; userGroups?: never })
+
 /** Creates a client bound to one CRM account and key. */
 export function createRetailCrmClient(opts: RetailCrmClientOptions) {
   const base = opts.systemUrl.replace(/\/+$/, '')
@@ -195,6 +201,15 @@ export function createRetailCrmClient(opts: RetailCrmClientOptions) {
         z.object({ success: z.literal(true) }).loose(),
         { form: new URLSearchParams({ integrationModule: JSON.stringify(module) }) }
       ),
+
+    /**
+     * Shows a notification to CRM users (POST /api/v5/notifications/send, form field
+     * `notification` = JSON; docs/retailcrm.md §8): to a user group (e.g. 'superadmins') or to users.
+     */
+    sendNotification: (n: CrmNotification) =>
+      call('/api/v5/notifications/send', z.object({ success: z.literal(true) }).loose(), {
+        form: new URLSearchParams({ notification: JSON.stringify(n) }),
+      }),
 
     /** Reads the module's registration, e.g. to confirm its active/freeze state. */
     getIntegrationModule: (code: string) =>

@@ -34,6 +34,18 @@ export const tenants = sqliteTable(
      * moving this forward, so concurrent runs of one tenant stay within 10 requests/s together.
      */
     crmPacedUntil: integer('crm_paced_until'),
+    /**
+     * An account address the unsigned activity callback reported, kept aside: nothing is ever sent
+     * there (the key goes only to system_url) until a signed registration from it confirms the move.
+     */
+    pendingSystemUrl: text('pending_system_url'),
+    pendingSystemUrlAt: integer('pending_system_url_at'),
+    /**
+     * SHA-256 (hex) of the CRM API key: lets a signed registration from a new address with the same
+     * key be recognised as this tenant moving (the key is 32+ random characters, so the hash cannot
+     * be reversed by guessing). Null until the next registration of a tenant connected before it.
+     */
+    crmKeyHash: text('crm_key_hash'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -41,6 +53,24 @@ export const tenants = sqliteTable(
     uniqueIndex('tenants_system_url_uq').on(t.systemUrl),
     uniqueIndex('tenants_client_id_hash_uq').on(t.clientIdHash),
   ]
+)
+
+/**
+ * Every signed (token-valid) registration request, for the per-address rate limit and the operator
+ * view: a replayed register request rotates the clientId and ends sessions, so replays are bounded.
+ */
+export const registrations = sqliteTable(
+  'registrations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** The normalised address the request named (or the raw value, cut, when unusable). */
+    systemUrl: text('system_url').notNull(),
+    /** connected | reconnected | moved | refused | rate_limited */
+    outcome: text('outcome').notNull(),
+    tenantId: integer('tenant_id'),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('registrations_url_at_idx').on(t.systemUrl, t.at)]
 )
 
 /** Browser sessions: the CRM's clientId is exchanged for one of these on the accountUrl visit. */

@@ -5,7 +5,7 @@
  */
 import type { Locale } from './locale'
 
-export type NoticeKind = 'no_session' | 'unknown_client' | 'csrf'
+export type NoticeKind = 'no_session' | 'unknown_client' | 'csrf' | 'foreign_handoff'
 
 const TEXT: Record<NoticeKind, Record<Locale, { title: string; body: string[] }>> = {
   no_session: {
@@ -37,6 +37,22 @@ const TEXT: Record<NoticeKind, Record<Locale, { title: string; body: string[] }>
       body: [
         'The sign-in link is outdated or the module was reconnected.',
         'Open RetailCRM → Marketplace → “Unisender segment export”. If the module is connected, open it from there again; otherwise press “Connect”. Your syncs are kept.',
+      ],
+    },
+  },
+  foreign_handoff: {
+    ru: {
+      title: 'Вход не с вашей RetailCRM',
+      body: [
+        'Запрос на вход пришёл не со страницы вашей RetailCRM, поэтому модуль не стал открывать сеанс: так чужой сайт не сможет незаметно войти за вас в чужой аккаунт модуля.',
+        'Откройте RetailCRM → Маркетплейс → «Экспорт сегментов Unisender» и войдите в модуль оттуда.',
+      ],
+    },
+    en: {
+      title: 'Sign-in not from your RetailCRM',
+      body: [
+        'The sign-in request did not come from a page of your RetailCRM, so no session was started: this way another site cannot quietly sign you into somebody else’s module account.',
+        'Open RetailCRM → Marketplace → “Unisender segment export” and open the module from there.',
       ],
     },
   },

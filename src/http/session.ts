@@ -19,9 +19,11 @@ import { type NoticeKind, noticeMessage, noticePage } from './notice-page'
  * Paths that do not take a session, and why:
  * - /healthz: uptime checks;
  * - /retailcrm/*: CRM callbacks (HMAC token or clientId) and the accountUrl login (clientId);
- * - /static/*: stylesheets, scripts and the logo (normally served by Workers assets before us).
+ * - /static/*: stylesheets, scripts and the logo (served through the app for its headers);
+ * - /operator: the hosting operator's view, behind its own token (src/http/operator-auth.ts) — a
+ *   shop's session must never open it.
  */
-export const PUBLIC_PREFIXES = ['/healthz', '/retailcrm/', '/static/'] as const
+export const PUBLIC_PREFIXES = ['/healthz', '/retailcrm/', '/static/', '/operator'] as const
 
 /** True for a path that is reachable without a session. */
 export function isPublicPath(path: string): boolean {

@@ -21,6 +21,9 @@ export const en: Record<MessageKey, string> = {
   'common.errorsTitle': 'Please correct the form',
   'nav.connected': 'Connected: {account}',
   'nav.logout': 'Sign out',
+  'banner.moved.title': 'Your RetailCRM address changed — reconnect the module',
+  'banner.moved.text':
+    'RetailCRM reported a new address for your account: {pending}. The module keeps working with the address it was connected from ({current}) and sends nothing to the new one, so the API key cannot go to a stranger’s server. If the account has really moved, open RetailCRM at the new address → Marketplace → “Unisender segment export” and press “Connect”: your accounts and syncs are kept.',
   'banner.off.title': 'The module is switched off in RetailCRM',
   'banner.off.text':
     'The module is deactivated or frozen in the RetailCRM marketplace, so syncs do not run. Unisender lists are untouched. Switch the module on in the marketplace and the syncs resume by themselves.',
@@ -108,6 +111,7 @@ export const en: Record<MessageKey, string> = {
   'paused.crm_broken': 'Paused: the RetailCRM connection is broken.',
   'progress.label': '{done} of {total} done',
   'progress.unknown': 'Preparing…',
+  'progress.retryAt': 'Waiting to retry at {time}',
   'last.summary': '+{added} / −{removed}, unchanged {unchanged}',
   'last.dry': 'Dry run: would add {add}, remove {remove}',
   'form.newTitle': 'New sync',

@@ -5,7 +5,7 @@ import type { AppEnv } from '../env'
 import { errorText } from '../lib/error-text'
 
 /** The newest migration file this build expects; kept in sync by test/routes/health.test.ts. */
-export const EXPECTED_MIGRATIONS = 7
+export const EXPECTED_MIGRATIONS = 8
 
 export const health = new Hono<AppEnv>().get('/', async (c) => {
   try {

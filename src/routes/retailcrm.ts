@@ -11,6 +11,7 @@
 import { type Context, Hono } from 'hono'
 import { z } from 'zod'
 import { getConfig } from '../config'
+import { clientSettings } from '../credentials/clients'
 import { findTenantByClientId, setTenantLocale } from '../db/queries/tenants'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
@@ -18,7 +19,11 @@ import { refuse, startSession } from '../http/session'
 import { jsonField, parseForm } from '../http/validate'
 import { applyActivity, localeFromSettings } from '../tenants/activity'
 import { connectTenant, REQUIRED_SCOPES } from '../tenants/connect'
+import { judgeHandoff } from '../tenants/handoff-origin'
+import { announcePendingMove } from '../tenants/move-notice'
 import { verifyRegisterToken } from '../tenants/register-token'
+import { recordRegistration, registrationAllowance } from '../tenants/registrations'
+import { normalizeSystemUrl } from '../tenants/system-url'
 
 /** A required string field; zod paths name the field in the message (see src/http/validate.ts). */
 const text = (max: number) =>
@@ -82,11 +87,27 @@ const SettingsForm = z.object({
   settings: jsonField(z.unknown(), 'объект настроек').optional(),
 })
 
-/** Exchanges a clientId for a session and sends the browser to the app without it in the URL. */
+/**
+ * Exchanges a clientId for a session and sends the browser to the app without it in the URL — only
+ * when the request comes from the tenant's own CRM (src/tenants/handoff-origin.ts): login CSRF.
+ */
 async function login(c: Context<AppEnv>, clientId: string | undefined): Promise<Response> {
   const id = ClientId.safeParse(clientId)
   const tenant = id.success ? await findTenantByClientId(c.var.db, id.data) : null
   if (!tenant) return refuse(c, 401, 'unknown_client')
+  const verdict = judgeHandoff(
+    {
+      origin: c.req.header('origin'),
+      referer: c.req.header('referer'),
+      secFetchSite: c.req.header('sec-fetch-site'),
+    },
+    tenant.systemUrl,
+    getConfig(c.env).PUBLIC_URL
+  )
+  if (!verdict.ok) {
+    console.warn(`login: hand-off for tenant ${tenant.id} refused: ${verdict.reason}`)
+    return refuse(c, 403, 'foreign_handoff')
+  }
   await startSession(c, tenant.id)
   return c.redirect('/', 303)
 }
@@ -117,17 +138,37 @@ export const retailcrm = new Hono<AppEnv>()
         'Подпись запроса (token) не совпала: запрос пришёл не от RetailCRM или секрет модуля (RETAILCRM_MODULE_SECRET) указан неверно. Ничего не сохранено.'
       )
     }
-    const result = await connectTenant({ db: c.var.db, config, now: () => Date.now() }, input)
+    const url = normalizeSystemUrl(input.systemUrl, {
+      allowInsecureLocalhost: config.ALLOW_INSECURE_LOCALHOST,
+    })
+    if (!url.ok) throw new AppError('bad_request', url.reason)
+    const db = c.var.db
+    const now = Date.now()
+    // UNCONFIRMED how the CRM shows non-2xx answers (docs/retailcrm.md §1a); like RetailCRM's own
+    // mg-transport-core, failures a person must act on are 200 + success:false + errorMsg.
+    const allowance = await registrationAllowance(db, url.url, now)
+    if (!allowance.ok) {
+      await recordRegistration(db, { systemUrl: url.url, outcome: 'rate_limited', now })
+      console.warn('register: too many registrations of one address; refused')
+      return c.json({
+        success: false,
+        errorMsg: `Слишком много подключений этого аккаунта RetailCRM за последние минуты. Нажмите «Подключить» снова через ${allowance.retryInMinutes} мин.`,
+      })
+    }
+    const result = await connectTenant({ db, config, now: () => now }, input)
     if (!result.ok) {
-      // UNCONFIRMED how the CRM shows non-2xx answers (docs/retailcrm.md §1a); like RetailCRM's own
-      // mg-transport-core, failures a person must act on are 200 + success:false + errorMsg.
       if (result.kind === 'input') throw new AppError('bad_request', result.reason)
+      await recordRegistration(db, { systemUrl: url.url, outcome: 'refused', now })
       console.warn(`register: connection refused for a CRM account: ${result.reason}`)
       return c.json({ success: false, errorMsg: result.reason })
     }
-    console.info(
-      `register: tenant ${result.tenantId} ${result.reconnected ? 'reconnected' : 'connected'}`
-    )
+    await recordRegistration(db, {
+      systemUrl: url.url,
+      outcome: result.outcome,
+      tenantId: result.tenantId,
+      now,
+    })
+    console.info(`register: tenant ${result.tenantId} ${result.outcome}`)
     return c.json({ success: true, accountUrl: result.accountUrl })
   })
 
@@ -151,6 +192,21 @@ export const retailcrm = new Hono<AppEnv>()
     )
     if (!result.ok) return c.json({ success: false, errorMsg: 'Unknown clientId' }, 404)
     console.info(`activity: tenant ${result.tenantId} live=${result.live}`)
+    if (result.pendingSystemUrl)
+      console.warn(
+        `activity: tenant ${result.tenantId} reported a new account address; kept pending until a signed registration`
+      )
+    if (result.pendingSystemUrl && result.announceMove) {
+      const tenant = (await findTenantByClientId(c.var.db, form.clientId))!
+      const failed = await announcePendingMove(
+        clientSettings(c.env),
+        tenant,
+        result.pendingSystemUrl,
+        result.locale
+      )
+      if (failed)
+        console.warn(`activity: tenant ${result.tenantId} move notice not sent: ${failed}`)
+    }
     return c.json({ success: true })
   })
 

@@ -2,8 +2,13 @@
  * The CRM's activity and settings callbacks (docs/retailcrm.md §1c), authenticated by the clientId only
  * (the CRM signs nothing else). Activity: the tenant is live when active && !freeze; while not live
  * the scheduler skips it (nothing is deleted in Unisender), and on the way back to live a full
- * reconcile is requested (last_reconcile_at = NULL) so changes made meanwhile are applied. A moved
- * account URL is stored when it is a valid CRM address. Knows nothing of Hono.
+ * reconcile is requested (last_reconcile_at = NULL) so changes made meanwhile are applied.
+ *
+ * A new account address in this unsigned callback is never taken as the tenant's address: anyone who
+ * learnt a clientId could otherwise point the module — and the CRM API key it sends with every call —
+ * at a host of their choosing. It is kept as *pending* (shown to the shop, used for nothing) until a
+ * signed registration from that address confirms the move (src/tenants/connect.ts). Knows nothing of
+ * Hono.
  */
 import { eq } from 'drizzle-orm'
 import type { Db } from '../db/client'
@@ -19,7 +24,17 @@ export interface ActivityInput {
 }
 
 export type ActivityResult =
-  | { ok: true; tenantId: number; live: boolean; systemUrlChanged: boolean }
+  | {
+      ok: true
+      tenantId: number
+      live: boolean
+      /** The callback named another valid address: kept pending, nothing is sent there. */
+      pendingSystemUrl: string | null
+      /** The first pending address since the last registration: tell the shop (once). */
+      announceMove: boolean
+      systemUrl: string
+      locale: string | null
+    }
   | { ok: false }
 
 /** Applies an activity callback; `{ ok: false }` for an unknown clientId. */
@@ -30,15 +45,16 @@ export async function applyActivity(
 ): Promise<ActivityResult> {
   const tenant = await findTenantByClientId(db, input.clientId)
   if (!tenant) return { ok: false }
-  let systemUrl: string | undefined
+  let pending: string | null = null
   if (input.systemUrl) {
     const url = normalizeSystemUrl(input.systemUrl, opts)
-    // A URL another tenant already owns is not taken over (the unique key would refuse it anyway).
+    // A URL another tenant already owns is not a move of this one.
     if (url.ok && url.url !== tenant.systemUrl && !(await findTenantBySystemUrl(db, url.url))) {
-      systemUrl = url.url
+      pending = url.url
     }
-    if (!url.ok) console.warn(`activity: tenant ${tenant.id} sent an unusable systemUrl; kept`)
+    if (!url.ok) console.warn(`activity: tenant ${tenant.id} sent an unusable systemUrl; ignored`)
   }
+  const newPending = pending !== null && pending !== tenant.pendingSystemUrl
   const next = { ...tenant, active: input.active, frozen: input.freeze }
   const resumed = !isTenantLive(tenant) && isTenantLive(next)
   await db
@@ -46,12 +62,20 @@ export async function applyActivity(
     .set({
       active: input.active,
       frozen: input.freeze,
-      ...(systemUrl ? { systemUrl } : {}),
+      ...(newPending ? { pendingSystemUrl: pending, pendingSystemUrlAt: opts.now } : {}),
       ...(resumed ? { lastReconcileAt: null } : {}),
       updatedAt: opts.now,
     })
     .where(eq(tenants.id, tenant.id))
-  return { ok: true, tenantId: tenant.id, live: isTenantLive(next), systemUrlChanged: !!systemUrl }
+  return {
+    ok: true,
+    tenantId: tenant.id,
+    live: isTenantLive(next),
+    pendingSystemUrl: newPending ? pending : null,
+    announceMove: newPending && tenant.pendingSystemUrl === null,
+    systemUrl: tenant.systemUrl,
+    locale: tenant.locale,
+  }
 }
 
 /**

@@ -5,9 +5,14 @@
  * traceless: nothing is written before the CRM accepted /edit, and the write is one statement (new
  * tenant) or one batch (reconnect). A reconnect keeps the tenant — and so its accounts and syncs —
  * replaces the key and clientId, clears a broken mark, ends old sessions and asks the scheduler for a
- * full reconcile (last_reconcile_at = NULL). Knows nothing of Hono.
+ * full reconcile (last_reconcile_at = NULL).
+ *
+ * A registration from an address no tenant has is a *move* when the same CRM key belongs to a tenant
+ * (the address its activity callback reported as pending, or any address with the same key hash):
+ * the signed request confirms what the unsigned callback could only announce, so the tenant keeps
+ * its accounts and syncs and its address becomes the new one. Knows nothing of Hono.
  */
-import { eq } from 'drizzle-orm'
+import { eq, or } from 'drizzle-orm'
 import { ApiError } from '../clients/errors'
 import type { FetchLike } from '../clients/http'
 import { createRetailCrmClient, type IntegrationModule } from '../clients/retailcrm'
@@ -15,8 +20,15 @@ import type { Config } from '../config'
 import type { Db } from '../db/client'
 import { deleteTenantSessionsQuery } from '../db/queries/sessions'
 import { findTenantBySystemUrl, nextTenantId } from '../db/queries/tenants'
-import { tenants } from '../db/schema'
-import { encryptSecret, importKey, randomToken, secretAad, sha256Hex } from '../lib/crypto'
+import { type Tenant, tenants } from '../db/schema'
+import {
+  decryptSecret,
+  encryptSecret,
+  importKey,
+  randomToken,
+  secretAad,
+  sha256Hex,
+} from '../lib/crypto'
 import { normalizeSystemUrl } from './system-url'
 
 /** The scopes the module asks for in /retailcrm/config and needs on the key. */
@@ -37,7 +49,13 @@ export interface ConnectDeps {
 }
 
 export type ConnectResult =
-  | { ok: true; accountUrl: string; tenantId: number; reconnected: boolean }
+  | {
+      ok: true
+      accountUrl: string
+      tenantId: number
+      /** connected: a new tenant; reconnected: same address; moved: same key, new address. */
+      outcome: 'connected' | 'reconnected' | 'moved'
+    }
   /** kind 'input': the request itself is unusable; 'refused': a person has to act (see reason). */
   | { ok: false; kind: 'input' | 'refused'; reason: string }
 
@@ -112,7 +130,9 @@ export async function connectTenant(
     }
   }
 
+  const keyHash = await sha256Hex(input.apiKey)
   const existing = await findTenantBySystemUrl(db, systemUrl)
+  const moving = existing ? null : await findMovingTenant(deps, systemUrl, keyHash)
   const clientId = (deps.newClientId ?? (() => randomToken(32)))()
   try {
     await crm.editIntegrationModule(moduleEntity(config, clientId))
@@ -129,12 +149,18 @@ export async function connectTenant(
   const retryLater =
     'Модуль зарегистрирован в RetailCRM, но сохранить подключение не удалось. Нажмите «Подключить» ещё раз.'
 
-  if (existing) {
+  const known = existing ?? moving
+  if (known) {
     await db.batch([
       db
         .update(tenants)
         .set({
-          crmApiKeyEnc: await encryptSecret(key, input.apiKey, secretAad.crmKey(existing.id)),
+          systemUrl,
+          crmApiKeyEnc: await encryptSecret(key, input.apiKey, secretAad.crmKey(known.id)),
+          crmKeyHash: keyHash,
+          // A signed registration settles the address: a pending move is confirmed or dropped.
+          pendingSystemUrl: null,
+          pendingSystemUrlAt: null,
           clientIdHash,
           // We just told the CRM active:true. `frozen` is left as the CRM last reported it
           // (UNCONFIRMED whether a reconnect unfreezes; the CRM sends an activity callback if so).
@@ -143,10 +169,11 @@ export async function connectTenant(
           lastReconcileAt: null,
           updatedAt: now,
         })
-        .where(eq(tenants.id, existing.id)),
-      deleteTenantSessionsQuery(db, existing.id),
+        .where(eq(tenants.id, known.id)),
+      deleteTenantSessionsQuery(db, known.id),
     ])
-    return { ok: true, accountUrl, tenantId: existing.id, reconnected: true }
+    const outcome = existing ? 'reconnected' : 'moved'
+    return { ok: true, accountUrl, tenantId: known.id, outcome }
   }
 
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -156,13 +183,14 @@ export async function connectTenant(
         id,
         systemUrl,
         crmApiKeyEnc: await encryptSecret(key, input.apiKey, secretAad.crmKey(id)),
+        crmKeyHash: keyHash,
         clientIdHash,
         active: true,
         frozen: false,
         createdAt: now,
         updatedAt: now,
       })
-      return { ok: true, accountUrl, tenantId: id, reconnected: false }
+      return { ok: true, accountUrl, tenantId: id, outcome: 'connected' }
     } catch (err) {
       // Another registration took this id at the same moment: choose the next one.
       if (isUniqueViolation(err, 'tenants.id')) continue
@@ -171,4 +199,33 @@ export async function connectTenant(
     }
   }
   return { ok: false, kind: 'refused', reason: retryLater }
+}
+
+/**
+ * The tenant a registration from the new address `systemUrl` moves, if any: one whose stored key is
+ * this very key — found by the address its activity callback left pending (its key decrypted and
+ * compared), or by the key's hash. A different key at a new address is a new shop.
+ */
+async function findMovingTenant(
+  deps: ConnectDeps,
+  systemUrl: string,
+  keyHash: string
+): Promise<Tenant | null> {
+  const candidates = await deps.db
+    .select()
+    .from(tenants)
+    .where(or(eq(tenants.pendingSystemUrl, systemUrl), eq(tenants.crmKeyHash, keyHash)))
+    .limit(10)
+  const key = await importKey(deps.config.ENCRYPTION_KEY)
+  for (const t of candidates) {
+    if (t.crmKeyHash !== null) {
+      if (t.crmKeyHash === keyHash) return t
+      continue
+    }
+    const stored = await decryptSecret(key, t.crmApiKeyEnc, secretAad.crmKey(t.id)).catch(
+      () => null
+    )
+    if (stored !== null && (await sha256Hex(stored)) === keyHash) return t
+  }
+  return null
 }

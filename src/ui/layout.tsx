@@ -1,6 +1,7 @@
 /**
  * The page frame: skip link, left menu of the help article ("Мои аккаунты", "Unisender",
- * "Частые вопросы"), language switch, the broken-CRM banner and a flash line. Pure: all data
+ * "Частые вопросы"), language switch, the broken-CRM, moved-address and switched-off banners and
+ * a flash line. Pure: all data
  * arrives as props.
  */
 import type { Child } from 'hono/jsx'
@@ -26,6 +27,8 @@ export interface LayoutProps {
   csrfToken?: string
   /** The marketplace switched the module off (inactive or frozen): syncs do not run. */
   moduleOff?: boolean
+  /** An address the activity callback reported, not yet confirmed by a signed registration. */
+  movedTo?: { pending: string; current: string }
   children?: Child
 }
 
@@ -88,6 +91,11 @@ export function Layout(p: LayoutProps) {
             {p.brokenReason ? (
               <Alert kind="error" title={t('banner.broken.title')}>
                 {t('banner.broken.text', { reason: p.brokenReason })}
+              </Alert>
+            ) : null}
+            {p.movedTo ? (
+              <Alert kind="warning" title={t('banner.moved.title')}>
+                {t('banner.moved.text', p.movedTo)}
               </Alert>
             ) : null}
             {p.moduleOff ? (

@@ -48,6 +48,7 @@ export const renderer = jsxRenderer<AppEnv>(({ children, title, active, flash },
   const ctx = c as unknown as Context<AppEnv>
   const locale = uiLocale(ctx)
   const langHref = langSwitchHref(ctx.req.url, locale === 'ru' ? 'en' : 'ru')
+  const tenant = ctx.get('tenant')
   return (
     <Layout
       t={translator(locale)}
@@ -59,9 +60,12 @@ export const renderer = jsxRenderer<AppEnv>(({ children, title, active, flash },
       langHref={langHref}
       crmAccount={crmHost(ctx.get('tenant')?.systemUrl)}
       csrfToken={ctx.get('csrfToken')}
-      moduleOff={Boolean(
-        ctx.get('tenant') && (!ctx.get('tenant').active || ctx.get('tenant').frozen)
-      )}
+      moduleOff={Boolean(tenant && (!tenant.active || tenant.frozen))}
+      movedTo={
+        tenant?.pendingSystemUrl
+          ? { pending: tenant.pendingSystemUrl, current: tenant.systemUrl }
+          : undefined
+      }
     >
       {children}
     </Layout>

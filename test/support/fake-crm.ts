@@ -1,7 +1,8 @@
 /**
- * A tiny in-test RetailCRM: /api/credentials and /integration-modules/{code}/edit, with the answers
- * a test chooses, recording every request (method, path, API key, parsed module). For the full
- * emulator see test/support/sandbox-retailcrm.ts (when present).
+ * A tiny in-test RetailCRM: /api/credentials, /integration-modules/{code}/edit and
+ * /notifications/send, with the answers a test chooses, recording every request (method, path,
+ * API key, parsed module or notification). For the full emulator see
+ * test/support/sandbox-retailcrm.ts.
  */
 import { outbound } from './outbound'
 
@@ -14,6 +15,8 @@ export interface FakeCrmOptions {
   editError?: { status: number; body: unknown }
   /** Only this key is accepted (401 otherwise); by default any key is. */
   apiKey?: string
+  /** HTTP status + body of /notifications/send when it should fail. */
+  notificationError?: { status: number; body: unknown }
 }
 
 export interface FakeCrmCall {
@@ -21,6 +24,7 @@ export interface FakeCrmCall {
   path: string
   apiKey: string | null
   module?: Record<string, unknown>
+  notification?: Record<string, unknown>
 }
 
 /** Routes `origin` (e.g. https://shop.retailcrm.ru) to a fake CRM and returns its call log. */
@@ -52,6 +56,13 @@ export function fakeCrm(origin: string, opts: FakeCrmOptions = {}) {
       call.module = JSON.parse(form.get('integrationModule') ?? '{}')
       if (opts.editError) return json(opts.editError.body, opts.editError.status)
       return json({ success: true, info: {} })
+    }
+    if (url.pathname === '/api/v5/notifications/send' && req.method === 'POST') {
+      const form = new URLSearchParams(await req.text())
+      call.notification = JSON.parse(form.get('notification') ?? '{}')
+      if (opts.notificationError)
+        return json(opts.notificationError.body, opts.notificationError.status)
+      return json({ success: true })
     }
     return json({ success: false, errorMsg: 'Not found' }, 404)
   })

@@ -6,6 +6,7 @@ import { Hono, type MiddlewareHandler } from 'hono'
 import { type CrmEnv, type EmulatorDeps, requireScope } from './context'
 import { findKey } from './keys'
 import { moduleRoutes } from './modules'
+import { notificationRoutes } from './notifications'
 import { crmError, ParamError } from './params'
 import { customersRoute, historyRoute, segmentsRoute } from './reads'
 
@@ -88,6 +89,7 @@ export function apiRoutes(deps: EmulatorDeps) {
   api.get('/v5/customers', requireScope('customer_read'), customersRoute(deps))
   api.get('/v5/customers/history', requireScope('customer_read'), historyRoute(deps))
   api.route('/v5/integration-modules', moduleRoutes(deps))
+  api.route('/v5/notifications', notificationRoutes(deps.now))
 
   api.all('*', (c) => c.json(crmError('API method not found'), 404))
   return api

@@ -11,6 +11,7 @@ import { customerJson, segmentJson, segmentsById } from './customers'
 import { faultSettingsSchema } from './faults'
 import { ALL_SCOPES, issueKey, listModules } from './keys'
 import * as m from './mutations'
+import { listNotifications } from './notifications'
 import { shopPage } from './page'
 import { recalculateSegment } from './recalculate'
 import { customerExists, loadOverrides } from './state'
@@ -81,11 +82,13 @@ export function controlRoutes(deps: EmulatorDeps) {
   app.get('/', async (c) => {
     const shop = c.get('shop')
     const modules = await listModules(db(c), shop.code)
+    const notifications = await listNotifications(db(c), shop.code)
     return c.html(
       shopPage({
         shop,
         base: c.get('base'),
         modules,
+        notifications,
         faults: deps.faults.get(shop.code),
         done: c.req.query('done'),
         error: c.req.query('error'),
@@ -104,6 +107,7 @@ export function controlRoutes(deps: EmulatorDeps) {
       },
       segments: shop.segments.map((s) => ({ ...segmentJson(shop, s), generation: s.generation })),
       modules: modules.map((x) => x.data),
+      notifications: await listNotifications(db(c), shop.code),
       faults: deps.faults.get(shop.code),
       // Cumulative for this emulator instance (all shops), for the benchmark's call counts.
       stats: deps.stats,

@@ -7,12 +7,14 @@ import { Layout } from '../marketplace/layout'
 import { segmentJson } from './customers'
 import type { FaultSettings } from './faults'
 import type { StoredModule } from './keys'
+import type { SandboxNotification } from './notifications'
 import type { ShopState } from './state'
 
 interface Props {
   shop: ShopState
   base: string
   modules: StoredModule[]
+  notifications: SandboxNotification[]
   faults: FaultSettings
   done?: string
   error?: string
@@ -150,6 +152,21 @@ export function shopPage(p: Props) {
             </li>
           ))}
         </ul>
+      </section>
+      <section>
+        <h2>Уведомления модулей</h2>
+        {p.notifications.length === 0 ? (
+          <p>Модули ещё ничего не присылали.</p>
+        ) : (
+          <ul>
+            {p.notifications.map((n) => (
+              <li>
+                {new Date(n.at).toISOString().replace('T', ' ').slice(0, 19)} · <b>{n.type}</b> →{' '}
+                {(n.userGroups ?? n.userIds ?? []).join(', ')}: {n.message}
+              </li>
+            ))}
+          </ul>
+        )}
       </section>
       <section>
         <h2>Сбои (для тестов)</h2>

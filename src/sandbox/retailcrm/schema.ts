@@ -27,6 +27,8 @@ const DDL = [
   `CREATE TABLE IF NOT EXISTS crm_integration_modules (
     shop TEXT NOT NULL, code TEXT NOT NULL, api_key TEXT NOT NULL, data TEXT NOT NULL,
     updated_at INTEGER NOT NULL, PRIMARY KEY (shop, code))`,
+  `CREATE TABLE IF NOT EXISTS crm_notifications (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, shop TEXT NOT NULL, at INTEGER NOT NULL, data TEXT NOT NULL)`,
 ]
 
 const ready = new WeakMap<D1Database, Promise<void>>()

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { createDb } from '../../../src/db/client'
 import { getTenant, isTenantLive } from '../../../src/db/queries/tenants'
 import { syncs, tenants } from '../../../src/db/schema'
+import { fakeCrm } from '../../support/fake-crm'
 import { makeAccount, makeSync } from '../../support/fixtures'
 import { makeConnectedTenant } from '../../support/session'
 import { postForm } from './helpers'
@@ -49,16 +50,18 @@ describe('POST /retailcrm/activity', () => {
     expect((await getTenant(createDb(env.DB), tenant.id))!.lastReconcileAt).toBe(1000)
   })
 
-  it('stores a changed systemUrl, but not an unusable one', async () => {
+  it('keeps a changed systemUrl pending (never the address in use), and ignores an unusable one', async () => {
     const { tenant, clientId } = await makeConnectedTenant()
+    const crm = fakeCrm(tenant.systemUrl)
     await activity(clientId, { active: true, freeze: false }, 'https://moved-shop.simla.com/')
-    expect((await getTenant(createDb(env.DB), tenant.id))!.systemUrl).toBe(
-      'https://moved-shop.simla.com'
-    )
+    const moved = (await getTenant(createDb(env.DB), tenant.id))!
+    expect(moved.systemUrl).toBe(tenant.systemUrl)
+    expect(moved.pendingSystemUrl).toBe('https://moved-shop.simla.com')
+    expect(crm.calls.map((c) => c.path)).toEqual(['/api/v5/notifications/send'])
     await activity(clientId, { active: true, freeze: false }, 'https://evil.example.com')
-    expect((await getTenant(createDb(env.DB), tenant.id))!.systemUrl).toBe(
-      'https://moved-shop.simla.com'
-    )
+    const after = (await getTenant(createDb(env.DB), tenant.id))!
+    expect(after.systemUrl).toBe(tenant.systemUrl)
+    expect(after.pendingSystemUrl).toBe('https://moved-shop.simla.com')
   })
 
   it('answers an unknown clientId with success: false and changes nothing', async () => {

@@ -8,15 +8,19 @@ import { signRegisterToken } from '../../../src/tenants/register-token'
 
 export const SECRET = env.RETAILCRM_MODULE_SECRET!
 
-/** POSTs a url-encoded form to the module (through the real Worker, or an app with `envOverride`). */
+/**
+ * POSTs a url-encoded form to the module (through the real Worker, or an app with `envOverride`).
+ * `headers` adds request headers, e.g. the Origin a sign-in hand-off needs.
+ */
 export function postForm(
   path: string,
   form: Record<string, string>,
-  envOverride?: Record<string, string | undefined>
+  envOverride?: Record<string, string | undefined>,
+  headers: Record<string, string> = {}
 ): Promise<Response> {
   const init = {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
     body: new URLSearchParams(form).toString(),
     redirect: 'manual' as const,
   }
@@ -37,6 +41,11 @@ export async function register(
     { register: JSON.stringify({ systemUrl: payload.systemUrl, apiKey: payload.apiKey, token }) },
     envOverride
   )
+}
+
+/** The sign-in hand-off as the tenant's CRM sends it: a form posted from a page of its origin. */
+export function handoff(clientId: string, systemUrl: string, path = '/retailcrm/login') {
+  return postForm(path, { clientId }, undefined, { origin: new URL(systemUrl).origin })
 }
 
 export async function allTenants() {

@@ -3,12 +3,13 @@ import { describe, expect, it } from 'vitest'
 import { createApp } from '../../../src/app'
 import { sha256Hex } from '../../../src/lib/crypto'
 import { makeConnectedTenant } from '../../support/session'
-import { postForm, sessionsOf } from './helpers'
+import { handoff, sessionsOf } from './helpers'
 
+/** A GET as a browser sends it when the person starts the visit (typed, bookmarked, CRM menu). */
 const get = (path: string, envOverride: Record<string, string> = {}) =>
   createApp().request(
     `https://module.test${path}`,
-    { headers: { accept: 'text/html' }, redirect: 'manual' },
+    { headers: { accept: 'text/html', 'sec-fetch-site': 'none' }, redirect: 'manual' },
     { ...env, ...envOverride }
   )
 
@@ -34,7 +35,7 @@ async function expectLoggedIn(res: Response, tenantId: number, clientId: string)
 describe('accountUrl /retailcrm/login', () => {
   it('exchanges a POSTed clientId (as RetailCRM sends it) for a session', async () => {
     const { tenant, clientId } = await makeConnectedTenant()
-    const res = await postForm('/retailcrm/login', { clientId })
+    const res = await handoff(clientId, tenant.systemUrl)
     await expectLoggedIn(res, tenant.id, clientId)
   })
 

@@ -9,7 +9,7 @@ import { signRegisterToken } from '../../../src/tenants/register-token'
 import { fakeCrm } from '../../support/fake-crm'
 import { makeAccount, makeSync } from '../../support/fixtures'
 import { loginAs } from '../../support/session'
-import { allTenants, postForm, register, SECRET, sessionsOf, tenantByUrl } from './helpers'
+import { allTenants, handoff, postForm, register, SECRET, sessionsOf, tenantByUrl } from './helpers'
 
 let shopSeq = 0
 let SHOP = ''
@@ -234,9 +234,9 @@ describe('POST /retailcrm/register', () => {
     await (await tenantCrmClient(clientSettings(env), after)).getCredentials()
     expect(check.calls).toHaveLength(1)
 
-    const oldLogin = await postForm('/retailcrm/login', { clientId: oldClientId })
+    const oldLogin = await handoff(oldClientId, SHOP)
     expect(oldLogin.status).toBe(401)
-    const newLogin = await postForm('/retailcrm/login', { clientId: newClientId })
+    const newLogin = await handoff(newClientId, SHOP)
     expect(newLogin.status).toBe(303)
   })
 
@@ -256,7 +256,7 @@ describe('POST /retailcrm/register', () => {
     expect(body.success).toBe(false)
     expect(body.errorMsg).toMatch(/ещё раз через минуту/)
     expect(await tenantByUrl(SHOP)).toEqual(before)
-    expect((await postForm('/retailcrm/login', { clientId: oldClientId })).status).toBe(303)
+    expect((await handoff(oldClientId, SHOP)).status).toBe(303)
   })
 
   it('names a missing RETAILCRM_MODULE_SECRET, without a stack trace', async () => {

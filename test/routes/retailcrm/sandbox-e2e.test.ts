@@ -34,10 +34,14 @@ describe('marketplace simulator -> module -> RetailCRM emulator', () => {
     const tenant = (await tenantByUrl(crm.systemUrl))!
     expect(isTenantLive(tenant)).toBe(true)
 
-    // The CRM opens accountUrl with the clientId in a POST form.
+    // The CRM opens accountUrl with the clientId in a POST form from one of its pages (the browser
+    // names that page's origin).
     const login = await moduleFetch(first.accountUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: new URL(crm.systemUrl).origin,
+      },
       body: new URLSearchParams({ clientId: first.clientId }),
     })
     expect(login.status).toBe(303)

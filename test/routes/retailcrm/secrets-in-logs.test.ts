@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createApp } from '../../../src/app'
 import { fakeCrm } from '../../support/fake-crm'
-import { postForm, register } from './helpers'
+import { handoff, postForm, register } from './helpers'
 
 const methods = ['log', 'info', 'warn', 'error', 'debug'] as const
 let lines: string[] = []
@@ -44,12 +44,12 @@ describe('secrets never reach the logs or final URLs', () => {
     for (const path of [`/retailcrm/login?clientId=${clientId}`, `/retailcrm/login/${clientId}`]) {
       const res = await createApp().request(
         `https://module.test${path}`,
-        { redirect: 'manual' },
+        { redirect: 'manual', headers: { referer: `${shop}/admin/integration` } },
         env
       )
       finalUrls.push(res.headers.get('location') ?? '')
     }
-    const posted = await postForm('/retailcrm/login', { clientId })
+    const posted = await handoff(clientId, shop)
     finalUrls.push(posted.headers.get('location') ?? '')
     // a config error logs too: it must not echo the request either
     await register({ systemUrl: shop, apiKey }, { ENCRYPTION_KEY: undefined })
