@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { ApiError } from '../../src/clients/errors'
 import { clientSettings, tenantCrmClient } from '../../src/credentials/clients'
 import { fakeCrm } from '../support/fake-crm'
-import { makeConnectedTenant } from '../support/session'
+import { makeConnectedTenant } from '../support/world'
 
 describe('tenantCrmClient', () => {
   it("calls the tenant's CRM with the decrypted key", async () => {

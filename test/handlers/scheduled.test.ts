@@ -8,7 +8,7 @@ import { eq } from 'drizzle-orm'
 import { describe, expect, it, vi } from 'vitest'
 import { runs } from '../../src/db/schema'
 import worker from '../../src/index'
-import { productionTenant } from '../schedule/world'
+import { makeProductionTenant } from '../support/world'
 
 async function tick() {
   const ctx = createExecutionContext()
@@ -22,7 +22,7 @@ async function tick() {
 
 describe('cron handler', () => {
   it('polls the tenant through its decrypted key and enqueues the due run', async () => {
-    const w = await productionTenant()
+    const w = await makeProductionTenant()
     const send = vi.spyOn(env.SYNC_QUEUE, 'send').mockResolvedValue(undefined as never)
     await tick()
     expect((await w.tenantRow()).historySinceId).toBe(0)
@@ -32,7 +32,7 @@ describe('cron handler', () => {
   })
 
   it('picks up a segment recalculation on the next tick', async () => {
-    const w = await productionTenant()
+    const w = await makeProductionTenant()
     const send = vi.spyOn(env.SYNC_QUEUE, 'send').mockResolvedValue(undefined as never)
     await tick()
     await w.db.update(runs).set({ status: 'done' }).where(eq(runs.syncId, w.dyn.id))

@@ -1,7 +1,8 @@
 import { exports } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { contentSecurityPolicy, MAX_BODY_BYTES } from '../../src/http/security-headers'
-import { loginAs, makeConnectedTenant } from '../support/session'
+import { loginAs } from '../support/session'
+import { makeConnectedTenant } from '../support/world'
 
 describe('security headers', () => {
   it('sends CSP without inline scripts, CRM frame-ancestors, nosniff and a referrer policy', async () => {

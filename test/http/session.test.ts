@@ -1,37 +1,13 @@
-import { env, exports } from 'cloudflare:workers'
+/** The session middleware (src/http/session.ts): who gets through, expiry, and what is stored. */
+import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
-import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { createDb } from '../../src/db/client'
 import { SESSION_IDLE_MS, SESSION_MAX_MS, SESSION_TOUCH_MS } from '../../src/db/queries/sessions'
 import { sessions } from '../../src/db/schema'
-import type { AppEnv } from '../../src/env'
-import { localeMiddleware } from '../../src/http/locale'
-import { renderError } from '../../src/http/render-error'
-import { sessionGate } from '../../src/http/session'
 import { sha256Hex } from '../../src/lib/crypto'
-import { loginAs, makeConnectedTenant } from '../support/session'
-
-/** A tiny app with the real middleware, so these tests do not depend on other areas' pages. */
-function probeApp() {
-  const app = new Hono<AppEnv>()
-  app.use(async (c, next) => {
-    c.set('db', createDb(c.env.DB))
-    await next()
-  })
-  app.use(localeMiddleware)
-  app.use(sessionGate)
-  app.get('/me', (c) => c.json({ tenantId: c.var.tenant.id, locale: c.var.locale }))
-  app.post('/me', async (c) => {
-    const body = await c.req.parseBody()
-    return c.json({ ok: true, name: body.name ?? null })
-  })
-  app.onError((err, c) => renderError.fromError(c, err))
-  return app
-}
-
-const req = (path: string, init?: RequestInit) =>
-  probeApp().request(`https://module.test${path}`, init, env)
+import { loginAs, probeRequest as req } from '../support/session'
+import { makeConnectedTenant } from '../support/world'
 
 function tokenOf(cookie: string): string {
   return cookie.split('=')[1]!
@@ -141,86 +117,5 @@ describe('session middleware', () => {
       headers: { cookie: `${s.cookie}; ${langCookie.split(';')[0]}` },
     })
     expect(await next.json()).toMatchObject({ locale: 'ru' })
-  })
-})
-
-describe('CSRF', () => {
-  it('refuses a state-changing request without the token (403, clear message)', async () => {
-    const { tenant } = await makeConnectedTenant()
-    const s = await loginAs(tenant.id)
-    const res = await req('/me', {
-      method: 'POST',
-      headers: { cookie: s.cookie, accept: 'application/json' },
-    })
-    expect(res.status).toBe(403)
-    expect(((await res.json()) as { errorMsg: string }).errorMsg).toMatch(/защитного токена/)
-  })
-
-  it('refuses a wrong token, in the header or the form', async () => {
-    const { tenant } = await makeConnectedTenant()
-    const s = await loginAs(tenant.id)
-    const other = await loginAs(tenant.id)
-    const viaHeader = await req('/me', {
-      method: 'POST',
-      headers: { cookie: s.cookie, 'x-csrf-token': other.csrfToken },
-    })
-    expect(viaHeader.status).toBe(403)
-    expect(await viaHeader.text()).toContain('Форма устарела')
-    const viaForm = await req('/me', {
-      method: 'POST',
-      headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: 'x'.repeat(64), name: 'a' }).toString(),
-    })
-    expect(viaForm.status).toBe(403)
-  })
-
-  it('passes the right token in the header', async () => {
-    const { tenant } = await makeConnectedTenant()
-    const s = await loginAs(tenant.id)
-    const res = await req('/me', { method: 'POST', headers: s.headers })
-    expect(res.status).toBe(200)
-  })
-
-  it('passes the right token as the _csrf form field and the route still reads the form', async () => {
-    const { tenant } = await makeConnectedTenant()
-    const s = await loginAs(tenant.id)
-    const res = await req('/me', {
-      method: 'POST',
-      headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: s.csrfToken, name: 'Магазин' }).toString(),
-    })
-    expect(res.status).toBe(200)
-    expect(await res.json()).toEqual({ ok: true, name: 'Магазин' })
-  })
-})
-
-describe('POST /logout', () => {
-  it('needs the CSRF token', async () => {
-    const { tenant } = await makeConnectedTenant()
-    const s = await loginAs(tenant.id)
-    const res = await exports.default.fetch('https://module.test/logout', {
-      method: 'POST',
-      headers: { cookie: s.cookie },
-    })
-    expect(res.status).toBe(403)
-  })
-
-  it('ends the session, clears the cookie and redirects', async () => {
-    const { tenant } = await makeConnectedTenant()
-    const s = await loginAs(tenant.id)
-    const res = await exports.default.fetch('https://module.test/logout', {
-      method: 'POST',
-      headers: s.headers,
-      redirect: 'manual',
-    })
-    expect(res.status).toBe(303)
-    expect(res.headers.get('location')).toBe('/')
-    expect(res.headers.get('set-cookie')).toMatch(/__Host-usx_session=;.*Max-Age=0/i)
-    const rows = await createDb(env.DB)
-      .select()
-      .from(sessions)
-      .where(eq(sessions.tenantId, tenant.id))
-    expect(rows).toEqual([])
-    expect((await req('/me', { headers: { cookie: s.cookie } })).status).toBe(401)
   })
 })

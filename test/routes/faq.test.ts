@@ -1,6 +1,8 @@
+/** GET /faq (src/routes/faq.tsx): the help article's situations, in both languages. */
 import { beforeEach, describe, expect, it } from 'vitest'
-import { loginAs, makeConnectedTenant, type TestSession } from '../support/session'
-import { get } from './ui-support'
+import { get } from '../support/requests'
+import { loginAs, type TestSession } from '../support/session'
+import { makeConnectedTenant } from '../support/world'
 
 let s: TestSession
 beforeEach(async () => {
@@ -35,30 +37,5 @@ describe('GET /faq', () => {
     const { exports } = await import('cloudflare:workers')
     const res = await exports.default.fetch('https://module.test/faq', { redirect: 'manual' })
     expect(res.status).toBe(401)
-  })
-})
-
-describe('GET / and the broken-connection banner', () => {
-  it('sends a new shop to "Мои аккаунты"', async () => {
-    const res = await get(s, '/')
-    expect(res.status).toBe(303)
-    expect(res.headers.get('location')).toBe('/accounts')
-  })
-
-  it('tells the user what to do when the CRM refused the key', async () => {
-    const t = await makeConnectedTenant({ overrides: { brokenReason: 'HTTP 401 от RetailCRM' } })
-    const html = await (await get(await loginAs(t.tenant.id), '/accounts')).text()
-    expect(html).toContain('Связь с RetailCRM потеряна')
-    expect(html).toContain('HTTP 401 от RetailCRM')
-    expect(html).toContain('нажмите «Подключить» ещё раз')
-  })
-})
-
-describe('language', () => {
-  it("follows the CRM's locale when the tenant's is English", async () => {
-    const t = await makeConnectedTenant({ overrides: { locale: 'en' } })
-    const html = await (await get(await loginAs(t.tenant.id), '/accounts')).text()
-    expect(html).toContain('<html lang="en">')
-    expect(html).toContain('My Unisender pages')
   })
 })

@@ -6,8 +6,7 @@ import { tenants } from '../../src/db/schema'
 import worker from '../../src/index'
 import { pollHistoryStep } from '../../src/schedule/poll-message'
 import { runTick } from '../../src/schedule/tick'
-import { setupTenant } from './setup'
-import { productionTenant } from './world'
+import { makeProductionTenant, makeScheduleWorld } from '../support/world'
 
 async function deliver(queue: string, body: unknown, attempts = 1) {
   const batch = createMessageBatch(queue, [{ id: 'p1', timestamp: new Date(), attempts, body }])
@@ -18,7 +17,7 @@ async function deliver(queue: string, body: unknown, attempts = 1) {
 
 describe('poll-history queue messages', () => {
   it('a queued poll reads the backlog through the Worker and frees the lease', async () => {
-    const w = await productionTenant()
+    const w = await makeProductionTenant()
     const send = vi.spyOn(env.SYNC_QUEUE, 'send').mockResolvedValue(undefined as never)
     await w.db
       .update(tenants)
@@ -35,7 +34,7 @@ describe('poll-history queue messages', () => {
   })
 
   it('re-enqueues itself while history remains and holds the lease meanwhile', async () => {
-    const t = await setupTenant({ limits: { queueHistoryPages: 2 } })
+    const t = await makeScheduleWorld({ limits: { queueHistoryPages: 2 } })
     const sync = await t.sync('dyn')
     await runTick(t.deps)
     await t.finishRuns() // the first reconcile
@@ -60,7 +59,7 @@ describe('poll-history queue messages', () => {
   })
 
   it('asks for a retry when the CRM is unavailable, and stops for a refused key', async () => {
-    const t = await setupTenant()
+    const t = await makeScheduleWorld()
     await t.sync('dyn')
     await runTick(t.deps)
     const msg = { type: 'poll-history' as const, tenantId: t.tenant.id }
@@ -73,7 +72,7 @@ describe('poll-history queue messages', () => {
   })
 
   it('a dead-lettered poll is acked without touching the cursor', async () => {
-    const w = await productionTenant()
+    const w = await makeProductionTenant()
     const r = await deliver('sync-jobs-dlq', { type: 'poll-history', tenantId: w.tenant.id }, 11)
     expect(r.explicitAcks).toEqual(['p1'])
     expect((await w.tenantRow()).historySinceId).toBeNull()

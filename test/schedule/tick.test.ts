@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { runTick } from '../../src/schedule/tick'
 import { startRun } from '../../src/sync/start'
 import { makeRun } from '../support/fixtures'
-import { setupTenant } from './setup'
+import { makeScheduleWorld, type ScheduleWorld } from '../support/world'
 
 /** A tenant past its first poll and first reconcile, with every run finished. */
-async function warm(t: Awaited<ReturnType<typeof setupTenant>>) {
+async function warm(t: ScheduleWorld) {
   await runTick(t.deps)
   await t.finishRuns()
   t.crmCalls.length = 0
@@ -13,7 +13,7 @@ async function warm(t: Awaited<ReturnType<typeof setupTenant>>) {
 
 describe('scheduler tick', () => {
   it('first poll starts the cursor at "now" and reconciles every following sync once', async () => {
-    const t = await setupTenant()
+    const t = await makeScheduleWorld()
     await t.crm.recalculate('dyn', { add: 3, remove: 0 }) // history before the first poll
     const dyn = await t.sync('dyn')
     const stat = await t.sync('stat')
@@ -40,7 +40,7 @@ describe('scheduler tick', () => {
   })
 
   it('a recalculation of a synced segment starts that sync on the next tick', async () => {
-    const t = await setupTenant()
+    const t = await makeScheduleWorld()
     const dyn = await t.sync('dyn', { mode: 'union' })
     const other = await t.sync('other')
     await warm(t)
@@ -57,7 +57,7 @@ describe('scheduler tick', () => {
   })
 
   it('reads history over several pages inline when the budget allows', async () => {
-    const t = await setupTenant({ limits: { cronHistoryPages: 5 } })
+    const t = await makeScheduleWorld({ limits: { cronHistoryPages: 5 } })
     const dyn = await t.sync('dyn')
     await warm(t)
     await t.crm.recalculate('dyn', { add: 250, remove: 0 })
@@ -74,7 +74,7 @@ describe('scheduler tick', () => {
   })
 
   it('hands a long backlog to the queue and leaves that cursor to the queued poll', async () => {
-    const t = await setupTenant({ limits: { cronHistoryPages: 1 } })
+    const t = await makeScheduleWorld({ limits: { cronHistoryPages: 1 } })
     await t.sync('dyn')
     await warm(t)
     await t.crm.recalculate('dyn', { add: 250, remove: 0 })
@@ -89,7 +89,7 @@ describe('scheduler tick', () => {
   })
 
   it('an email change or an opt-out of a member starts the sync; non-members do not', async () => {
-    const t = await setupTenant()
+    const t = await makeScheduleWorld()
     const dyn = await t.sync('dyn')
     const other = await t.sync('other')
     await warm(t)
@@ -108,7 +108,7 @@ describe('scheduler tick', () => {
   })
 
   it("a customer merged into another starts the exact syncs and the target's syncs", async () => {
-    const t = await setupTenant()
+    const t = await makeScheduleWorld()
     const exact = await t.sync('dyn')
     const union = await t.sync('other', { mode: 'union' })
     const unrelated = await t.sync('other', { mode: 'subtract', segmentCode: 'other' })
@@ -130,7 +130,7 @@ describe('scheduler tick', () => {
   })
 
   it('a new customer reaches an "all customers" sync', async () => {
-    const t = await setupTenant()
+    const t = await makeScheduleWorld()
     const all = await t.sync(null, { mode: 'union' })
     await warm(t)
     await t.crm.createCustomer('fresh@example.com')
@@ -141,7 +141,7 @@ describe('scheduler tick', () => {
 
 describe('a tenant without syncs yet', () => {
   it('keeps a cursor, so its first sync runs in full once and then incrementally', async () => {
-    const t = await setupTenant()
+    const t = await makeScheduleWorld()
     await runTick(t.deps) // connected, no syncs: cursor starts, nothing to reconcile
     expect((await t.tenantRow()).historySinceId).toBe(0)
     expect((await t.tenantRow()).lastReconcileAt).not.toBeNull()
@@ -166,7 +166,7 @@ describe('a tenant without syncs yet', () => {
   })
 
   it('is polled every few minutes once it has a cursor', async () => {
-    const t = await setupTenant({ limits: { idlePollEveryMinutes: 10 } })
+    const t = await makeScheduleWorld({ limits: { idlePollEveryMinutes: 10 } })
     await runTick(t.deps)
     let polls = 0
     for (let i = 0; i < 10; i++) {
@@ -181,7 +181,7 @@ describe('a tenant without syncs yet', () => {
 
 describe('tick budget', () => {
   it('hands tenants beyond the inline budget to the queue, once', async () => {
-    const t = await setupTenant({ limits: { maxInlineTenants: 0 } })
+    const t = await makeScheduleWorld({ limits: { maxInlineTenants: 0 } })
     await t.sync('dyn')
     const r = await runTick(t.deps)
     expect(r.handedOff).toEqual([t.tenant.id])

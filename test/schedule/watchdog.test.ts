@@ -5,9 +5,9 @@ import { runs } from '../../src/db/schema'
 import { runTick } from '../../src/schedule/tick'
 import { reviveStalledRuns, STALL_MS } from '../../src/schedule/watchdog'
 import { startRun } from '../../src/sync/start'
-import { setupTenant } from './setup'
+import { makeScheduleWorld, type ScheduleWorld } from '../support/world'
 
-async function startedRun(t: Awaited<ReturnType<typeof setupTenant>>) {
+async function startedRun(t: ScheduleWorld) {
   const sync = await t.sync('dyn')
   const res = await startRun(
     { db: t.db, queue: t.deps.queue as never, now: t.deps.now },
@@ -18,12 +18,12 @@ async function startedRun(t: Awaited<ReturnType<typeof setupTenant>>) {
   return res.runId
 }
 
-const stepsSent = (t: Awaited<ReturnType<typeof setupTenant>>) =>
+const stepsSent = (t: ScheduleWorld) =>
   t.sent.filter((m) => (m as { type: string }).type === 'run-step')
 
 describe('reviveStalledRuns', () => {
   it('re-sends the current step of a run without progress for 30 minutes, once', async () => {
-    const t = await setupTenant()
+    const t = await makeScheduleWorld()
     const runId = await startedRun(t)
     t.crm.clock.advance(STALL_MS - 60_000)
     expect(await reviveStalledRuns(t.deps)).toEqual([])
@@ -37,7 +37,7 @@ describe('reviveStalledRuns', () => {
   })
 
   it('leaves alone runs that stepped recently, wait for the user, or are finished', async () => {
-    const t = await setupTenant()
+    const t = await makeScheduleWorld()
     const a = await startedRun(t)
     const b = await startedRun(t)
     const c = await startedRun(t)
@@ -53,7 +53,7 @@ describe('reviveStalledRuns', () => {
   })
 
   it('is part of the tick', async () => {
-    const t = await setupTenant()
+    const t = await makeScheduleWorld()
     const runId = await startedRun(t)
     t.crm.clock.advance(STALL_MS + 1)
     expect((await runTick(t.deps)).revived).toEqual([runId])

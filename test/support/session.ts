@@ -1,18 +1,20 @@
 /**
- * Signing in and connecting tenants in tests, through the module's own code (not by hand-made rows),
- * so route tests of every area exercise the real session and CSRF checks.
+ * Signing in in tests, through the module's own code (not by hand-made rows), so route tests of
+ * every area exercise the real session and CSRF checks. The tenant comes from world.ts:
  *
  *   const t = await makeConnectedTenant({ systemUrl: 'https://shop.retailcrm.ru' })
  *   const s = await loginAs(t.tenant.id)
  *   await exports.default.fetch('https://module.test/syncs', { method: 'POST', headers: s.headers, body })
  */
 import { env } from 'cloudflare:workers'
+import { Hono } from 'hono'
 import { createDb } from '../../src/db/client'
 import { createSession } from '../../src/db/queries/sessions'
-import { nextTenantId } from '../../src/db/queries/tenants'
-import { tenants } from '../../src/db/schema'
+import type { AppEnv } from '../../src/env'
 import { cookieName, SESSION_COOKIE, secureCookies } from '../../src/http/cookies'
-import { encryptSecret, importKey, randomToken, secretAad, sha256Hex } from '../../src/lib/crypto'
+import { localeMiddleware } from '../../src/http/locale'
+import { renderError } from '../../src/http/render-error'
+import { sessionGate } from '../../src/http/session'
 
 export interface TestSession {
   /** The Cookie header value carrying the session. */
@@ -34,34 +36,29 @@ export async function loginAs(tenantId: number, opts: { now?: number } = {}): Pr
 }
 
 /**
- * Inserts a connected tenant whose CRM key is really encrypted (so getTenantCrmClient works) and
- * whose clientId is known (so /retailcrm/login and the callbacks accept it).
+ * A tiny app with the real middleware (database, locale, session gate, error pages) and one route,
+ * GET/POST /me, so middleware tests do not depend on other areas' pages.
  */
-export async function makeConnectedTenant(
-  opts: {
-    systemUrl?: string
-    apiKey?: string
-    clientId?: string
-    overrides?: Partial<typeof tenants.$inferInsert>
-  } = {}
-) {
-  const db = createDb(env.DB)
-  const id = await nextTenantId(db)
-  const apiKey = opts.apiKey ?? `crm-key-${randomToken(8)}`
-  const clientId = opts.clientId ?? randomToken(32)
-  const key = await importKey(env.ENCRYPTION_KEY!)
-  const now = Date.now()
-  const [tenant] = await db
-    .insert(tenants)
-    .values({
-      id,
-      systemUrl: opts.systemUrl ?? `https://shop${id}.retailcrm.ru`,
-      crmApiKeyEnc: await encryptSecret(key, apiKey, secretAad.crmKey(id)),
-      clientIdHash: await sha256Hex(clientId),
-      createdAt: now,
-      updatedAt: now,
-      ...opts.overrides,
-    })
-    .returning()
-  return { tenant: tenant!, apiKey, clientId }
+function probeApp() {
+  const app = new Hono<AppEnv>()
+  app.use(async (c, next) => {
+    c.set('db', createDb(c.env.DB))
+    await next()
+  })
+  app.use(localeMiddleware)
+  app.use(sessionGate)
+  app.get('/me', (c) => c.json({ tenantId: c.var.tenant.id, locale: c.var.locale }))
+  app.post('/me', async (c) => {
+    const body = await c.req.parseBody()
+    return c.json({ ok: true, name: body.name ?? null })
+  })
+  app.onError((err, c) => renderError.fromError(c, err))
+  return app
 }
+
+/** A request to the probe app: `/me` answers the signed-in tenant's id and locale as JSON. */
+export const probeRequest = (path: string, init?: RequestInit) =>
+  probeApp().request(`https://module.test${path}`, init, env)
+
+/** Connected tenants are built by the world builder; re-exported for the tests that sign in. */
+export { makeConnectedTenant } from './world'

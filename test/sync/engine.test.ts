@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { makeWorld, smallShop } from './world'
+import { makeWorld, smallShop } from '../support/world'
 
 describe('sync engine: exact mode end to end', () => {
   it('copies a segment into an empty list', async () => {

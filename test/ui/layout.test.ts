@@ -1,6 +1,7 @@
 import { exports } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { loginAs, makeConnectedTenant } from '../support/session'
+import { loginAs } from '../support/session'
+import { makeConnectedTenant } from '../support/world'
 
 let shop = 0
 

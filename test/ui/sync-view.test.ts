@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import type { Run } from '../../src/db/schema'
-import { csvCell } from '../../src/routes/syncs/view'
 import { durationParts, progressOf, syncViewState } from '../../src/ui/sync-view'
 
 const active = { state: 'active' as const, pausedReason: null }
@@ -40,13 +39,5 @@ describe('progress and duration', () => {
     expect(durationParts(base, 0)).toEqual({ h: 1, m: 2, s: 5 })
     expect(durationParts({ ...base, finishedAt: null }, 31_000)).toEqual({ h: 0, m: 0, s: 30 })
     expect(durationParts({ ...base, startedAt: null }, 5000)).toBeNull()
-  })
-})
-
-describe('csvCell', () => {
-  it('quotes, doubles quotes and defuses formula starts', () => {
-    expect(csvCell('a@b.ru')).toBe('"a@b.ru"')
-    expect(csvCell('say "hi"')).toBe('"say ""hi"""')
-    for (const start of ['=', '+', '-', '@']) expect(csvCell(`${start}x`)).toBe(`"'${start}x"`)
   })
 })

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { createDb } from '../../../src/db/client'
 import { getTenant, isTenantLive, markTenantBroken } from '../../../src/db/queries/tenants'
-import { makeConnectedTenant } from '../../support/session'
+import { makeConnectedTenant } from '../../support/world'
 
 describe('isTenantLive', () => {
   it.each([

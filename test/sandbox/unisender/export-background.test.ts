@@ -10,7 +10,7 @@ import { createUnisenderEmulator } from '../../../src/sandbox/unisender/app'
 import { BUILD_STALE_MS } from '../../../src/sandbox/unisender/methods/export'
 import { ensureSchema } from '../../../src/sandbox/unisender/schema'
 import { outbound } from '../../support/outbound'
-import { exportPairs, parseCsv } from './export-helpers'
+import { exportPairs, parseCsv } from '../../support/unisender-export'
 
 const ORIGIN = 'https://bg.unisender.test'
 let seq = 0

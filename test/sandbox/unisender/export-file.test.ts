@@ -1,7 +1,7 @@
 /** The export file: format, streaming, snapshot, byte ranges and lifetime. */
 import { describe, expect, it } from 'vitest'
 import { callUnisender } from '../../support/sandbox-unisender'
-import { exportPairs, parseCsv, setup, type Task } from './export-helpers'
+import { exportPairs, parseCsv, setup, type Task } from '../../support/unisender-export'
 
 describe('export file', () => {
   it('is UTF-8 with BOM, quoted, CRLF, with a header naming the requested fields', async () => {

@@ -1,7 +1,7 @@
 /** async/exportContacts → async/getTaskResult: the task's progress, its checks and limits. */
 import { describe, expect, it } from 'vitest'
 import { callUnisender } from '../../support/sandbox-unisender'
-import { exportPairs, parseCsv, setup, type Task } from './export-helpers'
+import { exportPairs, parseCsv, setup, type Task } from '../../support/unisender-export'
 
 describe('export flow', () => {
   it('goes new → processing → completed by polls and then serves the file', async () => {

@@ -1,0 +1,266 @@
+import { env } from 'cloudflare:workers'
+import { eq } from 'drizzle-orm'
+import { describe, expect, it } from 'vitest'
+import { ApiError } from '../../src/clients/errors'
+import { syncs, tenants } from '../../src/db/schema'
+import { runTick } from '../../src/schedule/tick'
+import { SEGMENT_MISSING } from '../../src/sync'
+import { makeRun } from '../support/fixtures'
+import { makeScheduleWorld, type ScheduleWorld } from '../support/world'
+
+type T = ScheduleWorld
+
+async function warm(t: T) {
+  await runTick(t.deps)
+  await t.finishRuns()
+  t.crmCalls.length = 0
+}
+
+/** A sync whose run never ends, so it never claims its marks and keeps pending rows alive. */
+async function keeper(t: T) {
+  const s = await t.sync('dyn', { mode: 'union' })
+  return s
+}
+
+describe('cursor safety', () => {
+  it('a failure between pages keeps every recorded page and resumes at the next one', async () => {
+    const t = await makeScheduleWorld({ limits: { cronHistoryPages: 5 } })
+    const dyn = await t.sync('dyn')
+    const hold = await keeper(t)
+    await warm(t)
+    await makeRun(t.tenant.id, hold.id, { status: 'running' })
+    await t.crm.recalculate('dyn', { add: 250, remove: 0 }) // customers 501..750, ids 1..250
+    let historyCalls = 0
+    const real = t.deps.crm
+    t.deps.crm = async (tenant) => {
+      const c = await real(tenant)
+      return {
+        ...c,
+        customersHistory: async (p) => {
+          historyCalls++
+          if (historyCalls === 2) throw new ApiError('retailcrm', 'retryable', '502', 'boom')
+          return c.customersHistory(p)
+        },
+      }
+    }
+    const failed = await runTick(t.deps)
+    expect(failed.failed).toEqual([t.tenant.id])
+    expect((await t.tenantRow()).historySinceId).toBe(100)
+    const first = await t.pending()
+    expect(first.length).toBe(100)
+    expect(first[0]).toBe(501)
+    expect(first.at(-1)).toBe(600)
+    // Page 1 was recorded with its marks: the sync started on it already.
+    expect(failed.dispatch.started.map((s) => s.syncId)).toEqual([dyn.id])
+
+    const ok = await runTick(t.deps)
+    expect(ok.failed).toEqual([])
+    expect((await t.tenantRow()).historySinceId).toBe(250)
+    const all = await t.pending()
+    expect(all.length).toBe(250)
+    expect(all.at(-1)).toBe(750)
+    // dyn's run is still active: the later pages' mark waits for it instead of being lost.
+    expect((await t.syncRow(dyn.id)).nextRunKind).toBe('incremental')
+  })
+
+  it('a failed customer lookup records nothing and leaves the cursor where it was', async () => {
+    const t = await makeScheduleWorld()
+    await t.sync('dyn')
+    await warm(t)
+    await t.crm.changeEmail(10, 'x@example.com')
+    const real = t.deps.crm
+    t.deps.crm = async (tenant) => {
+      const c = await real(tenant)
+      return {
+        ...c,
+        listCustomers: async () => {
+          throw new ApiError('retailcrm', 'retryable', '503', 'busy')
+        },
+      }
+    }
+    const before = (await t.tenantRow()).historySinceId
+    const r = await runTick(t.deps)
+    expect(r.failed).toEqual([t.tenant.id])
+    expect((await t.tenantRow()).historySinceId).toBe(before)
+    expect(r.dispatch.started).toEqual([])
+    t.deps.crm = real
+    const again = await runTick(t.deps)
+    expect(again.dispatch.started.length).toBe(1)
+  })
+})
+
+describe('concurrency', () => {
+  it('two cron ticks at once start each run once and advance the cursor once', async () => {
+    const t = await makeScheduleWorld()
+    const dyn = await t.sync('dyn')
+    const all = await t.sync(null)
+    const [a, b] = await Promise.all([runTick(t.deps), runTick(t.deps)])
+    const firstStarts = [...a.dispatch.started, ...b.dispatch.started].map((s) => s.syncId)
+    expect(firstStarts.sort()).toEqual([dyn.id, all.id].sort())
+    await t.finishRuns()
+    await t.crm.recalculate('dyn', { add: 4, remove: 0 })
+    const [c, d] = await Promise.all([runTick(t.deps), runTick(t.deps)])
+    // Membership changes concern the segment's sync only ("all customers" follows new customers).
+    const starts = [...c.dispatch.started, ...d.dispatch.started].map((s) => s.syncId)
+    expect(starts).toEqual([dyn.id])
+    expect((await t.runsOf(dyn.id)).length).toBe(2)
+    expect((await t.tenantRow()).historySinceId).toBe(4)
+  })
+
+  it('does not start a second run while one is active, and starts it after', async () => {
+    const t = await makeScheduleWorld()
+    const dyn = await t.sync('dyn')
+    await warm(t)
+    const active = await makeRun(t.tenant.id, dyn.id, { status: 'running', trigger: 'create' })
+    await t.crm.recalculate('dyn', { add: 2, remove: 0 })
+    const r = await runTick(t.deps)
+    expect(r.dispatch.started).toEqual([])
+    expect(r.dispatch.busy).toEqual([dyn.id])
+    expect((await t.runsOf(dyn.id)).filter((x) => x.status !== 'done').map((x) => x.id)).toEqual([
+      active.id,
+    ])
+    await t.finishRuns()
+    const next = await runTick(t.deps)
+    expect(next.dispatch.started.map((s) => [s.syncId, s.trigger])).toEqual([[dyn.id, 'change']])
+  })
+})
+
+describe('skipped tenants and syncs', () => {
+  for (const [name, patch] of [
+    ['paused (inactive in the marketplace)', { active: false }],
+    ['frozen', { frozen: true }],
+    ['broken', { brokenReason: 'RetailCRM refused the key' }],
+  ] as const) {
+    it(`a ${name} tenant is neither polled nor run, and restarts cleanly`, async () => {
+      const t = await makeScheduleWorld()
+      const dyn = await t.sync('dyn')
+      await warm(t)
+      await t.db.update(tenants).set(patch).where(eq(tenants.id, t.tenant.id))
+      await t.db
+        .update(syncs)
+        .set({ nextRunAt: 0, nextRunKind: 'full' })
+        .where(eq(syncs.id, dyn.id))
+      await t.crm.recalculate('dyn', { add: 2, remove: 0 })
+      const r = await runTick(t.deps)
+      expect(t.crmCalls).toEqual([])
+      expect(r.dispatch.started).toEqual([])
+      // Its cursor is forgotten: on return it starts at "now" with a full reconcile.
+      expect((await t.tenantRow()).historySinceId).toBeNull()
+      await t.db
+        .update(tenants)
+        .set({ active: true, frozen: false, brokenReason: null })
+        .where(eq(tenants.id, t.tenant.id))
+      const back = await runTick(t.deps)
+      expect(back.dispatch.started.map((s) => s.trigger)).toEqual(['reconcile'])
+      expect((await t.tenantRow()).historySinceId).toBe(2)
+    })
+  }
+
+  it('a paused sync is not started, even when marked', async () => {
+    const t = await makeScheduleWorld()
+    const dyn = await t.sync('dyn')
+    const paused = await t.sync('dyn', { state: 'paused', pausedReason: 'user' })
+    await warm(t)
+    await t.crm.recalculate('dyn', { add: 2, remove: 0 })
+    const r = await runTick(t.deps)
+    expect(r.dispatch.started.map((s) => s.syncId)).toEqual([dyn.id])
+    expect(await t.runsOf(paused.id)).toEqual([])
+  })
+
+  it('a 401/403 from the CRM marks the tenant broken and stops polling it', async () => {
+    const t = await makeScheduleWorld()
+    await t.sync('dyn')
+    t.deps.crm = async () => t.client('not-a-key')
+    const r = await runTick(t.deps)
+    expect(r.broken).toEqual([t.tenant.id])
+    expect((await t.tenantRow()).brokenReason).toMatch(/RetailCRM refused/)
+    expect(r.dispatch.started).toEqual([])
+    t.crmCalls.length = 0
+    await runTick(t.deps)
+    expect(t.crmCalls).toEqual([])
+  })
+})
+
+describe('segments', () => {
+  it('a segment deleted in the CRM fails the sync visibly and leaves the list alone', async () => {
+    const t = await makeScheduleWorld()
+    const dyn = await t.sync('dyn')
+    const other = await t.sync('other')
+    await warm(t)
+    await env.SANDBOX_DB.prepare('DELETE FROM crm_segments WHERE shop = ? AND code = ?')
+      .bind(t.crm.shopCode, 'dyn')
+      .run()
+    const r = await runTick(t.deps)
+    expect(r.dispatch.started).toEqual([])
+    const failed = (await t.runsOf(dyn.id)).filter((x) => x.status === 'failed')
+    expect(failed.length).toBe(1)
+    expect(failed[0]!.errorCode).toBe(SEGMENT_MISSING)
+    expect(failed[0]!.errorMessage).toMatch(/no longer exists/)
+    const row = await t.syncRow(dyn.id)
+    expect([row.state, row.pausedReason]).toEqual(['paused', SEGMENT_MISSING])
+    expect((await t.syncRow(other.id)).state).toBe('active')
+    // Reported once, not every minute.
+    await runTick(t.deps)
+    expect((await t.runsOf(dyn.id)).filter((x) => x.status === 'failed').length).toBe(1)
+    // No request ever went to Unisender (the offline guard would fail the test).
+  })
+
+  it('a count that moved without history entries takes a full run', async () => {
+    const t = await makeScheduleWorld()
+    const dyn = await t.sync('dyn')
+    await warm(t)
+    expect((await t.syncRow(dyn.id)).lastSeenCustomersCount).toBe(500)
+    await t.db.update(syncs).set({ lastSeenCustomersCount: 480 }).where(eq(syncs.id, dyn.id))
+    const r = await runTick(t.deps)
+    expect(r.dispatch.started.map((s) => [s.syncId, s.trigger, s.kind])).toEqual([
+      [dyn.id, 'change', 'full'],
+    ])
+    expect((await t.syncRow(dyn.id)).lastSeenCustomersCount).toBe(500)
+  })
+})
+
+describe('reconcile backstop', () => {
+  it('reconciles following syncs a day after their last full run, never static ones', async () => {
+    const t = await makeScheduleWorld()
+    const dyn = await t.sync('dyn')
+    const stat = await t.sync('stat')
+    const all = await t.sync(null)
+    await warm(t)
+    t.crm.clock.advance(20 * 3_600_000)
+    expect((await runTick(t.deps)).dispatch.started).toEqual([])
+    t.crm.clock.advance(7 * 3_600_000) // > 24 h + the 2 h jitter window
+    const r = await runTick(t.deps)
+    const started = r.dispatch.started.map((s) => [s.syncId, s.trigger])
+    expect(started.sort()).toEqual(
+      [
+        [dyn.id, 'reconcile'],
+        [all.id, 'reconcile'],
+      ].sort()
+    )
+    expect(await t.runsOf(stat.id)).toEqual([])
+  })
+
+  it('after a failed full run, retries 6 hours later rather than every minute', async () => {
+    const t = await makeScheduleWorld()
+    const dyn = await t.sync('dyn')
+    await runTick(t.deps)
+    const [run] = await t.runsOf(dyn.id)
+    const { runs } = await import('../../src/db/schema')
+    await t.db.update(runs).set({ status: 'failed' }).where(eq(runs.id, run!.id))
+    t.crm.clock.advance(5 * 3_600_000)
+    expect((await runTick(t.deps)).dispatch.started).toEqual([])
+    t.crm.clock.advance(3_600_000)
+    const r = await runTick(t.deps)
+    expect(r.dispatch.started.map((s) => s.trigger)).toEqual(['reconcile'])
+  })
+
+  it('a reconnect (last_reconcile_at cleared) reconciles every following sync', async () => {
+    const t = await makeScheduleWorld()
+    const dyn = await t.sync('dyn')
+    await warm(t)
+    await t.db.update(tenants).set({ lastReconcileAt: null }).where(eq(tenants.id, t.tenant.id))
+    const r = await runTick(t.deps)
+    expect(r.dispatch.started.map((s) => [s.syncId, s.trigger])).toEqual([[dyn.id, 'reconcile']])
+    expect((await t.tenantRow()).lastReconcileAt).not.toBeNull()
+  })
+})

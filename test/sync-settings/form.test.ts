@@ -1,0 +1,79 @@
+/**
+ * The sync form's checks (src/sync-settings/form.ts) as the form shows them: each refusal with its
+ * message, and the plan-too-small warning that a confirmation overrides.
+ */
+import { env } from 'cloudflare:workers'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { createDb } from '../../src/db/client'
+import { listSyncs } from '../../src/db/queries/syncs'
+import { post } from '../support/requests'
+import { makeSyncPagesWorld, type SyncPagesWorld, syncFormFields } from '../support/world'
+
+const db = () => createDb(env.DB)
+let w: SyncPagesWorld
+
+beforeEach(async () => {
+  w = await makeSyncPagesWorld()
+})
+
+describe('POST /syncs', () => {
+  it.each([
+    [{ segmentId: '' }, 'Выберите сегмент или отметьте «Выгрузить всех покупателей».'],
+    [{ accountId: '' }, 'Выберите аккаунт Unisender.'],
+    [{ listId: '' }, 'Выберите список или отметьте «Создать сегмент с одноименным названием».'],
+    [{ mode: '' }, 'Выберите способ синхронизации.'],
+    [{ mode: 'mirror' }, 'Выберите способ синхронизации.'],
+    [{ segmentId: '99999' }, 'Этого сегмента больше нет в RetailCRM.'],
+    [{ listId: '99999' }, 'Этого списка больше нет в Unisender.'],
+    [{ createList: '1', listTitle: 'x'.repeat(256) }, 'Название списка длиннее 255 символов.'],
+  ])('refuses %o with a message in the form and saves nothing', async (over, message) => {
+    const res = await post(w.session, '/syncs', await syncFormFields(w, over))
+    expect(res.status).toBe(422)
+    expect(await res.text()).toContain(message)
+    expect(await listSyncs(db(), w.tenant.id)).toHaveLength(0)
+    expect(w.sent).toHaveLength(0)
+  })
+
+  it('refuses an inactive (deleted) segment', async () => {
+    const res = await post(
+      w.session,
+      '/syncs',
+      await syncFormFields(w, { segmentId: String(w.seg('old')) })
+    )
+    expect(res.status).toBe(422)
+    expect(await res.text()).toContain('Этого сегмента больше нет в RetailCRM.')
+  })
+
+  it('refuses the same segment and list twice', async () => {
+    expect((await post(w.session, '/syncs', await syncFormFields(w))).status).toBe(303)
+    const res = await post(w.session, '/syncs', await syncFormFields(w, { mode: 'union' }))
+    expect(res.status).toBe(422)
+    expect(await res.text()).toContain('Синхронизация этого сегмента с этим списком уже есть.')
+    expect(await listSyncs(db(), w.tenant.id)).toHaveLength(1)
+  })
+})
+
+describe('plan too small', () => {
+  it('warns "Проверьте ваш тарифный план" before saving and saves after confirmation', async () => {
+    const small = await makeSyncPagesWorld({ contactLimit: 10 })
+    const f = await syncFormFields(small)
+    const res = await post(small.session, '/syncs', f)
+    expect(res.status).toBe(422)
+    const html = await res.text()
+    expect(html).toContain('Проверьте ваш тарифный план')
+    expect(html).toContain('Я проверил тариф, всё равно сохранить')
+    expect(await listSyncs(db(), small.tenant.id)).toHaveLength(0)
+    expect((await post(small.session, '/syncs', { ...f, planConfirmed: '1' })).status).toBe(303)
+    expect(await listSyncs(db(), small.tenant.id)).toHaveLength(1)
+  })
+
+  it('never asks for subtraction, which adds nobody', async () => {
+    const small = await makeSyncPagesWorld({ contactLimit: 10 })
+    const res = await post(
+      small.session,
+      '/syncs',
+      await syncFormFields(small, { mode: 'subtract' })
+    )
+    expect(res.status).toBe(303)
+  })
+})
