@@ -56,6 +56,29 @@ const UserInfo = z
   .loose()
 export type UserInfo = z.infer<typeof UserInfo>
 
+/** One list in a getContact answer: its id and, where given, the contact's status in it. */
+export interface ContactList {
+  id: number
+  status?: string
+}
+
+const ContactListEntry = z.object({ id: z.coerce.number(), status: z.string().optional() }).loose()
+
+/**
+ * The lists of a getContact answer (include_lists=1), or null when the answer names none. Where
+ * they are is UNCONFIRMED (docs/unisender.md §3 "getContact"): beside `email`, or inside it; both
+ * are read, and entries that do not parse are skipped.
+ */
+export function contactListsOf(answer: unknown): ContactList[] | null {
+  const a = answer as { lists?: unknown; email?: { lists?: unknown } } | null
+  const raw = Array.isArray(a?.lists) ? a.lists : a?.email?.lists
+  if (!Array.isArray(raw)) return null
+  return raw.flatMap((e) => {
+    const parsed = ContactListEntry.safeParse(e)
+    return parsed.success ? [{ id: parsed.data.id, status: parsed.data.status }] : []
+  })
+}
+
 const TaskResult = z.object({
   task_uuid: z.string().optional(),
   status: z.string(),
@@ -192,6 +215,27 @@ export function createUnisenderClient(opts: UnisenderClientOptions) {
         new URLSearchParams({ contact_type: 'email', contact: email, list_ids: listIds.join(',') }),
         z.unknown()
       ),
+
+    /**
+     * The lists one address is in (getContact with include_lists=1): `found: false` when Unisender
+     * does not know the address, `lists: null` when the answer names no lists.
+     */
+    getContactLists: async (
+      email: string
+    ): Promise<{ found: false } | { found: true; lists: ContactList[] | null }> => {
+      try {
+        const answer = await call(
+          'getContact',
+          new URLSearchParams({ email, include_lists: '1' }),
+          z.unknown()
+        )
+        return { found: true, lists: contactListsOf(answer) }
+      } catch (err) {
+        if (err instanceof ApiError && err.kind === 'fatal' && /not found/i.test(err.message))
+          return { found: false }
+        throw err
+      }
+    },
 
     /** Starts an asynchronous export of a list; returns the task id. */
     exportContacts: (listId: number, fieldNames: string[]) => {

@@ -28,6 +28,15 @@ import type { RunRow } from './store'
  */
 const RATE_LIMIT_RETRIES_PER_STEP = 8
 
+/**
+ * Wall time after which a step's loop of API calls (CRM pages, excludes, contact checks) stops and
+ * commits what it did; the call in flight still finishes (≤ 30 s, the clients' timeout). Normal
+ * steps end long before it (50 CRM pages ≈ 5–25 s); it bounds a step against a service that answers
+ * every call slowly but within its timeout, which would otherwise hold one step for up to 25
+ * minutes. src/schedule/watchdog.ts sizes its threshold on it.
+ */
+export const STEP_TIME_BUDGET_MS = 60_000
+
 /** Everything the engine needs from the outside; tests override clocks, sleeps and sizes. */
 export interface EngineDeps {
   d1: D1Database
@@ -71,6 +80,8 @@ export class StepContext {
   private crmClient?: RetailCrmClient
   private uniClient?: UnisenderClient
   readonly fence: Fence
+  /** When this step began (the engine's clock), for STEP_TIME_BUDGET_MS. */
+  readonly startedAt: number
 
   constructor(
     readonly deps: EngineDeps,
@@ -78,11 +89,22 @@ export class StepContext {
     readonly msg: RunStep
   ) {
     this.cursor = parseCursor(run.cursor)
+    // The step is running, so it no longer waits for a retry; a retry sets it again (engine.ts).
+    this.cursor.retryAt = null
+    this.startedAt = deps.now()
     this.counts = parseCounts(run.counts)
     this.apiCalls = parseApiCalls(run.apiCalls)
     this.progressDone = run.progressDone
     this.progressTotal = run.progressTotal
     this.fence = { runId: run.id, seq: msg.seq, v: this.cursor.v }
+  }
+
+  /**
+   * Whether the step has used its time budget: loops of API calls stop there and commit, so the
+   * gap between two commits of a run stays short and the watchdog can tell a lost step quickly.
+   */
+  pastTimeBudget(): boolean {
+    return this.deps.now() - this.startedAt >= STEP_TIME_BUDGET_MS
   }
 
   get dryRun(): boolean {

@@ -71,11 +71,11 @@ export async function runStep(
   } catch (err) {
     if (!(err instanceof ApiError)) throw err
     if (err.kind === 'retryable') {
+      const delaySeconds = backoffSeconds(opts.attempts, MAX_BACKOFF_SECONDS, err.retryAfterSeconds)
+      // Recorded with the progress: the watchdog waits for the retry, the sync page shows it.
+      ctx.cursor.retryAt = deps.now() + delaySeconds * 1000
       await ctx.commit({ advance: false, ...base })
-      return {
-        kind: 'retry',
-        delaySeconds: backoffSeconds(opts.attempts, MAX_BACKOFF_SECONDS, err.retryAfterSeconds),
-      }
+      return { kind: 'retry', delaySeconds }
     }
     if (err.kind === 'auth' && err.service === 'retailcrm') {
       await markTenantBroken(

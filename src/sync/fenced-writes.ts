@@ -170,3 +170,23 @@ export function updateRun(d1: D1Database, f: Fence, p: RunPatch): D1PreparedStat
     )
     .bind(...args, ...fenceArgs(f))
 }
+
+/**
+ * Records the retry time of a step that threw without committing (an unexpected error; the queue
+ * retries it with backoff), for the watchdog and the sync page. The one write to a run outside a
+ * step's batch: it sets only cursor.retryAt, a hint, and only while the run is still at that step;
+ * the cursor version is kept, so no step's fence changes, and the next commit replaces it.
+ */
+export function noteRetryAt(
+  d1: D1Database,
+  runId: number,
+  seq: number,
+  at: number
+): D1PreparedStatement {
+  return d1
+    .prepare(
+      `UPDATE runs SET cursor = json_set(cursor, '$.retryAt', ?)
+        WHERE id = ? AND step_seq = ? AND status IN ('queued', 'running')`
+    )
+    .bind(at, runId, seq)
+}

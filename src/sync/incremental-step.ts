@@ -106,19 +106,22 @@ async function readTouched(ctx: StepContext): Promise<boolean> {
   const crm = await ctx.crm()
   const lines: string[] = []
   const target = { allCustomers: ctx.run.allCustomers === 1, segmentCode: ctx.run.segmentCode }
-  for (let i = 0; i < ids.length; i += 100) {
-    const chunk = ids.slice(i, i + 100)
+  let read = 0
+  while (read < ids.length) {
+    const chunk = ids.slice(read, read + 100)
     const res = await crm.listCustomers({ ids: chunk, limit: 100 })
     const byId = new Map(res.customers.map((x) => [x.id, x]))
     for (const id of chunk) {
       const t = touchedCustomer(target, id, byId.get(id))
       lines.push(`${t.id}\t${t.kind}\t${t.member ? 1 : 0}\t${t.email}`)
     }
+    read += chunk.length
+    if (ctx.pastTimeBudget()) break // a slow CRM: commit what was read, go on next step
   }
   ctx.stage(TOUCHED, 0, lines)
-  ctx.progressDone += Math.ceil(ids.length / 100)
-  if (ids.length > 0) c.incAfter = ids[ids.length - 1]!
-  return ids.length < per
+  ctx.progressDone += Math.ceil(read / 100)
+  if (read > 0) c.incAfter = ids[read - 1]!
+  return read === ids.length && ids.length < per
 }
 
 /** Loads the staged re-read customers of this run. */

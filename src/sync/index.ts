@@ -18,3 +18,4 @@ export {
   type StartRunResult,
   startRun,
 } from './start'
+export { retryDueAt } from './state'

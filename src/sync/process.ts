@@ -13,6 +13,7 @@ import { backoffSeconds } from '../lib/backoff'
 import { errorText } from '../lib/error-text'
 import type { EngineDeps } from './context'
 import { runStep, type StepVerdict } from './engine'
+import { noteRetryAt } from './fenced-writes'
 import type { RunStep } from './run-step-message'
 import { MAX_POLLS } from './step-export'
 
@@ -85,6 +86,11 @@ export async function handleRunStepMessage(
     else msg.ack()
   } catch (err) {
     console.error(`run ${body.runId}: step failed`, errorText(err))
-    msg.retry({ delaySeconds: backoffSeconds(msg.attempts) })
+    const delaySeconds = backoffSeconds(msg.attempts)
+    // Best effort (D1 may be what failed): lets the watchdog wait for this retry.
+    await noteRetryAt(env.DB, body.runId, body.seq, Date.now() + delaySeconds * 1000)
+      .run()
+      .catch(() => {})
+    msg.retry({ delaySeconds })
   }
 }

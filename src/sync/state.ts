@@ -37,6 +37,11 @@ export const CursorSchema = z.object({
   exportAttempts: z.number().int().default(0),
   fileUrl: z.string().nullable().default(null),
   fileOffset: z.number().int().default(0),
+  /**
+   * When the current streak of failed downloads of the export file began (epoch ms, the engine's
+   * clock), so the bound on retrying it (step-export.ts) survives queue retries and redeliveries.
+   */
+  downloadFailingSince: z.number().nullable().default(null),
   header: z
     .object({
       delimiter: z.string(),
@@ -70,6 +75,16 @@ export const CursorSchema = z.object({
   prevRunId: z.number().int().nullable().default(null),
   /** Removal rows importContacts refused: retried one by one with `exclude`. */
   pendExclude: z.array(z.string()).default([]),
+  /**
+   * The import batch (side and seq, e.g. 'W3') handed to Unisender whose answer is not committed
+   * yet: committed before the call, so a retry of the step knows the batch may already be applied.
+   */
+  sentBatch: z.string().nullable().default(null),
+  /**
+   * Additions Unisender refused in the answer to a re-sent batch, with its message: an earlier,
+   * unanswered call may have added them, so each is checked in the list before it is a reject.
+   */
+  pendCheck: z.array(z.tuple([z.string(), z.string()])).default([]),
   /** The user confirmed a guarded removal. */
   confirmed: z.boolean().default(false),
   /** Why removals are off for this run (incomplete picture), shown to the user. */
@@ -79,6 +94,12 @@ export const CursorSchema = z.object({
   note: z.string().nullable().default(null),
   /** Unisender reported API test mode: it answers success but changes nothing. */
   testMode: z.boolean().default(false),
+  /**
+   * When the queue will retry the current step (epoch ms), set when the engine retries it with a
+   * delay and cleared by the step's next commit: the watchdog gives a backing-off run until then
+   * (src/schedule/watchdog.ts), and the sync page says "waiting to retry at …".
+   */
+  retryAt: z.number().nullable().default(null),
   /** Pacing: the earliest time (epoch ms) of the next call to each service. */
   crmNextAt: z.number().default(0),
   uniNextAt: z.number().default(0),
@@ -98,6 +119,19 @@ export type Cursor = z.infer<typeof CursorSchema>
 /** Parses a stored cursor, tolerating '{}' (a fresh run). */
 export function parseCursor(json: string): Cursor {
   return CursorSchema.parse(JSON.parse(json || '{}'))
+}
+
+/**
+ * When a run's current step will be retried (epoch ms), or null when it is not backing off: read
+ * from the stored cursor without validating the rest of it, for the sync page.
+ */
+export function retryDueAt(cursorJson: string): number | null {
+  try {
+    const at = (JSON.parse(cursorJson || '{}') as { retryAt?: unknown }).retryAt
+    return typeof at === 'number' && Number.isFinite(at) ? at : null
+  } catch {
+    return null
+  }
 }
 
 /** Staging sides in run_chunks. */

@@ -2,7 +2,9 @@
  * The `export_wait` and `read_list` phases: waits for the list export, then reads the file in byte
  * slices (one per step) and stages list members by partition. An export that does not finish or a
  * file that cannot be read is retried once from scratch; after that the run goes on with additions
- * only (nothing is removed on the basis of a list we could not read).
+ * only (nothing is removed on the basis of a list we could not read). So does a file whose download
+ * keeps failing (5xx, timeouts) for DOWNLOAD_GIVE_UP_MS, instead of holding the run for every queue
+ * retry until the dead-letter queue fails it.
  */
 import { ApiError } from '../clients/errors'
 import { memoryPeak } from '../lib/metering'
@@ -22,8 +24,19 @@ export const MAX_EXPORTS = 2
 export const INCOMPLETE_LIST =
   'The Unisender list could not be read completely, so removals were skipped in this run.'
 
-/** Drops the list read so far and either restarts the export or gives up on the list. */
-async function restartOrGiveUp(ctx: StepContext): Promise<StepResult> {
+/**
+ * How long downloads of the export file may keep failing (5xx, timeouts, network errors) before
+ * the run gives up on the list, counted from the first failed download of the streak (a slice read
+ * in between starts a new one). With the queue's backoff (5 s, 10 s, 20 s … after each failure)
+ * the 8th attempt, about 11 minutes after the first, gives up: well before the dead-letter queue
+ * (10 retries, about 50 minutes), and long enough for a brief outage of the file server to pass.
+ */
+export const DOWNLOAD_GIVE_UP_MS = 10 * 60_000
+
+export const DOWNLOAD_FAILED = `The Unisender list export file could not be downloaded (the download kept failing for ${DOWNLOAD_GIVE_UP_MS / 60_000} minutes), so the list could not be read and removals were skipped in this run.`
+
+/** Drops the list read so far (staged rows and file position). */
+function dropListRead(ctx: StepContext): void {
   ctx.extra.push(
     ctx.deps.d1
       .prepare('DELETE FROM run_chunks WHERE run_id = ? AND side IN (?, ?, ?)')
@@ -32,13 +45,39 @@ async function restartOrGiveUp(ctx: StepContext): Promise<StepResult> {
   ctx.cursor.fileUrl = null
   ctx.cursor.fileOffset = 0
   ctx.cursor.header = null
+  ctx.cursor.downloadFailingSince = null
+}
+
+/** Goes on without the list: additions only, with `why` shown on the run. */
+function giveUpOnList(ctx: StepContext, why: string): StepResult {
+  ctx.cursor.incomplete = why
+  ctx.cursor.listExists = false
+  return { kind: 'next', phase: 'diff' }
+}
+
+/** Drops the list read so far and either restarts the export or gives up on the list. */
+async function restartOrGiveUp(ctx: StepContext): Promise<StepResult> {
+  dropListRead(ctx)
   if (ctx.cursor.exportAttempts < MAX_EXPORTS && ctx.cursor.listId !== null) {
     await startExport(ctx, ctx.cursor.listId)
     return { kind: 'next', phase: 'export_wait', delaySeconds: 5 }
   }
-  ctx.cursor.incomplete = INCOMPLETE_LIST
-  ctx.cursor.listExists = false
-  return { kind: 'next', phase: 'diff' }
+  return giveUpOnList(ctx, INCOMPLETE_LIST)
+}
+
+/**
+ * A download failed in a way the queue would retry (5xx, timeout): rethrows it so the step is
+ * retried with backoff (the engine commits the cursor first, so the start of the streak is kept),
+ * unless downloads have been failing for DOWNLOAD_GIVE_UP_MS; then the list is given up on.
+ */
+function downloadFailed(ctx: StepContext, err: ApiError): StepResult {
+  const c = ctx.cursor
+  const now = ctx.deps.now()
+  c.downloadFailingSince ??= now
+  if (now - c.downloadFailingSince < DOWNLOAD_GIVE_UP_MS) throw err
+  console.warn(`run ${ctx.run.id}: export download kept failing (${err.message}); additions only`)
+  dropListRead(ctx)
+  return giveUpOnList(ctx, DOWNLOAD_FAILED)
 }
 
 /** One poll of the export task. */
@@ -53,6 +92,7 @@ export async function stepExportWait(ctx: StepContext): Promise<StepResult> {
     if (!/^https?:\/\//i.test(task.file_to_download)) return restartOrGiveUp(ctx)
     c.fileUrl = task.file_to_download
     c.fileOffset = 0
+    c.downloadFailingSince = null
     return { kind: 'next', phase: 'read_list' }
   }
   c.polls++
@@ -114,8 +154,11 @@ export async function stepReadList(ctx: StepContext): Promise<StepResult> {
     }
     // An expired or missing file (4xx) will not come back: export again.
     if (err instanceof ApiError && err.kind === 'fatal') return restartOrGiveUp(ctx)
+    // A server error or timeout may pass: retried, for a bounded time.
+    if (err instanceof ApiError && err.kind === 'retryable') return downloadFailed(ctx, err)
     throw err
   }
+  c.downloadFailingSince = null
   let end = completeRecordsEnd(got.bytes, got.eof)
   if (end === 0) end = got.bytes.length // a record longer than a slice: take it as is
   let text = new TextDecoder().decode(got.bytes.subarray(0, end))

@@ -72,6 +72,7 @@ export async function stepReadCrm(ctx: StepContext): Promise<StepResult> {
         flush(ctx, buf)
         return { kind: 'next', phase: c.listExists ? 'export_wait' : 'diff' }
       }
+      if (ctx.pastTimeBudget()) break // a slow CRM: commit the pages read, go on next step
     }
   } catch (err) {
     // Keep the pages already read in this step: the engine commits them before retrying.

@@ -10,6 +10,7 @@ import type { StepContext } from './context'
 import type { RejectReason } from './counts'
 import { mentionsPlanLimit, planShortfall } from './guard'
 import { packRefused, partitionOf, unpack } from './partition'
+import { drainChecks } from './resent-check'
 import type { StepResult } from './result'
 import { SIDES } from './state'
 import { planLimitMessage } from './step-check'
@@ -39,8 +40,18 @@ export function batchOps(side: 'A' | 'W' | 'R', data: string): Op[] {
   )
 }
 
-/** Folds one import result into the run's counts and rejects; returns a plan-limit message if any. */
-function applyResult(ctx: StepContext, ops: Op[], result: ImportResult): string | null {
+/**
+ * Folds one import result into the run's counts and rejects; returns a plan-limit message if any.
+ * For a re-sent batch (`resent`), an addition refused for no reason of its own (the address is not
+ * invalid, a role or unsubscribed, which an earlier call would have refused too) may have been
+ * added by the earlier, unanswered call: it is checked in the list first (resent-check.ts).
+ */
+function applyResult(
+  ctx: StepContext,
+  ops: Op[],
+  result: ImportResult,
+  resent: boolean
+): string | null {
   const refused = new Set<number>()
   for (const entry of result.log) {
     if (entry.index < 0 || entry.index >= ops.length || refused.has(entry.index)) continue
@@ -53,6 +64,10 @@ function applyResult(ctx: StepContext, ops: Op[], result: ImportResult): string 
       continue
     }
     const reason = logReason(entry.code, entry.message)
+    if (resent && reason === 'rejected_by_unisender') {
+      ctx.cursor.pendCheck.push([email, entry.message.slice(0, 200)])
+      continue
+    }
     if (reason !== 'rejected_by_unisender') {
       // Remembered so the next run does not send it again (retried at the periodic reconcile).
       ctx.stage(SIDES.refused, partitionOf(email), packRefused([{ email, reason }]))
@@ -103,7 +118,7 @@ async function drainExcludes(
 ): Promise<void> {
   const pend = ctx.cursor.pendExclude
   let n = 0
-  while (pend.length > 0 && n < EXCLUDES_PER_STEP) {
+  while (pend.length > 0 && n < EXCLUDES_PER_STEP && !(n > 0 && ctx.pastTimeBudget())) {
     const email = pend[0]!
     n++
     try {
@@ -125,16 +140,20 @@ export async function stepWrite(ctx: StepContext): Promise<StepResult> {
   const c = ctx.cursor
   const listId = c.listId!
   const uni = await ctx.uni()
-  let calls = 0
+  // One kind of work per step keeps the subrequests bounded: refused removals, then checks.
   if (c.pendExclude.length > 0) {
     await drainExcludes(ctx, uni, listId)
-    if (c.pendExclude.length > 0) return { kind: 'next' }
-    calls = ctx.deps.importsPerStep // one kind of work per step keeps the subrequests bounded
+    return { kind: 'next' }
   }
+  if (c.pendCheck.length > 0) {
+    await drainChecks(ctx, uni, listId)
+    return { kind: 'next' }
+  }
+  let calls = 0
   while (calls < ctx.deps.importsPerStep) {
     const total = { A: c.batchesA, W: c.batchesW, R: c.batchesR }[c.writeSide]
     if (c.writeSeq >= total) {
-      if (c.writeSide === 'R') return c.pendExclude.length > 0 ? { kind: 'next' } : { kind: 'done' }
+      if (c.writeSide === 'R') return { kind: 'done' }
       c.writeSide = c.writeSide === 'A' ? 'W' : 'R'
       c.writeSeq = 0
       continue
@@ -144,6 +163,16 @@ export async function stepWrite(ctx: StepContext): Promise<StepResult> {
     if (batches.length === 0)
       throw new Error(`run ${ctx.run.id}: staged batch ${c.writeSeq} is missing`)
     for (const b of batches) {
+      const key = `${c.writeSide}${b.seq}`
+      // Sent before without a committed answer: that call may have been applied (a timeout or a
+      // killed process loses the answer, not the effect).
+      const resent = c.sentBatch === key
+      if (!resent) {
+        // Checkpoint before every call: the previous batch's answer and "this one is sent"
+        // together, so a crash re-sends at most this one (idempotent) batch, knowing it.
+        c.sentBatch = key
+        if (!(await ctx.commit({ advance: false }))) return { kind: 'next' } // lost the fence
+      }
       const ops = batchOps(c.writeSide, b.data)
       const list = String(listId)
       let result: ImportResult
@@ -161,15 +190,12 @@ export async function stepWrite(ctx: StepContext): Promise<StepResult> {
         throw err
       }
       calls++
-      const limit = applyResult(ctx, ops, result)
+      const limit = applyResult(ctx, ops, result, resent)
       if (limit) return planLimitFailure(ctx, uni, limit)
+      c.sentBatch = null
       c.writeSeq = b.seq + 1
       ctx.progressDone++
-      if (c.pendExclude.length > 0) return { kind: 'next' }
-      // Checkpoint after every call: a crash re-sends at most this one (idempotent) batch.
-      if (calls < ctx.deps.importsPerStep && !(await ctx.commit({ advance: false }))) {
-        return { kind: 'next' } // lost the fence: the engine notices and stops
-      }
+      if (c.pendExclude.length > 0 || c.pendCheck.length > 0) return { kind: 'next' }
     }
   }
   return { kind: 'next' }

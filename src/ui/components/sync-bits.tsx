@@ -1,6 +1,7 @@
 /** Small pieces shown wherever a sync or run appears: state badge, live progress, duration, date. */
 import type { Run } from '../../db/schema'
 import { formatNumber, type Locale, type T } from '../../i18n'
+import { retryDueAt } from '../../sync'
 import { durationParts, isRunActive, progressOf, type SyncViewState } from '../sync-view'
 
 /** The coloured state of a sync. */
@@ -8,14 +9,18 @@ export function StateBadge(p: { t: T; state: SyncViewState }) {
   return <span class={`badge badge-${p.state}`}>{p.t(`state.${p.state}`)}</span>
 }
 
-/** Progress label text, shared with the JSON progress endpoint. */
+/**
+ * Progress label text, shared with the JSON progress endpoint (so the live page follows it). While
+ * the current step backs off, it also says until when, so a run that waits is not taken for stuck.
+ */
 export function progressLabel(t: T, locale: Locale, run: Run): string {
   const { done, total } = progressOf(run)
-  if (!total) return t('progress.unknown')
-  return t('progress.label', {
-    done: formatNumber(locale, done),
-    total: formatNumber(locale, total),
-  })
+  const progress = total
+    ? t('progress.label', { done: formatNumber(locale, done), total: formatNumber(locale, total) })
+    : t('progress.unknown')
+  const retryAt = isRunActive(run) ? retryDueAt(run.cursor) : null
+  if (retryAt === null) return progress
+  return `${progress} · ${t('progress.retryAt', { time: formatClock(locale, retryAt) })}`
 }
 
 /**
@@ -46,6 +51,14 @@ export function formatDuration(t: T, run: Run, now: number): string {
   if (d.h) return t('runs.duration.h', { h: d.h, m: d.m })
   if (d.m) return t('runs.duration.m', { m: d.m, s: d.s })
   return t('runs.duration.s', { s: d.s })
+}
+
+/** Time of day in Moscow time, like formatTime without the date, e.g. 15:04. */
+export function formatClock(locale: Locale, ms: number): string {
+  return new Intl.DateTimeFormat(locale === 'ru' ? 'ru-RU' : 'en-GB', {
+    timeStyle: 'short',
+    timeZone: 'Europe/Moscow',
+  }).format(ms)
 }
 
 /** Date and time in Moscow time (the CRM's usual zone), e.g. 26.11.2026, 15:04. */
