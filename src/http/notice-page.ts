@@ -13,14 +13,14 @@ const TEXT: Record<NoticeKind, Record<Locale, { title: string; body: string[] }>
       title: 'Откройте модуль из RetailCRM',
       body: [
         'Сеанс работы с модулем не найден или истёк.',
-        'Откройте RetailCRM, перейдите в Маркетплейс → «Экспорт сегментов Unisender» и нажмите «Перейти в модуль» — вы попадёте в свой аккаунт модуля уже авторизованными.',
+        'Откройте RetailCRM, перейдите в Маркетплейс → «Экспорт сегментов Unisender» и нажмите «Подключить» (если модуль уже подключён, откройте его там же) — вы попадёте в свой аккаунт модуля уже авторизованными. Настройки и синхронизации сохранятся.',
       ],
     },
     en: {
       title: 'Open the module from RetailCRM',
       body: [
         'Your session was not found or has expired.',
-        'Open RetailCRM, go to Marketplace → “Unisender segment export” and open the module — you will land in your account already signed in.',
+        'Open RetailCRM, go to Marketplace → “Unisender segment export” and press “Connect” (if the module is already connected, open it from there) — you will land in your account already signed in. Your settings and syncs are kept.',
       ],
     },
   },
@@ -83,9 +83,21 @@ function esc(s: string): string {
   return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
 }
 
-/** A complete HTML page for the notice. */
-export function noticePage(kind: NoticeKind, locale: Locale): string {
+/** The way back: to the page the person came from (e.g. the CRM), and the language switch. */
+const BACK: Record<Locale, { back: string; other: string; otherLang: Locale }> = {
+  ru: { back: '← Вернуться назад', other: 'English', otherLang: 'en' },
+  en: { back: '← Go back', other: 'Русский', otherLang: 'ru' },
+}
+
+/**
+ * A complete HTML page for the notice. `back` is where "Вернуться назад" leads: the page the person
+ * came from when it is known (a same-site or CRM Referer), else nothing is offered but the switch.
+ */
+export function noticePage(kind: NoticeKind, locale: Locale, back?: string | null): string {
   const t = TEXT[kind][locale]
+  const b = BACK[locale]
   const paragraphs = t.body.map((p) => `<p>${esc(p)}</p>`).join('')
-  return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(t.title)}</title><link rel="stylesheet" href="/static/app.css"></head><body><main class="notice-page"><h1>${esc(t.title)}</h1>${paragraphs}</main></body></html>`
+  const backLink = back ? `<a class="btn" href="${esc(back)}">${esc(b.back)}</a>` : ''
+  const nav = `<p class="toolbar">${backLink}<a href="?lang=${b.otherLang}" hreflang="${b.otherLang}">${esc(b.other)}</a></p>`
+  return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(t.title)}</title><link rel="stylesheet" href="/static/app.css"></head><body><main class="notice-page"><h1>${esc(t.title)}</h1>${paragraphs}${nav}</main></body></html>`
 }

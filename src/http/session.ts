@@ -50,7 +50,23 @@ export function refuse(c: Context<AppEnv>, status: 401 | 403, kind: NoticeKind):
     const message = noticeMessage(kind, locale)
     return c.json({ success: false, errorMsg: message, error: { code, message } }, status)
   }
-  return c.html(noticePage(kind, locale), status)
+  return c.html(noticePage(kind, locale, backHref(c)), status)
+}
+
+/**
+ * Where "Вернуться назад" leads from a notice: the page the person came from (their CRM, or a page
+ * of this module), when the browser said so and it is a web address other than this one.
+ */
+function backHref(c: Context<AppEnv>): string | null {
+  const ref = c.req.header('referer')
+  if (!ref) return null
+  try {
+    const u = new URL(ref)
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') return null
+    return u.href === c.req.url ? null : u.href
+  } catch {
+    return null
+  }
 }
 
 /**
