@@ -18,7 +18,7 @@ export const INTERACTIVE_TIMEOUT_MS = 15_000
 export type Plan = { total?: number; used?: number }
 
 export type KeyCheck =
-  | { ok: true; testMode: boolean; plan: Plan }
+  | { ok: true; testMode: boolean; plan: Plan; login?: string }
   | { ok: false; reason: 'invalid_key' | 'access_denied' | 'unreachable'; message: string }
 
 /**
@@ -42,7 +42,7 @@ export async function checkUnisenderKey(
   const client = unisenderClientForKey(settings, apiKey, { timeoutMs: INTERACTIVE_TIMEOUT_MS })
   try {
     const info = await client.getUserInfo()
-    return { ok: true, testMode: isTestMode(info), plan: planOf(info) }
+    return { ok: true, testMode: isTestMode(info), plan: planOf(info), login: info.login }
   } catch (err) {
     if (err instanceof ApiError && err.code === 'invalid_api_key')
       return { ok: false, reason: 'invalid_key', message: err.message }
@@ -66,5 +66,26 @@ export async function accountPlan(
     return planOf(await (await accountClient(settings, account)).getUserInfo())
   } catch (err) {
     return { error: errorText(err) }
+  }
+}
+
+/**
+ * Whether a typed login is not the key's own (getUserInfo's `login`, compared case-insensitively):
+ * one key saved under another login would show a wrong name on every card and sync. Unknown when
+ * Unisender does not say (then not a mismatch).
+ */
+export function loginMismatch(keyLogin: string | undefined, typed: string): boolean {
+  return keyLogin != null && keyLogin.toLowerCase() !== typed.trim().toLowerCase()
+}
+
+/** The login Unisender reports for a saved account's key, or undefined when it cannot say. */
+export async function storedKeyLogin(
+  settings: ClientSettings,
+  account: UnisenderCredentials
+): Promise<string | undefined> {
+  try {
+    return (await (await accountClient(settings, account)).getUserInfo()).login
+  } catch {
+    return undefined
   }
 }

@@ -70,6 +70,8 @@ export const en: Record<MessageKey, string> = {
     'Could not check the key: Unisender did not answer ({message}). Please try again in a minute.',
   'accounts.err.testMode':
     'This Unisender account is in API test mode: syncs will report success but change nothing. Turn test mode off, or confirm saving.',
+  'accounts.err.loginMismatch':
+    'This API key belongs to the account "{owner}", not "{login}". Enter the login of this key.',
   'accounts.err.duplicate': 'An account with login "{login}" is already added.',
   'syncs.title': 'Unisender',
   'syncs.create': 'Create new sync',

@@ -5,7 +5,13 @@
  */
 import { type Context, Hono } from 'hono'
 import { z } from 'zod'
-import { accountPlan, checkUnisenderKey, type KeyCheck } from '../../accounts/unisender-key'
+import {
+  accountPlan,
+  checkUnisenderKey,
+  type KeyCheck,
+  loginMismatch,
+  storedKeyLogin,
+} from '../../accounts/unisender-key'
 import { clientSettings, sealUnisenderKey } from '../../credentials/clients'
 import {
   countSyncsUsing,
@@ -51,6 +57,26 @@ function keyError(t: T, check: Extract<KeyCheck, { ok: false }>): string {
   if (check.reason === 'invalid_key') return t('accounts.err.invalidKey')
   if (check.reason === 'access_denied') return t('accounts.err.accessDenied')
   return t('accounts.err.unreachable', { message: check.message })
+}
+
+/**
+ * Why a checked key cannot be saved under `login` for account `selfId` (undefined when new): the
+ * key belongs to another login, or its login is already one of the tenant's accounts.
+ */
+async function ownerError(
+  c: Context<AppEnv>,
+  keyLogin: string | undefined,
+  login: string,
+  selfId?: number
+): Promise<Errors | null> {
+  const t = tr(c)
+  const owner = keyLogin ?? login
+  const existing = await findAccountByLogin(c.var.db, c.var.tenant.id, owner)
+  if (existing && existing.id !== selfId)
+    return { apiKey: t('accounts.err.duplicate', { login: existing.login }) }
+  if (loginMismatch(keyLogin, login))
+    return { login: t('accounts.err.loginMismatch', { owner, login }) }
+  return null
 }
 
 export const accounts = new Hono<AppEnv>()
@@ -127,6 +153,8 @@ accounts.post('/', async (c) => {
     return show({ login: t('accounts.err.duplicate', { login }) })
   const check = await checkUnisenderKey(clientSettings(c.env), apiKey)
   if (!check.ok) return show({ apiKey: keyError(t, check) })
+  const owner = await ownerError(c, check.login, login)
+  if (owner) return show(owner)
   if (check.testMode && f.acceptTestMode !== '1') return show({}, true)
   const tenantId = c.var.tenant.id
   const settings = clientSettings(c.env)
@@ -155,11 +183,17 @@ accounts.post('/:id', async (c) => {
   const other = await findAccountByLogin(c.var.db, tenantId, login)
   if (other && other.id !== a.id) return show({ login: t('accounts.err.duplicate', { login }) })
   if (!apiKey) {
+    if (login.toLowerCase() !== a.login.toLowerCase()) {
+      const owner = await ownerError(c, await storedKeyLogin(clientSettings(c.env), a), login, a.id)
+      if (owner) return show(owner)
+    }
     await updateAccount(c.var.db, tenantId, a.id, { login, testMode: a.testMode, now: Date.now() })
     return c.redirect('/accounts?done=saved', 303)
   }
   const check = await checkUnisenderKey(clientSettings(c.env), apiKey)
   if (!check.ok) return show({ apiKey: keyError(t, check) })
+  const owner = await ownerError(c, check.login, login, a.id)
+  if (owner) return show(owner)
   if (check.testMode && f.acceptTestMode !== '1') return show({}, true)
   await updateAccount(c.var.db, tenantId, a.id, {
     login,

@@ -100,7 +100,8 @@ describe('POST /accounts', () => {
   })
 
   it('escapes markup in the login', async () => {
-    await post(s, '/accounts', { login: '<b>x</b>', apiKey: 'good-key-1234' })
+    stubUnisender({ 'markup-key-1': { login: '<b>x</b>', total: 1000, used: 0 } })
+    await post(s, '/accounts', { login: '<b>x</b>', apiKey: 'markup-key-1' })
     const html = await (await get(s, '/accounts')).text()
     expect(html).toContain('&lt;b&gt;x&lt;/b&gt;')
     expect(html).not.toContain('<b>x</b>')
@@ -114,9 +115,34 @@ describe('POST /accounts', () => {
   })
 
   it('keeps several accounts per shop', async () => {
-    await post(s, '/accounts', { login: 'one', apiKey: 'good-key-1234' })
-    await post(s, '/accounts', { login: 'two', apiKey: 'good-key-1234' })
+    stubUnisender({
+      'key-one-1111': { login: 'one', total: 1000, used: 0 },
+      'key-two-2222': { login: 'two', total: 1000, used: 0 },
+    })
+    await post(s, '/accounts', { login: 'one', apiKey: 'key-one-1111' })
+    await post(s, '/accounts', { login: 'two', apiKey: 'key-two-2222' })
     expect((await listAccounts(db(), tenantId)).map((a) => a.login)).toEqual(['one', 'two'])
+  })
+
+  it("refuses a login that is not the key's own, naming the login Unisender reports", async () => {
+    const res = await post(s, '/accounts', { login: 'someone-else', apiKey: 'good-key-1234' })
+    expect(res.status).toBe(422)
+    const html = await res.text()
+    expect(html).toContain('Этот API-ключ принадлежит аккаунту «shop», а не «someone-else»')
+    expect(await listAccounts(db(), tenantId)).toHaveLength(0)
+  })
+
+  it("accepts the key's login in another case", async () => {
+    const res = await post(s, '/accounts', { login: 'Shop', apiKey: 'good-key-1234' })
+    expect(res.status).toBe(303)
+  })
+
+  it('refuses a key that is already saved, whatever login is typed', async () => {
+    await post(s, '/accounts', { login: 'shop', apiKey: 'good-key-1234' })
+    const res = await post(s, '/accounts', { login: 'other', apiKey: 'good-key-1234' })
+    expect(res.status).toBe(422)
+    expect(await res.text()).toContain('Аккаунт с логином «shop» уже добавлен.')
+    expect(await listAccounts(db(), tenantId)).toHaveLength(1)
   })
 
   it('rejects a post without the CSRF token', async () => {
@@ -132,14 +158,23 @@ describe('POST /accounts', () => {
 })
 
 describe('edit and delete', () => {
-  it('changes the login and keeps the key when the key field is empty', async () => {
+  it("changes the login's case and keeps the key when the key field is empty", async () => {
+    await post(s, '/accounts', { login: 'shop', apiKey: 'good-key-1234' })
+    const [a] = await listAccounts(db(), tenantId)
+    const res = await post(s, `/accounts/${a!.id}`, { login: 'SHOP', apiKey: '' })
+    expect(res.status).toBe(303)
+    const b = await getAccount(db(), tenantId, a!.id)
+    expect(b!.login).toBe('SHOP')
+    expect(b!.apiKeyEnc).toBe(a!.apiKeyEnc)
+  })
+
+  it("refuses renaming to a login that is not the stored key's", async () => {
     await post(s, '/accounts', { login: 'shop', apiKey: 'good-key-1234' })
     const [a] = await listAccounts(db(), tenantId)
     const res = await post(s, `/accounts/${a!.id}`, { login: 'renamed', apiKey: '' })
-    expect(res.status).toBe(303)
-    const b = await getAccount(db(), tenantId, a!.id)
-    expect(b!.login).toBe('renamed')
-    expect(b!.apiKeyEnc).toBe(a!.apiKeyEnc)
+    expect(res.status).toBe(422)
+    expect(await res.text()).toContain('принадлежит аккаунту «shop»')
+    expect((await getAccount(db(), tenantId, a!.id))!.login).toBe('shop')
   })
 
   it('asks for confirmation naming the syncs, then pauses them and hides the account', async () => {
