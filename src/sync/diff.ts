@@ -75,16 +75,19 @@ export function diffPartition(
   for (const [e, side] of seg) {
     const where = list.get(e)
     const inList = where === 'N' ? undefined : where
+    // Subtraction removes every address of the segment, opted-out and role ones too: none of them
+    // is skipped, so none is counted or reported as skipped (issue #13, point 11).
+    if (mode === 'subtract') {
+      if (inList) removes.push(e)
+      continue
+    }
     if (side === 'O') {
       optedOut++
       reject(e, 'opted_out_in_crm')
-      if (mode !== 'union' && inList) removes.push(e)
+      if (mode === 'exact' && inList) removes.push(e)
     } else if (side === 'K') {
       role++
       reject(e, 'role_address')
-      if (mode === 'subtract' && inList) removes.push(e)
-    } else if (mode === 'subtract') {
-      if (inList) removes.push(e)
     } else if (where === 'U' || where === 'N') {
       skippedUnsubscribed++
       reject(e, 'unsubscribed_in_unisender')

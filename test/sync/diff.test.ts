@@ -58,3 +58,25 @@ describe('diff guarantees (property)', () => {
     )
   })
 })
+
+describe('subtraction counts what it did (issue #13, point 11)', () => {
+  it('removes opted-out and role members without calling them skipped or rejected', () => {
+    const plan = diffPartition(
+      'subtract',
+      {
+        S: ['a@x.ru'],
+        O: ['out@x.ru', 'gone@x.ru'],
+        K: ['info@x.ru'],
+        L: ['a@x.ru', 'out@x.ru', 'info@x.ru', 'keep@x.ru'],
+        U: [],
+        N: [],
+      },
+      { additionsOnly: false, rejectCap: 100 }
+    )
+    expect(plan.removes).toEqual(['a@x.ru', 'info@x.ru', 'out@x.ru'])
+    expect(plan.counts.skippedOptedOut).toBe(0)
+    expect(plan.counts.invalid).toBe(0)
+    expect(plan.counts.unchanged).toBe(1)
+    expect(plan.rejects).toEqual([])
+  })
+})
