@@ -2,8 +2,9 @@
  * Live parts of the settings UI (no inline scripts: the CSP forbids them).
  * 1. Sync list / sync page: elements with data-progress-url are refreshed every 3 s from a small JSON
  *    endpoint while a run is active; when the run ends the page reloads to show the result.
- * 2. Sync form: the "all customers" / "create list" checkboxes disable the select they replace, and
- *    changing the Unisender account reloads the form with that account's lists.
+ * 2. Sync form: the "all customers" / "create list" checkboxes disable the select they replace (and
+ *    "create list" enables the new list's title), and changing the Unisender account reloads the
+ *    form with that account's lists.
  */
 ;(() => {
   function pollProgress(el) {
@@ -34,6 +35,16 @@
       if (!target) continue
       const sync = () => {
         target.disabled = box.checked
+      }
+      box.addEventListener('change', sync)
+      sync()
+    }
+    // «Название нового списка» is used only while «Создать сегмент…» is ticked.
+    for (const input of document.querySelectorAll('[data-enabled-by]')) {
+      const box = document.getElementById(input.getAttribute('data-enabled-by'))
+      if (!box) continue
+      const sync = () => {
+        input.disabled = !box.checked
       }
       box.addEventListener('change', sync)
       sync()

@@ -153,6 +153,8 @@ export const en: Record<MessageKey, string> = {
   'form.err.titleTooLong': 'The list title is longer than {max} characters.',
   'form.err.subtractNew':
     'Subtracting from a new empty list does nothing: choose an existing list.',
+  'form.err.titleWithoutCreate':
+    'The new list title is used only with "Create a list with the same name" ticked. Tick it or clear the title.',
   'form.err.duplicate': 'A sync of this segment to this list already exists.',
   'plan.title': 'Check your tariff plan',
   'plan.text':

@@ -112,6 +112,8 @@ export async function validateSyncForm(
   if (!v.mode) e.mode = d.t('form.err.modeRequired')
   if ((v.listTitle?.length ?? 0) > LIST_TITLE_MAX)
     e.listTitle = d.t('form.err.titleTooLong', { max: LIST_TITLE_MAX })
+  // A title typed without the box would be silently dropped: say so instead.
+  else if (v.listTitle && !v.createList) e.listTitle = d.t('form.err.titleWithoutCreate')
   let source: Awaited<ReturnType<typeof resolveSource>> = null
   try {
     source = await resolveSource(d, v, e)

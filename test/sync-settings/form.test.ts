@@ -26,6 +26,10 @@ describe('POST /syncs', () => {
     [{ segmentId: '99999' }, 'Этого сегмента больше нет в RetailCRM.'],
     [{ listId: '99999' }, 'Этого списка больше нет в Unisender.'],
     [{ createList: '1', listTitle: 'x'.repeat(256) }, 'Название списка длиннее 255 символов.'],
+    [
+      { listTitle: 'Моя рассылка' },
+      'Название нового списка используется только с галкой «Создать сегмент с одноименным названием».',
+    ],
   ])('refuses %o with a message in the form and saves nothing', async (over, message) => {
     const res = await post(w.session, '/syncs', await syncFormFields(w, over))
     expect(res.status).toBe(422)

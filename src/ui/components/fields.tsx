@@ -42,6 +42,8 @@ export function TextField(
     required?: boolean
     maxlength?: number
     autocomplete?: string
+    /** app.js enables the input only while the checkbox with this id is ticked. */
+    enabledBy?: string
   }
 ) {
   return (
@@ -55,6 +57,7 @@ export function TextField(
         required={p.required}
         maxlength={p.maxlength}
         autocomplete={p.autocomplete ?? 'off'}
+        data-enabled-by={p.enabledBy}
         aria-invalid={p.error ? 'true' : undefined}
         aria-describedby={describedBy(p)}
       />

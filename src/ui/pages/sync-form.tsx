@@ -138,6 +138,7 @@ export function SyncFormPage(p: SyncFormProps) {
           value={v.listTitle}
           maxlength={LIST_TITLE_MAX}
           error={e.listTitle}
+          enabledBy="createList"
         />
         <fieldset aria-describedby={e.mode ? 'mode-error' : undefined}>
           <legend>{t('form.mode')}</legend>
