@@ -2,7 +2,8 @@
  * "Unisender": the sync list, "Создать новую синхронизацию", the sync page, edit and delete.
  * Saving starts a run at once; "Проверить (пробный запуск)" saves the sync as a paused draft
  * (pausedReason 'draft', never scheduled) and starts a dry run of it, so the user sees what would be
- * added and removed before activating it ("Сохранить и запустить") or deleting the draft.
+ * added and removed before activating it ("Сохранить и запустить", or "Сохранить" on the edit
+ * form) or deleting the draft. The edit form offers the same check for the changed settings.
  */
 import type { Context } from 'hono'
 import { Hono } from 'hono'
@@ -129,21 +130,28 @@ syncs.post('/:id', loadSync, async (c) => {
   if (f.intent === 'reload') return showForm(c, values, {}, { syncId: s.id })
   const v = await validateSyncForm(d, values, s.id)
   if (!v.ok) return showForm(c, values, v.errors, { syncId: s.id })
-  if (f.planConfirmed !== '1') {
+  const dry = f.intent === 'dry'
+  if (!dry && f.planConfirmed !== '1') {
     const plan = await planTooSmall(d, v.account, v.need, v.row.mode)
     if (plan) return showForm(c, values, {}, { syncId: s.id, plan })
   }
-  // A sync paused because its account was deleted resumes once a live account is chosen.
-  const resume = s.pausedReason === 'account_deleted'
-  await updateSync(
-    c.var.db,
-    d.tenant.id,
-    s.id,
-    { ...v.row, ...(resume ? { state: 'active', pausedReason: null } : {}) },
-    Date.now()
-  )
-  if (s.state === 'active' || resume) {
-    const r = await startRun(runDeps(c), { tenantId: d.tenant.id, syncId: s.id, trigger: 'edit' })
+  // "Проверить" keeps (or makes) the sync a draft and checks the new settings with a dry run, so
+  // nothing is written unchecked; "Сохранить" activates a draft, and a sync paused because its
+  // account was deleted resumes once a live account is chosen.
+  const activate = !dry && (s.pausedReason === 'draft' || s.pausedReason === 'account_deleted')
+  const state = dry
+    ? { state: 'paused' as const, pausedReason: 'draft' }
+    : activate
+      ? { state: 'active' as const, pausedReason: null }
+      : {}
+  await updateSync(c.var.db, d.tenant.id, s.id, { ...v.row, ...state }, Date.now())
+  if (dry || s.state === 'active' || activate) {
+    const r = await startRun(runDeps(c), {
+      tenantId: d.tenant.id,
+      syncId: s.id,
+      trigger: 'edit',
+      dryRun: dry,
+    })
     return c.redirect(`/syncs/${s.id}?done=${r.started ? 'started' : 'running'}`, 303)
   }
   return c.redirect(`/syncs/${s.id}`, 303)

@@ -169,20 +169,16 @@ export function SyncFormPage(p: SyncFormProps) {
           <button type="submit" name="intent" value="save" class="btn btn-primary">
             {t('form.save')}
           </button>
-          {editing ? null : (
-            <button type="submit" name="intent" value="dry" class="btn" aria-describedby="dry-help">
-              {t('form.dryRun')}
-            </button>
-          )}
+          <button type="submit" name="intent" value="dry" class="btn" aria-describedby="dry-help">
+            {t('form.dryRun')}
+          </button>
           <a class="btn" href={editing ? `/syncs/${p.syncId}` : '/syncs'}>
             {t('common.cancel')}
           </a>
         </div>
-        {editing ? null : (
-          <p class="hint" id="dry-help">
-            {t('form.dryRunHelp')}
-          </p>
-        )}
+        <p class="hint" id="dry-help">
+          {t('form.dryRunHelp')}
+        </p>
       </form>
     </>
   )

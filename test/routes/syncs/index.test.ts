@@ -144,6 +144,65 @@ describe('edit', () => {
   })
 })
 
+describe('editing a draft', () => {
+  /** A draft of segment `regular` whose dry run has finished. */
+  async function draft() {
+    await post(w.session, '/syncs', await syncFormFields(w, { intent: 'dry' }))
+    const [s] = await listSyncs(db(), w.tenant.id)
+    await db().update(runsTable).set({ status: 'done' }).where(eq(runsTable.syncId, s!.id))
+    return s!
+  }
+
+  it('offers "Проверить (пробный запуск)" on the edit form', async () => {
+    const s = await draft()
+    const form = await (await get(w.session, `/syncs/${s.id}/edit`)).text()
+    expect(form).toContain('Проверить (пробный запуск)')
+    expect(form).toContain('name="intent" value="dry"')
+  })
+
+  it('"Проверить" after an edit keeps the draft and starts a dry run of the new settings', async () => {
+    const s = await draft()
+    const f = await syncFormFields(w, { segmentId: String(w.seg('markup')), intent: 'dry' })
+    expect((await post(w.session, `/syncs/${s.id}`, f)).status).toBe(303)
+    const after = await getSync(db(), w.tenant.id, s.id)
+    expect(after).toMatchObject({
+      state: 'paused',
+      pausedReason: 'draft',
+      segmentId: w.seg('markup'),
+    })
+    const runs = await listRuns(db(), w.tenant.id, s.id)
+    expect(runs).toHaveLength(2)
+    expect(runs[0]).toMatchObject({ dryRun: true, status: 'queued' })
+  })
+
+  it('"Сохранить" activates the draft and starts a real run, not the old dry run', async () => {
+    const s = await draft()
+    const f = await syncFormFields(w, { segmentId: String(w.seg('markup')) })
+    const res = await post(w.session, `/syncs/${s.id}`, f)
+    expect(res.status).toBe(303)
+    expect(await getSync(db(), w.tenant.id, s.id)).toMatchObject({
+      state: 'active',
+      pausedReason: null,
+    })
+    const runs = await listRuns(db(), w.tenant.id, s.id)
+    expect(runs[0]).toMatchObject({ dryRun: false, trigger: 'edit' })
+  })
+
+  it('"Проверить" on an active sync saves the edit as a draft, so nothing is written unchecked', async () => {
+    await post(w.session, '/syncs', await syncFormFields(w))
+    const [s] = await listSyncs(db(), w.tenant.id)
+    await db().update(runsTable).set({ status: 'done' }).where(eq(runsTable.syncId, s!.id))
+    const f = await syncFormFields(w, { mode: 'union', intent: 'dry' })
+    expect((await post(w.session, `/syncs/${s!.id}`, f)).status).toBe(303)
+    expect(await getSync(db(), w.tenant.id, s!.id)).toMatchObject({
+      mode: 'union',
+      state: 'paused',
+      pausedReason: 'draft',
+    })
+    expect((await listRuns(db(), w.tenant.id, s!.id))[0]).toMatchObject({ dryRun: true })
+  })
+})
+
 describe('a sync paused because its account was deleted', () => {
   it('resumes when an edit picks a live account', async () => {
     expect((await post(w.session, '/syncs', await syncFormFields(w))).status).toBe(303)
