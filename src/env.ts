@@ -50,5 +50,7 @@ export type AppEnv = {
     csrfToken: string
     /** UI language: 'ru' (default) or 'en'. */
     locale: 'ru' | 'en'
+    /** Syncs that need a person, for the banner on every signed-in page (src/http/attention.ts). */
+    attention?: { syncId: number; name: string; state: string }[]
   }
 }

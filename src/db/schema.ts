@@ -46,6 +46,23 @@ export const tenants = sqliteTable(
      * be reversed by guessing). Null until the next registration of a tenant connected before it.
      */
     crmKeyHash: text('crm_key_hash'),
+    /**
+     * Alerts (src/alerts): who gets them — null means the CRM's administrators (userGroups
+     * superadmins), else comma-separated CRM user ids — and which events (comma-separated keys of
+     * ALERT_EVENTS; null means all).
+     */
+    notifyUserIds: text('notify_user_ids'),
+    notifyEvents: text('notify_events'),
+    /** The tenant-level alert state last notified ('ok' | 'crm_broken'), for one alert per change. */
+    alertState: text('alert_state'),
+    /** Why the CRM refused the last notification (shown in the module), null once one went through. */
+    notifyError: text('notify_error'),
+    notifyErrorAt: integer('notify_error_at'),
+    /**
+     * When the marketplace last switched the module off (active false); null while active. Stored
+     * keys are deleted 30 days later (src/schedule/retention.ts), after which crmApiKeyEnc is ''.
+     */
+    deactivatedAt: integer('deactivated_at'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -169,6 +186,12 @@ export const syncs = sqliteTable(
      * the incremental runs may remove; null whenever no complete full run covers the watermark.
      */
     holderRunId: integer('holder_run_id'),
+    /** The alert state last notified for this sync (src/alerts/state.ts), for one alert per change. */
+    alertState: text('alert_state'),
+    /** No CRM notifications for this sync (the banner still shows). */
+    alertMuted: integer('alert_muted', { mode: 'boolean' }).notNull().default(false),
+    /** Alert when a run's rejects exceed this share (%) of the customers it read. */
+    rejectAlertPercent: integer('reject_alert_percent').notNull().default(20),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },

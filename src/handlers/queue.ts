@@ -4,6 +4,7 @@
  * history poll to the scheduler. Never throws, so one bad message cannot retry its neighbours.
  */
 import type { Env } from '../env'
+import { log } from '../lib/log'
 import { QueueMessageSchema } from '../queue-message'
 import { handlePollMessage } from '../schedule'
 import { handleRunStepMessage } from '../sync'
@@ -16,7 +17,7 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
   for (const msg of batch.messages) {
     const parsed = QueueMessageSchema.safeParse(msg.body)
     if (!parsed.success) {
-      console.error(`queue ${batch.queue}: dropping malformed message ${msg.id}`)
+      log.error('queue_message_malformed', { phase: batch.queue, detail: msg.id })
       msg.ack()
       continue
     }

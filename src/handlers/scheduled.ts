@@ -1,9 +1,15 @@
 /**
  * Cron handler (every minute): decides what is due and enqueues it; the work itself happens in
  * queue consumers, which have retries and a dead-letter queue. The scheduler lives in src/schedule.
- * Locally a tick can be fired by hand: `curl 'http://localhost:8787/__scheduled?cron=*+*+*+*+*'`.
+ * After the tick, the alert pass (src/alerts) tells shops, inside their CRM, of every sync whose
+ * state changed. Locally a tick can be fired by hand:
+ * `curl 'http://localhost:8787/__scheduled?cron=*+*+*+*+*'`.
  */
+import { alertDepsFromEnv } from '../alerts/deps'
+import { runAlerts } from '../alerts/notify'
 import type { Env } from '../env'
+import { errorText } from '../lib/error-text'
+import { log } from '../lib/log'
 import { runTick, scheduleDepsFromEnv } from '../schedule'
 
 /** The cron expression in wrangler.toml [triggers]. */
@@ -12,11 +18,25 @@ export const EVERY_MINUTE = '* * * * *'
 /** Runs one scheduler tick on the wall clock (the tick also measures its own time budget). */
 export async function handleScheduled(controller: ScheduledController, env: Env): Promise<void> {
   if (controller.cron !== EVERY_MINUTE) {
-    console.warn(`scheduled: unknown cron ${controller.cron}`)
+    log.warn('cron_unknown', { phase: 'schedule', detail: controller.cron })
   }
+  const started = Date.now()
   const report = await runTick(scheduleDepsFromEnv(env))
-  const { started, busy } = report.dispatch
-  console.log(
-    `scheduled: polled ${report.polled.length}, handed off ${report.handedOff.length}, failed ${report.failed.length}, broken ${report.broken.length}, started ${started.length}, busy ${busy.length}`
-  )
+  const { started: runs, busy } = report.dispatch
+  log.info('tick', {
+    phase: 'schedule',
+    duration: Date.now() - started,
+    detail: `polled ${report.polled.length}, handed off ${report.handedOff.length}, failed ${report.failed.length}, broken ${report.broken.length}, started ${runs.length}, busy ${busy.length}, revived ${report.revived.length}, sessions deleted ${report.retention?.sessions ?? 0}, keys deleted ${report.retention?.keysDeleted.length ?? 0}`,
+  })
+  const alertsAt = Date.now()
+  try {
+    const a = await runAlerts(alertDepsFromEnv(env))
+    log.info('alerts', {
+      phase: 'alerts',
+      duration: Date.now() - alertsAt,
+      detail: `sent ${a.sent}, refused ${a.refused}, silent ${a.silent}`,
+    })
+  } catch (err) {
+    log.error('alerts_failed', { phase: 'alerts', error: errorText(err) })
+  }
 }

@@ -8,6 +8,7 @@ import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
+import { log } from '../lib/log'
 
 function wantsJson(c: Context<AppEnv>): boolean {
   const accept = c.req.header('accept') ?? ''
@@ -46,7 +47,13 @@ export function renderError(
 /** Maps any thrown value to a response; the only place that decides what a user sees on failure. */
 renderError.fromError = (c: Context<AppEnv>, err: unknown): Response => {
   if (err instanceof AppError) {
-    if (err.status >= 500) console.error(`[${c.get('requestId')}] ${err.code}: ${err.message}`)
+    if (err.status >= 500)
+      log.error('request_failed', {
+        tenant: c.get('tenant')?.id,
+        phase: c.req.path,
+        detail: `${c.get('requestId')} ${err.code}`,
+        error: err.message,
+      })
     return renderError(c, err.status as ContentfulStatusCode, err.code, err.message, err.fields)
   }
   if (err instanceof HTTPException) {
@@ -57,10 +64,12 @@ renderError.fromError = (c: Context<AppEnv>, err: unknown): Response => {
       err.message || 'Request failed'
     )
   }
-  console.error(
-    `[${c.get('requestId')}] unhandled`,
-    err instanceof Error ? `${err.name}: ${err.message}` : 'non-error thrown'
-  )
+  log.error('request_unhandled', {
+    tenant: c.get('tenant')?.id,
+    phase: c.req.path,
+    detail: c.get('requestId'),
+    error: err instanceof Error ? `${err.name}: ${err.message}` : 'non-error thrown',
+  })
   return renderError(
     c,
     500,

@@ -3,9 +3,10 @@ import { Hono } from 'hono'
 import pkg from '../../package.json'
 import type { AppEnv } from '../env'
 import { errorText } from '../lib/error-text'
+import { log } from '../lib/log'
 
 /** The newest migration file this build expects; kept in sync by test/routes/health.test.ts. */
-export const EXPECTED_MIGRATIONS = 8
+export const EXPECTED_MIGRATIONS = 9
 
 export const health = new Hono<AppEnv>().get('/', async (c) => {
   try {
@@ -24,7 +25,7 @@ export const health = new Hono<AppEnv>().get('/', async (c) => {
       ok ? 200 : 503
     )
   } catch (err) {
-    console.error('healthz: database check failed', errorText(err))
+    log.error('healthz_db_failed', { phase: 'healthz', error: errorText(err) })
     return c.json({ ok: false, version: pkg.version, db: 'unreachable' }, 503)
   }
 })

@@ -17,6 +17,7 @@ import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 import { refuse, startSession } from '../http/session'
 import { jsonField, parseForm } from '../http/validate'
+import { log } from '../lib/log'
 import { applyActivity, localeFromSettings } from '../tenants/activity'
 import { connectTenant, REQUIRED_SCOPES } from '../tenants/connect'
 import { judgeHandoff } from '../tenants/handoff-origin'
@@ -105,7 +106,7 @@ async function login(c: Context<AppEnv>, clientId: string | undefined): Promise<
     getConfig(c.env).PUBLIC_URL
   )
   if (!verdict.ok) {
-    console.warn(`login: hand-off for tenant ${tenant.id} refused: ${verdict.reason}`)
+    log.warn('login_refused', { tenant: tenant.id, phase: 'login', detail: verdict.reason })
     return refuse(c, 403, 'foreign_handoff')
   }
   await startSession(c, tenant.id)
@@ -149,7 +150,7 @@ export const retailcrm = new Hono<AppEnv>()
     const allowance = await registrationAllowance(db, url.url, now)
     if (!allowance.ok) {
       await recordRegistration(db, { systemUrl: url.url, outcome: 'rate_limited', now })
-      console.warn('register: too many registrations of one address; refused')
+      log.warn('register_rate_limited', { phase: 'register' })
       return c.json({
         success: false,
         errorMsg: `Слишком много подключений этого аккаунта RetailCRM за последние минуты. Нажмите «Подключить» снова через ${allowance.retryInMinutes} мин.`,
@@ -159,7 +160,7 @@ export const retailcrm = new Hono<AppEnv>()
     if (!result.ok) {
       if (result.kind === 'input') throw new AppError('bad_request', result.reason)
       await recordRegistration(db, { systemUrl: url.url, outcome: 'refused', now })
-      console.warn(`register: connection refused for a CRM account: ${result.reason}`)
+      log.warn('register_refused', { phase: 'register', detail: result.reason })
       return c.json({ success: false, errorMsg: result.reason })
     }
     await recordRegistration(db, {
@@ -168,7 +169,7 @@ export const retailcrm = new Hono<AppEnv>()
       tenantId: result.tenantId,
       now,
     })
-    console.info(`register: tenant ${result.tenantId} ${result.outcome}`)
+    log.info('register', { tenant: result.tenantId, phase: 'register', detail: result.outcome })
     return c.json({ success: true, accountUrl: result.accountUrl })
   })
 
@@ -191,11 +192,9 @@ export const retailcrm = new Hono<AppEnv>()
       { now: Date.now(), allowInsecureLocalhost: ALLOW_INSECURE_LOCALHOST }
     )
     if (!result.ok) return c.json({ success: false, errorMsg: 'Unknown clientId' }, 404)
-    console.info(`activity: tenant ${result.tenantId} live=${result.live}`)
+    log.info('activity', { tenant: result.tenantId, phase: 'activity', detail: result.live })
     if (result.pendingSystemUrl)
-      console.warn(
-        `activity: tenant ${result.tenantId} reported a new account address; kept pending until a signed registration`
-      )
+      log.warn('activity_address_pending', { tenant: result.tenantId, phase: 'activity' })
     if (result.pendingSystemUrl && result.announceMove) {
       const tenant = (await findTenantByClientId(c.var.db, form.clientId))!
       const failed = await announcePendingMove(
@@ -205,7 +204,11 @@ export const retailcrm = new Hono<AppEnv>()
         result.locale
       )
       if (failed)
-        console.warn(`activity: tenant ${result.tenantId} move notice not sent: ${failed}`)
+        log.warn('move_notice_refused', {
+          tenant: result.tenantId,
+          phase: 'activity',
+          error: failed,
+        })
     }
     return c.json({ success: true })
   })

@@ -7,6 +7,7 @@ import { and, eq, sql } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import { syncs, tenants } from '../db/schema'
 import { errorText } from '../lib/error-text'
+import { log } from '../lib/log'
 import type { ScheduleDeps } from './deps'
 import { isReconcileDue, pickFair, runForMark } from './due'
 import { claimMark, markFollowers, markSync, prunePending } from './marks'
@@ -86,7 +87,12 @@ export async function dispatchDue(deps: ScheduleDeps, tenantId?: number): Promis
       )
     } catch (err) {
       await putBack(deps, r.tenantId, r.syncId, r.nextRunKind, now)
-      console.error(`schedule: starting sync ${r.syncId} failed`, errorText(err))
+      log.error('run_start_failed', {
+        tenant: r.tenantId,
+        sync: r.syncId,
+        phase: 'dispatch',
+        error: errorText(err),
+      })
       continue
     }
     if (!res.started) {

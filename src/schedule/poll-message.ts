@@ -10,6 +10,7 @@ import { getTenant, isTenantLive } from '../db/queries/tenants'
 import type { Env } from '../env'
 import { backoffSeconds } from '../lib/backoff'
 import { errorText } from '../lib/error-text'
+import { log } from '../lib/log'
 import { enqueuePoll, type ScheduleDeps, scheduleDepsFromEnv } from './deps'
 import { dispatchDue } from './dispatch'
 import { setPollLease } from './marks'
@@ -56,7 +57,7 @@ export async function pollHistoryStep(
     if (isRetryable(err) || !(err instanceof ApiError))
       return { kind: 'retry', delaySeconds: backoffSeconds(attempts, 300) }
     // A fatal CRM answer: give up this message; the lease expires and cron tries again later.
-    console.error(`schedule: history poll of tenant ${tenant.id} failed`, err.message)
+    log.error('poll_failed', { tenant: tenant.id, phase: 'poll-message', error: err.message })
     await setPollLease(deps.db, tenant.id, null)
     return { kind: 'ack' }
   }
@@ -75,7 +76,11 @@ export async function handlePollMessage(
   }
   const verdict = await pollHistoryStep(scheduleDepsFromEnv(env), body, msg.attempts).catch(
     (err: unknown) => {
-      console.error('schedule: history poll failed', errorText(err))
+      log.error('poll_failed', {
+        tenant: body.tenantId,
+        phase: 'poll-message',
+        error: errorText(err),
+      })
       return { kind: 'retry', delaySeconds: 30 } as const
     }
   )

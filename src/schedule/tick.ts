@@ -1,18 +1,20 @@
 /**
  * One scheduler tick (cron, every minute): poll each live tenant's history (a few pages inline,
  * longer backlogs through the queue), watch segment counts, mark due reconciles, start the due
- * runs, and re-send the step of any run that stalled.
+ * runs, re-send the step of any run that stalled, and delete what is kept no longer (retention.ts).
  * The tick only decides and enqueues: runs are chains of queue steps, so a 1,000,000-customer run
  * of one shop never blocks another shop's small run, and the tick's own work stays bounded.
  */
 import { ApiError } from '../clients/errors'
 import type { Tenant } from '../db/schema'
 import { errorText } from '../lib/error-text'
+import { log } from '../lib/log'
 import { enqueuePoll, type ScheduleDeps } from './deps'
 import { type DispatchResult, dispatchDue, markReconciles } from './dispatch'
 import { takePollLease, takePollLeases } from './marks'
 import { pollTenantHistory } from './poll'
 import { forgetIdleCursors, type LiveTenant, liveTenants } from './queries'
+import { type RetentionReport, runRetention } from './retention'
 import { watchSegments } from './segments'
 import { reviveStalledRuns } from './watchdog'
 
@@ -25,6 +27,8 @@ export interface TickReport {
   dispatch: DispatchResult
   /** Stalled runs whose current step was re-sent (watchdog.ts). */
   revived: number[]
+  /** What retention deleted (retention.ts); null when it failed (logged, retried next tick). */
+  retention: RetentionReport | null
 }
 
 /** Rotates the tenant list by minute, so the tenants that miss the inline budget vary. */
@@ -53,6 +57,7 @@ export async function runTick(deps: ScheduleDeps): Promise<TickReport> {
     reconcilesMarked: 0,
     dispatch: { started: [], busy: [] },
     revived: [],
+    retention: null,
   }
   const start = deps.now()
   await forgetIdleCursors(deps.db)
@@ -89,6 +94,10 @@ export async function runTick(deps: ScheduleDeps): Promise<TickReport> {
   report.reconcilesMarked = await markReconciles(deps)
   report.dispatch = await dispatchDue(deps)
   report.revived = await reviveStalledRuns(deps)
+  report.retention = await runRetention(deps).catch((err: unknown) => {
+    log.error('retention_failed', { phase: 'retention', error: errorText(err) })
+    return null
+  })
   return report
 }
 
@@ -104,7 +113,7 @@ async function pollInline(deps: ScheduleDeps, t: Tenant, report: TickReport): Pr
     if (await handleCrmAuth(deps, t.id, err)) report.broken.push(t.id)
     else {
       report.failed.push(t.id)
-      console.error(`schedule: tenant ${t.id} poll failed`, errorText(err))
+      log.error('poll_failed', { tenant: t.id, phase: 'poll', error: errorText(err) })
     }
   }
 }

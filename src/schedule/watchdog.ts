@@ -9,6 +9,7 @@
  */
 import { and, eq, inArray, lt, sql } from 'drizzle-orm'
 import { runs } from '../db/schema'
+import { log } from '../lib/log'
 import type { ScheduleDeps } from './deps'
 
 /**
@@ -60,7 +61,7 @@ export async function reviveStalledRuns(deps: ScheduleDeps): Promise<number[]> {
       .returning({ id: runs.id })
     if (claimed.length === 0) continue
     await deps.queue.send({ type: 'run-step', runId: r.id, seq: r.seq })
-    console.warn(`schedule: run ${r.id} is overdue (no commit, no retry); re-sent step ${r.seq}`)
+    log.warn('run_revived', { run: r.id, phase: 'watchdog', detail: r.seq })
     revived.push(r.id)
   }
   return revived

@@ -13,6 +13,7 @@
  * (a higher id) is left for the next run.
  */
 import { IMPORT_BATCH_MAX } from '../clients/unisender'
+import { log } from '../lib/log'
 import type { StepContext } from './context'
 import { addCounts } from './diff'
 import { whileFenced } from './fenced-writes'
@@ -53,7 +54,13 @@ async function becomeFull(ctx: StepContext, cursor: number | null, why: string) 
   // The full run builds a new holder index; the old one does not cover the new watermark.
   ctx.extra.push(fenced(ctx, 'UPDATE syncs SET holder_run_id = NULL WHERE id = ?', ctx.run.syncId))
   if (cursor !== null) advanceWatermark(ctx, cursor)
-  console.log(`run ${ctx.run.id}: incremental → full (${why})`)
+  log.info('run_incremental_to_full', {
+    tenant: ctx.run.tenantId,
+    sync: ctx.run.syncId,
+    run: ctx.run.id,
+    phase: 'incremental',
+    detail: why,
+  })
   return { kind: 'next', phase: 'read_crm' } as const
 }
 

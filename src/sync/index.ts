@@ -6,6 +6,7 @@
 export { type ApiCalls, parseApiCalls } from './api-calls'
 export { cancelRun, confirmRun, type RunRef } from './control'
 export { parseCounts, REJECT_REASONS, type RejectReason, type RunCounts } from './counts'
+export { pruneStatements } from './finish'
 export { handleRunStepMessage, processRunStep } from './process'
 export { type RunStep, RunStepSchema } from './run-step-message'
 export { getRunSample, type RunSample } from './sample'
@@ -18,4 +19,4 @@ export {
   type StartRunResult,
   startRun,
 } from './start'
-export { retryDueAt } from './state'
+export { KEEP_RUNS, retryDueAt } from './state'

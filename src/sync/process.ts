@@ -11,6 +11,7 @@ import { failRun } from '../db/queries/runs'
 import type { Env } from '../env'
 import { backoffSeconds } from '../lib/backoff'
 import { errorText } from '../lib/error-text'
+import { log } from '../lib/log'
 import type { EngineDeps } from './context'
 import { runStep, type StepVerdict } from './engine'
 import { noteRetryAt } from './fenced-writes'
@@ -85,7 +86,7 @@ export async function handleRunStepMessage(
       msg.retry({ delaySeconds: verdict.delaySeconds ?? backoffSeconds(msg.attempts) })
     else msg.ack()
   } catch (err) {
-    console.error(`run ${body.runId}: step failed`, errorText(err))
+    log.error('run_step_failed', { run: body.runId, detail: body.seq, error: errorText(err) })
     const delaySeconds = backoffSeconds(msg.attempts)
     // Best effort (D1 may be what failed): lets the watchdog wait for this retry.
     await noteRetryAt(env.DB, body.runId, body.seq, Date.now() + delaySeconds * 1000)

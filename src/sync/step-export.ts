@@ -7,6 +7,7 @@
  * retry until the dead-letter queue fails it.
  */
 import { ApiError } from '../clients/errors'
+import { log } from '../lib/log'
 import { memoryPeak } from '../lib/metering'
 import type { StepContext } from './context'
 import { completeRecordsEnd, detectHeader, listSide, parseCsv, toListRows } from './export-csv'
@@ -75,7 +76,13 @@ function downloadFailed(ctx: StepContext, err: ApiError): StepResult {
   const now = ctx.deps.now()
   c.downloadFailingSince ??= now
   if (now - c.downloadFailingSince < DOWNLOAD_GIVE_UP_MS) throw err
-  console.warn(`run ${ctx.run.id}: export download kept failing (${err.message}); additions only`)
+  log.warn('export_download_gave_up', {
+    tenant: ctx.run.tenantId,
+    sync: ctx.run.syncId,
+    run: ctx.run.id,
+    phase: 'read_list',
+    error: err.message,
+  })
   dropListRead(ctx)
   return giveUpOnList(ctx, DOWNLOAD_FAILED)
 }

@@ -14,6 +14,7 @@ import { eq } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { findTenantByClientId, findTenantBySystemUrl, isTenantLive } from '../db/queries/tenants'
 import { tenants } from '../db/schema'
+import { log } from '../lib/log'
 import { normalizeSystemUrl } from './system-url'
 
 export interface ActivityInput {
@@ -52,7 +53,7 @@ export async function applyActivity(
     if (url.ok && url.url !== tenant.systemUrl && !(await findTenantBySystemUrl(db, url.url))) {
       pending = url.url
     }
-    if (!url.ok) console.warn(`activity: tenant ${tenant.id} sent an unusable systemUrl; ignored`)
+    if (!url.ok) log.warn('activity_url_unusable', { tenant: tenant.id, phase: 'activity' })
   }
   const newPending = pending !== null && pending !== tenant.pendingSystemUrl
   const next = { ...tenant, active: input.active, frozen: input.freeze }
@@ -62,6 +63,8 @@ export async function applyActivity(
     .set({
       active: input.active,
       frozen: input.freeze,
+      // Keys are deleted 30 days after this (src/schedule/retention.ts); switching on clears it.
+      deactivatedAt: input.active ? null : (tenant.deactivatedAt ?? opts.now),
       ...(newPending ? { pendingSystemUrl: pending, pendingSystemUrlAt: opts.now } : {}),
       ...(resumed ? { lastReconcileAt: null } : {}),
       updatedAt: opts.now,

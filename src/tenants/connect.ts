@@ -165,6 +165,7 @@ export async function connectTenant(
           // We just told the CRM active:true. `frozen` is left as the CRM last reported it
           // (UNCONFIRMED whether a reconnect unfreezes; the CRM sends an activity callback if so).
           active: true,
+          deactivatedAt: null,
           brokenReason: null,
           lastReconcileAt: null,
           updatedAt: now,
