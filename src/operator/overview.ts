@@ -2,19 +2,31 @@
  * What the operator of the hosted module needs to see at a glance, across all tenants (the one
  * place whose queries are deliberately not scoped to a tenant, which is why it lives apart and is
  * reachable only with the operator token): tenants by state, runs failing now, the oldest running
- * run, the run backlog, and recent registrations (replays and rate limits show up there).
+ * run, the run backlog, and recent registrations (replays and rate limits show up there); syncs whose
+ * alert state needs a person now, and tenants whose CRM refused the module's notifications.
+ * A Worker cannot read a queue's depth, so the backlog is approximated by the runs queued or running
+ * and the syncs marked due (next_run_at passed) that the scheduler has not started yet.
  */
 import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { runs, tenants } from '../db/schema'
+import { runs, syncs, tenants } from '../db/schema'
 import { recentRegistrations, registrationCounts } from '../tenants/registrations'
 
 export interface OperatorOverview {
-  tenants: { live: number; switchedOff: number; broken: number; movePending: number }
+  tenants: {
+    live: number
+    switchedOff: number
+    broken: number
+    movePending: number
+    keysDeleted: number
+    notificationsRefused: number
+  }
+  /** Syncs by the alert state last recorded (src/alerts), only those that need a person. */
+  syncsNeedingAttention: { state: string; n: number }[]
   attention: { id: number; host: string; state: string; since: number }[]
   failing: { code: string; count: number }[]
   recentFailures: { runId: number; tenantId: number; code: string; at: number }[]
-  backlog: { queued: number; running: number; needsConfirmation: number }
+  backlog: { queued: number; running: number; needsConfirmation: number; dueMarks: number }
   oldestRunning: { runId: number; tenantId: number; since: number } | null
   registrations: Awaited<ReturnType<typeof recentRegistrations>>
   registrationsDay: { outcome: string; n: number }[]
@@ -39,6 +51,8 @@ export async function operatorOverview(db: Db, now: number): Promise<OperatorOve
       off: sql<number>`sum(CASE WHEN active = 0 OR frozen = 1 THEN 1 ELSE 0 END)`,
       broken: sql<number>`sum(CASE WHEN broken_reason IS NOT NULL THEN 1 ELSE 0 END)`,
       moving: sql<number>`sum(CASE WHEN pending_system_url IS NOT NULL THEN 1 ELSE 0 END)`,
+      keysDeleted: sql<number>`sum(CASE WHEN crm_api_key_enc = '' THEN 1 ELSE 0 END)`,
+      refused: sql<number>`sum(CASE WHEN notify_error IS NOT NULL THEN 1 ELSE 0 END)`,
     })
     .from(tenants)
   const attentionRows = await db
@@ -84,6 +98,24 @@ export async function operatorOverview(db: Db, now: number): Promise<OperatorOve
     .where(eq(runs.status, 'running'))
     .orderBy(asc(sql`coalesce(${runs.startedAt}, ${runs.createdAt})`))
     .limit(1)
+  const syncStates = await db
+    .select({ state: sql<string>`${syncs.alertState}`, n: sql<number>`count(*)` })
+    .from(syncs)
+    .where(
+      inArray(syncs.alertState, [
+        'failed',
+        'confirm',
+        'unisender_broken',
+        'crm_broken',
+        'segment_deleted',
+        'rejects',
+      ])
+    )
+    .groupBy(syncs.alertState)
+  const [due] = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(syncs)
+    .where(and(eq(syncs.state, 'active'), sql`${syncs.nextRunAt} <= ${now}`))
   const backlog = (s: string) => backlogRows.find((r) => r.status === s)?.n ?? 0
   return {
     tenants: {
@@ -91,7 +123,10 @@ export async function operatorOverview(db: Db, now: number): Promise<OperatorOve
       switchedOff: counts?.off ?? 0,
       broken: counts?.broken ?? 0,
       movePending: counts?.moving ?? 0,
+      keysDeleted: counts?.keysDeleted ?? 0,
+      notificationsRefused: counts?.refused ?? 0,
     },
+    syncsNeedingAttention: syncStates,
     attention: attentionRows.map((t) => ({
       id: t.id,
       host: hostOf(t.systemUrl),
@@ -111,6 +146,7 @@ export async function operatorOverview(db: Db, now: number): Promise<OperatorOve
       queued: backlog('queued'),
       running: backlog('running'),
       needsConfirmation: backlog('needs_confirmation'),
+      dueMarks: due?.n ?? 0,
     },
     oldestRunning: oldest ?? null,
     registrations: await recentRegistrations(db),

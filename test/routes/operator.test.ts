@@ -62,3 +62,23 @@ describe('GET /operator', () => {
     }
   })
 })
+
+describe('GET /operator (#14 additions)', () => {
+  it('shows syncs failing now, keys deleted, refused notifications and the approximate backlog', async () => {
+    const { makeAccount, makeSync } = await import('../support/fixtures')
+    const { tenant } = await makeConnectedTenant({
+      overrides: { notifyError: 'RetailCRM: Access denied', notifyErrorAt: 1 },
+    })
+    await makeConnectedTenant({ overrides: { crmApiKeyEnc: '', active: false } })
+    const account = await makeAccount(tenant.id)
+    await makeSync(tenant.id, account.id, { alertState: 'unisender_broken' })
+    await makeSync(tenant.id, account.id, { nextRunAt: 1 })
+    const html = await (await get({ authorization: `Bearer ${TOKEN}` })).text()
+    expect(html).toContain('Syncs failing now')
+    expect(html).toMatch(/unisender_broken: \d+/)
+    expect(html).toMatch(/keys\s+deleted after 30 days off [1-9]/)
+    expect(html).toMatch(/CRM refused the last notification\s*[1-9]/)
+    expect(html).toMatch(/syncs due, not started yet [1-9]/)
+    expect(html).toContain('a Worker cannot read the queue')
+  })
+})

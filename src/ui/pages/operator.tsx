@@ -29,7 +29,9 @@ export function OperatorPage({ o, now }: { o: OperatorOverview; now: number }) {
             <h2>Tenants</h2>
             <p>
               Live {o.tenants.live} · switched off in the marketplace {o.tenants.switchedOff} · key
-              refused {o.tenants.broken} · address move pending {o.tenants.movePending}
+              refused {o.tenants.broken} · address move pending {o.tenants.movePending} · keys
+              deleted after 30 days off {o.tenants.keysDeleted} · CRM refused the last notification{' '}
+              {o.tenants.notificationsRefused}
             </p>
             {o.attention.length > 0 ? (
               <div class="table-wrap">
@@ -62,8 +64,24 @@ export function OperatorPage({ o, now }: { o: OperatorOverview; now: number }) {
             <h2>Runs</h2>
             <p>
               Queued {o.backlog.queued} · running {o.backlog.running} · waiting for confirmation{' '}
-              {o.backlog.needsConfirmation}
+              {o.backlog.needsConfirmation} · syncs due, not started yet {o.backlog.dueMarks}
             </p>
+            <p class="hint">
+              Backlog is approximate: a Worker cannot read the queue's depth, so this counts runs
+              queued or running and the due marks the scheduler has yet to start.
+            </p>
+            <h3>Syncs failing now</h3>
+            {o.syncsNeedingAttention.length > 0 ? (
+              <ul>
+                {o.syncsNeedingAttention.map((s) => (
+                  <li>
+                    {s.state}: {s.n}
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p>None.</p>
+            )}
             <p>
               Oldest running run:{' '}
               {o.oldestRunning
