@@ -16,9 +16,11 @@
           if (!data) return
           const bar = el.querySelector('progress')
           const label = el.querySelector('[data-progress-label]')
-          if (bar && data.total > 0) {
-            bar.max = data.total
-            bar.value = data.done
+          // The bar shows the whole run's share (0–100) and never moves back.
+          if (bar && typeof data.percent === 'number') {
+            bar.max = 100
+            const now = bar.hasAttribute('value') ? bar.value : 0
+            bar.value = Math.max(now, data.percent)
           }
           if (label && data.label) label.textContent = data.label
           if (data.active) setTimeout(tick, 3000)
@@ -64,8 +66,37 @@
     }
   }
 
+  // A flash line (?done=…) is said once: the address loses ?done=, so a reload (or the reload
+  // when a run ends) does not repeat it.
+  function flashOnce() {
+    const url = new URL(window.location.href)
+    if (!url.searchParams.has('done')) return
+    url.searchParams.delete('done')
+    window.history.replaceState(window.history.state, '', url.pathname + url.search + url.hash)
+  }
+
+  // A table wider than its box says so: a hint above it and a shadow on the hidden side.
+  function scrollCues() {
+    for (const wrap of document.querySelectorAll('.table-wrap')) {
+      const hint = document.createElement('p')
+      hint.className = 'scroll-hint muted'
+      hint.textContent = wrap.getAttribute('data-scroll-hint') || ''
+      hint.hidden = true
+      wrap.before(hint)
+      const update = () => {
+        const over = wrap.scrollWidth > wrap.clientWidth + 1
+        hint.hidden = !over || !hint.textContent
+        wrap.classList.toggle('is-scrollable', over)
+      }
+      update()
+      window.addEventListener('resize', update)
+    }
+  }
+
   document.addEventListener('DOMContentLoaded', () => {
     for (const el of document.querySelectorAll('[data-progress-url]')) pollProgress(el)
     toggles()
+    flashOnce()
+    scrollCues()
   })
 })()

@@ -9,6 +9,17 @@ import type { Locale, T } from '../i18n'
 import { Alert } from './components/alert'
 
 export type NavKey = 'accounts' | 'syncs' | 'faq'
+export type FlashKind = 'success' | 'info' | 'warning'
+
+/** The CRM host with a break opportunity after each dot and slash, so it never breaks mid-word. */
+function breakableHost(host: string) {
+  return host.split(/(?<=[./])/).map((part) => (
+    <>
+      {part}
+      <wbr />
+    </>
+  ))
+}
 
 export interface LayoutProps {
   t: T
@@ -17,8 +28,10 @@ export interface LayoutProps {
   active?: NavKey
   /** tenant.brokenReason: the CRM refused our key, syncs are paused. */
   brokenReason?: string | null
-  /** One translated confirmation line after a redirect. */
+  /** One translated line after a redirect (app.js drops ?done= from the address: shown once). */
   flash?: string
+  /** Its tone: a success, a neutral note (a run was started) or a warning (nothing was done). */
+  flashKind?: FlashKind
   /** Link that switches the language and comes back here. */
   langHref: string
   /** The connected CRM account (host), shown so a user always sees whose data this is. */
@@ -71,7 +84,10 @@ export function Layout(p: LayoutProps) {
               ))}
             </ul>
             {p.crmAccount ? (
-              <p class="account">{t('nav.connected', { account: p.crmAccount })}</p>
+              <p class="account">
+                {t('nav.connected', { account: '' }).trim()}{' '}
+                <span class="crm-host">{breakableHost(p.crmAccount)}</span>
+              </p>
             ) : null}
             {p.csrfToken ? (
               <form method="post" action="/logout" class="logout">
@@ -104,7 +120,7 @@ export function Layout(p: LayoutProps) {
               </Alert>
             ) : null}
             {p.flash ? (
-              <p class="flash" role="status">
+              <p class={`flash flash-${p.flashKind ?? 'success'}`} role="status" data-flash>
                 {p.flash}
               </p>
             ) : null}

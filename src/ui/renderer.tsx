@@ -7,14 +7,15 @@ import type { Context } from 'hono'
 import { jsxRenderer } from 'hono/jsx-renderer'
 import type { AppEnv } from '../env'
 import { type Locale, type T, translator } from '../i18n'
-import { Layout, type NavKey } from './layout'
+import { flashKindOf } from './flash'
+import { type FlashKind, Layout, type NavKey } from './layout'
 
 declare module 'hono' {
   interface ContextRenderer {
     // biome-ignore lint/style/useShorthandFunctionType: module augmentation needs the interface
     (
       content: string | Promise<string>,
-      props: { title: string; active?: NavKey; flash?: string }
+      props: { title: string; active?: NavKey; flash?: string; flashKind?: FlashKind }
     ): Response | Promise<Response>
   }
 }
@@ -44,7 +45,7 @@ function crmHost(systemUrl: string | undefined): string | undefined {
 }
 
 /** Middleware: every c.render() in the sub-app is wrapped in the Layout. */
-export const renderer = jsxRenderer<AppEnv>(({ children, title, active, flash }, c) => {
+export const renderer = jsxRenderer<AppEnv>(({ children, title, active, flash, flashKind }, c) => {
   const ctx = c as unknown as Context<AppEnv>
   const locale = uiLocale(ctx)
   const langHref = langSwitchHref(ctx.req.url, locale === 'ru' ? 'en' : 'ru')
@@ -56,6 +57,7 @@ export const renderer = jsxRenderer<AppEnv>(({ children, title, active, flash },
       title={title}
       active={active}
       flash={flash}
+      flashKind={flashKind ?? flashKindOf(ctx.req.query('done'))}
       brokenReason={ctx.get('tenant')?.brokenReason}
       langHref={langHref}
       crmAccount={crmHost(ctx.get('tenant')?.systemUrl)}

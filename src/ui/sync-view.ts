@@ -58,3 +58,144 @@ export function durationParts(
   const total = Math.round(ms / 1000)
   return { h: Math.floor(total / 3600), m: Math.floor((total % 3600) / 60), s: total % 60 }
 }
+
+/** What a run is doing, in the words the progress line uses (issue #13, point 9). */
+export type RunStage =
+  | 'waiting'
+  | 'read_crm'
+  | 'incremental'
+  | 'export_wait'
+  | 'read_list'
+  | 'diff'
+  | 'check'
+  | 'write'
+  | 'finishing'
+
+export interface RunProgress {
+  stage: RunStage
+  /** Units of the stage (customers read, parts compared, contacts written), when it has them. */
+  done: number
+  total: number | null
+  /** Bytes of the list export read so far (read_list). */
+  bytes: number
+  /** The whole run's share done, 0..1: each stage owns a slice, so it only grows. */
+  fraction: number
+  /** Since the run started, and a rough estimate of what is left (null until it means something). */
+  elapsedMs: number | null
+  remainingMs: number | null
+}
+
+/** The list diff walks this many partitions (src/sync/partition.ts PARTITIONS). */
+const DIFF_PARTS = 16
+
+/** Each stage's slice of the bar: [start, end). Phases run in this order, so the bar never goes back. */
+const SLICES: Record<RunStage, [number, number]> = {
+  waiting: [0, 0],
+  read_crm: [0, 0.45],
+  incremental: [0, 0.95],
+  export_wait: [0.45, 0.5],
+  read_list: [0.5, 0.6],
+  diff: [0.6, 0.7],
+  check: [0.7, 0.7],
+  write: [0.7, 1],
+  finishing: [1, 1],
+}
+
+function cursorFields(json: string): {
+  crmTotal: number | null
+  fileOffset: number
+  partition: number
+} {
+  try {
+    const c = JSON.parse(json || '{}') as Record<string, unknown>
+    const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null)
+    return {
+      crmTotal: num(c.crmTotal),
+      fileOffset: num(c.fileOffset) ?? 0,
+      partition: num(c.partition) ?? 0,
+    }
+  } catch {
+    return { crmTotal: null, fileOffset: 0, partition: 0 }
+  }
+}
+
+/** Counts the progress line needs (a subset of src/sync's RunCounts). */
+export interface ProgressCounts {
+  readFromCrm: number
+  added: number
+  removed: number
+  plannedAdd: number
+  plannedRemove: number
+}
+
+/**
+ * The progress of an active run from what its row holds: the phase, the cursor (CRM total, export
+ * bytes, diff partition) and the counts. `counts` is the parsed runs.counts.
+ */
+export function runProgress(
+  run: Pick<
+    Run,
+    'status' | 'phase' | 'cursor' | 'progressDone' | 'progressTotal' | 'startedAt' | 'finishedAt'
+  >,
+  counts: ProgressCounts,
+  now: number
+): RunProgress {
+  const cur = cursorFields(run.cursor)
+  let stage: RunStage
+  let done = 0
+  let total: number | null = null
+  let within = 0
+  switch (run.status === 'queued' ? 'planned' : run.phase) {
+    case 'planned':
+      stage = run.status === 'queued' || run.startedAt == null ? 'waiting' : 'read_crm'
+      break
+    case 'read_crm':
+      stage = 'read_crm'
+      done = counts.readFromCrm
+      total = cur.crmTotal
+      within = total ? done / total : 0
+      break
+    case 'incremental': {
+      stage = 'incremental'
+      done = counts.readFromCrm
+      const p = progressOf(run)
+      within = p.total ? p.done / p.total : 0
+      break
+    }
+    case 'export_wait':
+      stage = 'export_wait'
+      break
+    case 'read_list':
+      stage = 'read_list'
+      // The export's size is unknown: creep towards the slice's end as megabytes arrive.
+      within = cur.fileOffset / (cur.fileOffset + 4_000_000)
+      break
+    case 'diff':
+      stage = 'diff'
+      done = Math.min(cur.partition, DIFF_PARTS)
+      total = DIFF_PARTS
+      within = done / total
+      break
+    case 'check':
+      stage = 'check'
+      break
+    case 'write':
+      stage = 'write'
+      total = counts.plannedAdd + counts.plannedRemove
+      done = Math.min(total, counts.added + counts.removed)
+      within = total ? done / total : 0
+      break
+    default:
+      stage = 'finishing'
+  }
+  const [a, b] = SLICES[stage]
+  const fraction = Math.min(1, Math.max(0, a + (b - a) * Math.min(1, within)))
+  const elapsedMs =
+    run.startedAt == null ? null : Math.max(0, (run.finishedAt ?? now) - run.startedAt)
+  // Only once enough is done for the pace to mean something.
+  const remainingMs =
+    elapsedMs !== null && fraction >= 0.1 && fraction < 1 && elapsedMs >= 10_000
+      ? (elapsedMs * (1 - fraction)) / fraction
+      : null
+  return { stage, done, total, bytes: cur.fileOffset, fraction, elapsedMs, remainingMs }
+}

@@ -7,8 +7,8 @@ import { getAccount } from '../../db/queries/accounts'
 import { countRejects, getRun, listRejects, listRuns } from '../../db/queries/syncs'
 import { getRunSample, parseCounts } from '../../sync'
 import { planTooSmall } from '../../sync-settings/form'
-import { reasonText } from '../../ui/components/run-details'
-import { progressLabel } from '../../ui/components/sync-bits'
+import { reasonText, rejectDetail } from '../../ui/components/run-details'
+import { progressLabel, runProgressOf } from '../../ui/components/sync-bits'
 import { SyncPage } from '../../ui/pages/sync-page'
 import { sourceLabel, targetLabel } from '../../ui/pages/syncs-list'
 import { renderer, tr, uiLocale } from '../../ui/renderer'
@@ -90,12 +90,17 @@ syncView.get('/:id/progress', loadSync, async (c) => {
   c.header('Cache-Control', 'no-store')
   if (!run) return c.json({ active: false, done: 0, total: 0, status: null, label: '' })
   const { done, total } = progressOf(run)
+  const now = Date.now()
+  const p = runProgressOf(run, now)
   return c.json({
     active: isRunActive(run),
     status: run.status,
     done,
     total,
-    label: progressLabel(tr(c), uiLocale(c), run),
+    /** The whole run's share done (0–100), for a bar that never moves back. */
+    percent: p.stage === 'waiting' ? null : Math.round(p.fraction * 100),
+    stage: p.stage,
+    label: progressLabel(tr(c), uiLocale(c), run, now),
   })
 })
 
@@ -108,7 +113,11 @@ syncView.get('/:id/runs/:runId/rejects.csv', loadSync, async (c) => {
   const rows = await listRejects(c.var.db, tenantId, run.id, CSV_MAX)
   const lines = [['email', 'reason', 'reason_text', 'detail'].map(csvCell).join(',')]
   for (const r of rows)
-    lines.push([r.email, r.reason, reasonText(t, r.reason), r.detail ?? ''].map(csvCell).join(','))
+    lines.push(
+      [r.email, r.reason, reasonText(t, r.reason), rejectDetail(t, r.detail) ?? '']
+        .map(csvCell)
+        .join(',')
+    )
   c.header('Content-Type', 'text/csv; charset=utf-8')
   c.header(
     'Content-Disposition',

@@ -9,6 +9,7 @@ import { parseCounts, REJECT_REASONS, type RunCounts } from '../../sync'
 import { Alert } from './alert'
 import { PostButton } from './fields'
 import { formatDuration, formatTime, LiveProgress } from './sync-bits'
+import { TableWrap } from './table'
 
 export interface Reject {
   email: string
@@ -55,6 +56,42 @@ export function reasonText(t: T, code: string): string {
     : code
 }
 
+/**
+ * The detail of a reject in the UI's language: the CRM customer's number, or what Unisender's
+ * (English) message means; a message not recognised is quoted as Unisender's answer.
+ */
+export function rejectDetail(t: T, detail: string | null): string | null {
+  if (!detail) return null
+  const customer = /^customer (\d+)$/.exec(detail)
+  if (customer) return t('reject.detail.customer', { id: customer[1]! })
+  if (/role|ролев/i.test(detail)) return t('reject.detail.role')
+  if (/unsubscrib|отпис/i.test(detail)) return t('reject.detail.unsubscribed')
+  if (/invalid|incorrect|malformed|некоррект/i.test(detail)) return t('reject.detail.invalid')
+  return t('reject.detail.unisender', { message: detail })
+}
+
+/** The counts a run shows: only those that describe what its sync's mode does. */
+function countKeys(run: Run, mode: string | undefined): (keyof RunCounts)[] {
+  const incremental = run.kind === 'incremental' && !run.dryRun
+  // An incremental run reads neither the whole list nor the whole segment: no list size to show.
+  const keys: (keyof RunCounts)[] = run.dryRun
+    ? ['readFromCrm', 'listBefore', 'plannedAdd', 'plannedRemove', ...COUNT_KEYS.slice(4)]
+    : incremental
+      ? COUNT_KEYS.filter((k) => k !== 'listBefore' && k !== 'unchanged')
+      : COUNT_KEYS
+  // Subtraction never adds and removes every address of the segment, opted-out ones included.
+  const notInSubtraction: (keyof RunCounts)[] = [
+    'added',
+    'plannedAdd',
+    'skippedUnsubscribed',
+    'skippedOptedOut',
+  ]
+  return mode === 'subtract' ? keys.filter((k) => !notInSubtraction.includes(k)) : keys
+}
+
+/** The most rejects a run keeps (src/sync/state.ts REJECT_CAP): the CSV holds no more. */
+const REJECTS_KEPT = 1000
+
 /** The translated trigger of a run. */
 export function triggerText(t: T, trigger: string): string {
   return TRIGGERS.includes(trigger) ? t(`trigger.${trigger}` as MessageKey) : trigger
@@ -90,6 +127,8 @@ export interface RunDetailsProps {
   syncId: number
   csrf: string
   guardPercent: number
+  /** The sync's mode: which counts describe what the run did. */
+  mode?: string
   rejects: Reject[]
   rejectCount: number
   now: number
@@ -102,12 +141,12 @@ export function RunDetails(p: RunDetailsProps) {
   const counts = parseCounts(run.counts)
   const n = (x: number) => formatNumber(p.locale, x)
   const incremental = run.kind === 'incremental' && !run.dryRun
-  // An incremental run reads neither the whole list nor the whole segment: no list size to show.
-  const keys: (keyof RunCounts)[] = run.dryRun
-    ? ['readFromCrm', 'listBefore', 'plannedAdd', 'plannedRemove', ...COUNT_KEYS.slice(4)]
-    : incremental
-      ? COUNT_KEYS.filter((k) => k !== 'listBefore' && k !== 'unchanged')
-      : COUNT_KEYS
+  const keys = countKeys(run, p.mode)
+  // The run kept at most REJECTS_KEPT rejects; its counts say how many there were in all.
+  const capped = p.rejectCount >= REJECTS_KEPT
+  const skippedInAll =
+    counts.invalid + counts.skippedUnsubscribed + counts.skippedOptedOut + counts.duplicates
+  const rejectTotal = capped ? Math.max(p.rejectCount, skippedInAll) : p.rejectCount
   const base = `/syncs/${p.syncId}/runs/${run.id}`
   return (
     <details class="run" open={p.open} id={`run-${run.id}`}>
@@ -165,17 +204,23 @@ export function RunDetails(p: RunDetailsProps) {
       {p.rejectCount > 0 ? (
         <section>
           <h3>
-            {t('runs.rejects', { count: n(p.rejectCount) })} ·{' '}
+            {t('runs.rejects', { count: n(rejectTotal) })} ·{' '}
             <a href={`${base}/rejects.csv`} download>
               {t('runs.rejectsCsv')}
             </a>
           </h3>
-          {p.rejects.length < p.rejectCount ? (
-            <p class="muted">
-              {t('runs.rejectsShown', { shown: n(p.rejects.length), count: n(p.rejectCount) })}
+          {p.rejects.length < rejectTotal ? (
+            <p class="muted" data-rejects-note>
+              {capped && p.rejectCount < rejectTotal
+                ? t('runs.rejectsCapped', {
+                    shown: n(p.rejects.length),
+                    count: n(rejectTotal),
+                    csv: n(p.rejectCount),
+                  })
+                : t('runs.rejectsTable', { shown: n(p.rejects.length), count: n(rejectTotal) })}
             </p>
           ) : null}
-          <div class="table-wrap">
+          <TableWrap t={t} label={t('runs.rejects', { count: n(rejectTotal) })}>
             <table>
               <thead>
                 <tr>
@@ -189,13 +234,13 @@ export function RunDetails(p: RunDetailsProps) {
                     <td>{r.email}</td>
                     <td>
                       {reasonText(t, r.reason)}
-                      {r.detail ? <span class="muted"> ({r.detail})</span> : null}
+                      {r.detail ? <span class="muted"> ({rejectDetail(t, r.detail)})</span> : null}
                     </td>
                   </tr>
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         </section>
       ) : null}
     </details>

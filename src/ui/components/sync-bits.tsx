@@ -1,44 +1,95 @@
 /** Small pieces shown wherever a sync or run appears: state badge, live progress, duration, date. */
 import type { Run } from '../../db/schema'
-import { formatNumber, type Locale, type T } from '../../i18n'
-import { retryDueAt } from '../../sync'
-import { durationParts, isRunActive, progressOf, type SyncViewState } from '../sync-view'
+import { formatNumber, type Locale, type T, translator } from '../../i18n'
+import { parseCounts, retryDueAt } from '../../sync'
+import {
+  durationParts,
+  isRunActive,
+  type RunProgress,
+  runProgress,
+  type SyncViewState,
+} from '../sync-view'
 
 /** The coloured state of a sync. */
 export function StateBadge(p: { t: T; state: SyncViewState }) {
   return <span class={`badge badge-${p.state}`}>{p.t(`state.${p.state}`)}</span>
 }
 
-/**
- * Progress label text, shared with the JSON progress endpoint (so the live page follows it). While
- * the current step backs off, it also says until when, so a run that waits is not taken for stuck.
- */
-export function progressLabel(t: T, locale: Locale, run: Run): string {
-  const { done, total } = progressOf(run)
-  const progress = total
-    ? t('progress.label', { done: formatNumber(locale, done), total: formatNumber(locale, total) })
-    : t('progress.unknown')
-  const retryAt = isRunActive(run) ? retryDueAt(run.cursor) : null
-  if (retryAt === null) return progress
-  return `${progress} · ${t('progress.retryAt', { time: formatClock(locale, retryAt) })}`
+/** What the run is doing, in words, with its units: "Чтение RetailCRM: 2 500 из 7 180 покупателей". */
+function stageText(t: T, locale: Locale, p: RunProgress): string {
+  const n = (x: number) => formatNumber(locale, x)
+  switch (p.stage) {
+    case 'waiting':
+      return t('progress.waiting')
+    case 'read_crm':
+      return p.total === null
+        ? t('progress.readCrmStart')
+        : t('progress.readCrm', { done: n(p.done), total: n(p.total) })
+    case 'incremental':
+      return t('progress.incremental', { done: n(p.done) })
+    case 'export_wait':
+      return t('progress.exportWait')
+    case 'read_list':
+      return t('progress.readList', {
+        mb: new Intl.NumberFormat(locale === 'ru' ? 'ru-RU' : 'en-GB', {
+          maximumFractionDigits: 1,
+        }).format(p.bytes / 1_000_000),
+      })
+    case 'diff':
+      return t('progress.diff', { done: n(p.done), total: n(p.total ?? 0) })
+    case 'check':
+      return t('progress.check')
+    case 'write':
+      return t('progress.write', { done: n(p.done), total: n(p.total ?? 0) })
+    default:
+      return t('progress.finishing')
+  }
+}
+
+/** The progress of a run as the page and the JSON endpoint show it. */
+export function runProgressOf(run: Run, now: number): RunProgress {
+  return runProgress(run, parseCounts(run.counts), now)
 }
 
 /**
- * A progress bar that app.js refreshes from `pollUrl` while the run is active (no inline script;
- * without JS the bar shows the state at page load).
+ * Progress label text, shared with the JSON progress endpoint (so the live page follows it): the
+ * stage in words with its units, how long the run has been going and about how long is left. While
+ * the current step backs off, it also says until when, so a run that waits is not taken for stuck.
  */
-export function LiveProgress(p: { t: T; locale: Locale; run: Run; pollUrl: string }) {
+export function progressLabel(t: T, locale: Locale, run: Run, now = Date.now()): string {
+  const p = runProgressOf(run, now)
+  const parts = [stageText(t, locale, p)]
+  if (p.elapsedMs !== null && isRunActive(run))
+    parts.push(t('progress.elapsed', { time: formatMs(t, p.elapsedMs) }))
+  if (p.remainingMs !== null && isRunActive(run))
+    parts.push(t('progress.eta', { time: formatMs(t, roundUpRemaining(p.remainingMs)) }))
+  const retryAt = isRunActive(run) ? retryDueAt(run.cursor) : null
+  if (retryAt !== null) parts.push(t('progress.retryAt', { time: formatClock(locale, retryAt) }))
+  return parts.join(' · ')
+}
+
+/** An estimate is rough: whole minutes above one minute, tens of seconds below. */
+function roundUpRemaining(ms: number): number {
+  return ms > 60_000 ? Math.ceil(ms / 60_000) * 60_000 : Math.ceil(ms / 10_000) * 10_000
+}
+
+/**
+ * A progress bar (0–100 % of the whole run, never moving back) that app.js refreshes from
+ * `pollUrl` while the run is active (no inline script; without JS it shows the state at page load).
+ */
+export function LiveProgress(p: { t: T; locale: Locale; run: Run; pollUrl: string; now?: number }) {
   if (!isRunActive(p.run)) return null
-  const { done, total } = progressOf(p.run)
+  const now = p.now ?? Date.now()
+  const progress = runProgressOf(p.run, now)
   return (
     <div class="progress" data-progress-url={p.pollUrl}>
       <progress
-        max={total || 1}
-        value={total ? done : undefined}
-        aria-label={p.t('state.running')}
+        max={100}
+        value={progress.stage === 'waiting' ? undefined : Math.round(progress.fraction * 100)}
+        aria-label={p.t('progress.bar')}
       />
       <span class="muted" data-progress-label aria-live="polite">
-        {progressLabel(p.t, p.locale, p.run)}
+        {progressLabel(p.t, p.locale, p.run, now)}
       </span>
     </div>
   )
@@ -48,25 +99,44 @@ export function LiveProgress(p: { t: T; locale: Locale; run: Run; pollUrl: strin
 export function formatDuration(t: T, run: Run, now: number): string {
   const d = durationParts(run, now)
   if (!d) return t('common.none')
+  return formatParts(t, d)
+}
+
+/** A span of milliseconds as "1 мин 5 с". */
+export function formatMs(t: T, ms: number): string {
+  const total = Math.round(ms / 1000)
+  return formatParts(t, {
+    h: Math.floor(total / 3600),
+    m: Math.floor((total % 3600) / 60),
+    s: total % 60,
+  })
+}
+
+function formatParts(t: T, d: { h: number; m: number; s: number }): string {
   if (d.h) return t('runs.duration.h', { h: d.h, m: d.m })
   if (d.m) return t('runs.duration.m', { m: d.m, s: d.s })
   return t('runs.duration.s', { s: d.s })
 }
 
-/** Time of day in Moscow time, like formatTime without the date, e.g. 15:04. */
+/**
+ * Time of day in Moscow time with the zone said, like formatTime without the date, e.g. 15:04 МСК.
+ * (The CRM does not tell the module its time zone; Moscow is RetailCRM's usual one, so it is named.)
+ */
 export function formatClock(locale: Locale, ms: number): string {
-  return new Intl.DateTimeFormat(locale === 'ru' ? 'ru-RU' : 'en-GB', {
+  const clock = new Intl.DateTimeFormat(locale === 'ru' ? 'ru-RU' : 'en-GB', {
     timeStyle: 'short',
     timeZone: 'Europe/Moscow',
   }).format(ms)
+  return `${clock} ${translator(locale)('time.zone')}`
 }
 
-/** Date and time in Moscow time (the CRM's usual zone), e.g. 26.11.2026, 15:04. */
+/** Date and time in Moscow time with the zone said, e.g. 26.11.2026, 15:04 МСК. */
 export function formatTime(locale: Locale, ms: number | null | undefined): string {
   if (!ms) return '—'
-  return new Intl.DateTimeFormat(locale === 'ru' ? 'ru-RU' : 'en-GB', {
+  const when = new Intl.DateTimeFormat(locale === 'ru' ? 'ru-RU' : 'en-GB', {
     dateStyle: 'short',
     timeStyle: 'short',
     timeZone: 'Europe/Moscow',
   }).format(ms)
+  return `${when} ${translator(locale)('time.zone')}`
 }

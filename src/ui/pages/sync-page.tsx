@@ -143,6 +143,7 @@ export function SyncPage(p: SyncPageProps) {
           syncId={sync.id}
           csrf={p.csrf}
           guardPercent={sync.guardPercent}
+          mode={sync.mode}
           rejects={p.rejects.get(r.id) ?? []}
           rejectCount={p.rejectCounts.get(r.id) ?? 0}
           now={p.now}

@@ -6,6 +6,7 @@ import { parseCounts } from '../../sync'
 import { Alert } from '../components/alert'
 import { runErrorText } from '../components/run-details'
 import { formatTime, LiveProgress, StateBadge } from '../components/sync-bits'
+import { TableWrap } from '../components/table'
 import { syncViewState } from '../sync-view'
 
 /** What the segment column says for a sync. */
@@ -62,7 +63,7 @@ export function SyncsPage(p: { t: T; locale: Locale; syncs: SyncRow[]; hasAccoun
       {p.syncs.length === 0 ? (
         <p class="muted">{t('syncs.empty')}</p>
       ) : (
-        <div class="table-wrap">
+        <TableWrap t={t} label={t('syncs.title')}>
           <table>
             <thead>
               <tr>
@@ -103,7 +104,7 @@ export function SyncsPage(p: { t: T; locale: Locale; syncs: SyncRow[]; hasAccoun
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </>
   )

@@ -9,9 +9,9 @@ import { makeAccount, makeRun, makeSync } from '../../support/fixtures'
 import { get } from '../../support/requests'
 import { loginAs, makeConnectedTenant } from '../../support/session'
 
-/** HH:MM in Moscow time, as the UI shows times. */
+/** HH:MM in Moscow time with the zone said, as the UI shows times. */
 const clock = (ms: number) =>
-  new Intl.DateTimeFormat('ru-RU', { timeStyle: 'short', timeZone: 'Europe/Moscow' }).format(ms)
+  `${new Intl.DateTimeFormat('ru-RU', { timeStyle: 'short', timeZone: 'Europe/Moscow' }).format(ms)} МСК`
 
 describe('live progress of a run that waits for a retry', () => {
   it('says until when it waits, in the JSON and on the page', async () => {
@@ -23,13 +23,21 @@ describe('live progress of a run that waits for a retry', () => {
     const retryAt = Date.now() + 14 * 60_000
     await makeRun(tenantId, sync.id, {
       status: 'running',
+      phase: 'read_crm',
       progressDone: 3,
       progressTotal: 12,
-      cursor: JSON.stringify({ v: 2, retryAt }),
+      counts: JSON.stringify({ readFromCrm: 300 }),
+      cursor: JSON.stringify({ v: 2, retryAt, crmTotal: 1200 }),
     })
-    const label = `Выполнено 3 из 12 · Ожидание повтора до ${clock(retryAt)}`
+    const label = `Чтение RetailCRM: 300 из 1${'\u00a0'}200 покупателей · Ожидание повтора до ${clock(retryAt)}`
     const res = await get(s, `/syncs/${sync.id}/progress`, { accept: 'application/json' })
-    expect(await res.json()).toEqual({ active: true, status: 'running', done: 3, total: 12, label })
+    expect(await res.json()).toMatchObject({
+      active: true,
+      status: 'running',
+      done: 3,
+      total: 12,
+      label,
+    })
     expect(await (await get(s, `/syncs/${sync.id}`)).text()).toContain(label)
   })
 })

@@ -98,7 +98,7 @@ describe('the sync page', () => {
     expect(lines).toEqual([
       '"email","reason","reason_text","detail"',
       '"role@x.ru","role_address","Ролевой адрес (info@, admin@ и т. п.)",""',
-      `"'=cmd()@x.ru","invalid_email","Некорректный email","a ""quoted"" note"`,
+      `"'=cmd()@x.ru","invalid_email","Некорректный email","ответ Unisender: a ""quoted"" note"`,
     ])
   })
 
@@ -141,18 +141,26 @@ describe('the sync page', () => {
   })
 
   it('reports live progress as JSON while a run is active', async () => {
-    await makeRun(tenantId, sync.id, { status: 'running', progressDone: 3, progressTotal: 12 })
+    await makeRun(tenantId, sync.id, {
+      status: 'running',
+      phase: 'diff',
+      progressDone: 3,
+      progressTotal: 12,
+      cursor: JSON.stringify({ partition: 8 }),
+    })
     const res = await get(s, `/syncs/${sync.id}/progress`, { accept: 'application/json' })
     expect(await res.json()).toEqual({
       active: true,
       status: 'running',
       done: 3,
       total: 12,
-      label: 'Выполнено 3 из 12',
+      percent: 65,
+      stage: 'diff',
+      label: 'Сравнение сегмента со списком: 8 из 16 частей',
     })
     const list = await (await get(s, '/syncs')).text()
     expect(list).toContain(`data-progress-url="/syncs/${sync.id}/progress"`)
-    expect(list).toContain('<progress max="12" value="3"')
+    expect(list).toContain('<progress max="100" value="65"')
   })
 })
 
