@@ -56,7 +56,14 @@ describe('run records', () => {
     const w = await makeWorld({ shop: smallShop(2_600, { size: 2_500 }, false) })
     const s = await w.start()
     if (!s.started) throw new Error()
-    await w.drain({ extra: { pagesPerStep: 10, fetch: crmAnswersBadEmails(1_100) } })
+    await w.drain({
+      extra: {
+        pagesPerStep: 10,
+        diffEmailsPerStep: 5_000,
+        importsPerStep: 5,
+        fetch: crmAnswersBadEmails(1_100),
+      },
+    })
     const run = await w.run(s.runId)
     expect(run.status).toBe('done')
     expect(run.countsParsed.invalid).toBe(1_100)

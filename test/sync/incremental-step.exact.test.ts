@@ -36,7 +36,9 @@ async function synced() {
   return { w, deps }
 }
 
-describe('exact-mode incremental runs', () => {
+// Every test runs the scheduler and the engine through two to four complete runs against both
+// emulators (a few hundred D1 round trips): inherently heavy, hence the suite's own timeout.
+describe('exact-mode incremental runs', { timeout: 15_000 }, () => {
   it('removes leaving members with one import call and creates no contact', async () => {
     const { w, deps } = await synced()
     const gone = [await emailOf(w, 1), await emailOf(w, 2), await emailOf(w, 3)]

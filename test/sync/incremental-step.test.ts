@@ -16,7 +16,9 @@ import {
   smallShop,
 } from '../support/world'
 
-describe('incremental runs', () => {
+// Every test runs the scheduler and the engine through two to four complete runs against both
+// emulators (a few hundred D1 round trips): inherently heavy, hence the suite's own timeout.
+describe('incremental runs', { timeout: 15_000 }, () => {
   it('union: a recalculation adds just the joining members, reading only them', async () => {
     const w = await makeWorld({ shop: smallShop(400, { size: 150 }, false), mode: 'union' })
     const deps = await schedulerFor(w)
@@ -54,7 +56,7 @@ describe('incremental runs', () => {
     )
     const deps = await schedulerFor(w)
     await runTick(deps) // first poll + reconcile: removes the 100 members
-    await w.drain()
+    await w.drain({ extra: { sliceBytes: 64_000 } }) // the 300-contact list in one slice
     const members = new Set(await segmentEmails(w))
     expect(await w.listEmails()).toEqual(everyone.filter((e) => !members.has(e)))
 
