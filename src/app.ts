@@ -5,6 +5,7 @@ import { Hono } from 'hono'
 import { requestId } from 'hono/request-id'
 import { createDb } from './db/client'
 import type { AppEnv } from './env'
+import { attentionBanner } from './http/attention'
 import { localeMiddleware } from './http/locale'
 import { renderError } from './http/render-error'
 import { limitBody, securityHeaders } from './http/security-headers'
@@ -13,6 +14,7 @@ import { accounts } from './routes/accounts'
 import { faq } from './routes/faq'
 import { health } from './routes/health'
 import { home } from './routes/home'
+import { notifications } from './routes/notifications'
 import { operator } from './routes/operator'
 import { retailcrm } from './routes/retailcrm'
 import { sessionRoutes } from './routes/session'
@@ -32,6 +34,7 @@ export function createApp() {
   app.use(localeMiddleware)
   // Every path except src/http/session.ts PUBLIC_PREFIXES needs a session (+ CSRF on writes).
   app.use(sessionGate)
+  app.use(attentionBanner)
 
   app.route('/healthz', health)
   app.route('/static', staticFiles)
@@ -41,6 +44,7 @@ export function createApp() {
   app.route('/', home)
   app.route('/accounts', accounts)
   app.route('/syncs', syncs)
+  app.route('/notifications', notifications)
   app.route('/faq', faq)
 
   app.notFound((c) => renderError(c, 404, 'not_found', 'Page not found'))

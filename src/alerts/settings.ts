@@ -70,7 +70,7 @@ export const NotificationFormSchema = z
     recipients: z.enum(['admins', 'users']),
     userIds: z.string().max(500).optional().default(''),
   })
-  .catchall(z.string().max(20))
+  .catchall(z.string().max(200))
   .transform((f, ctx) => {
     const ids = f.userIds
       .split(/[\s,;]+/)

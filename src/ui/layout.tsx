@@ -1,6 +1,7 @@
 /**
  * The page frame: skip link, left menu of the help article ("Мои аккаунты", "Unisender",
- * "Частые вопросы"), language switch, the broken-CRM, moved-address and switched-off banners and
+ * "Уведомления", "Частые вопросы"), language switch, the broken-CRM, moved-address, switched-off,
+ * keys-deleted and syncs-need-attention banners and
  * a flash line. Pure: all data
  * arrives as props.
  */
@@ -8,7 +9,7 @@ import type { Child } from 'hono/jsx'
 import type { Locale, T } from '../i18n'
 import { Alert } from './components/alert'
 
-export type NavKey = 'accounts' | 'syncs' | 'faq'
+export type NavKey = 'accounts' | 'syncs' | 'notifications' | 'faq'
 export type FlashKind = 'success' | 'info' | 'warning'
 
 /** The CRM host with a break opportunity after each dot and slash, so it never breaks mid-word. */
@@ -42,12 +43,23 @@ export interface LayoutProps {
   moduleOff?: boolean
   /** An address the activity callback reported, not yet confirmed by a signed registration. */
   movedTo?: { pending: string; current: string }
+  /** The stored keys were deleted after 30 days switched off (src/schedule/retention.ts). */
+  keysDeleted?: boolean
+  /** Syncs that need a person (src/alerts/attention.ts): one banner linking to each. */
+  attention?: { syncId: number; name: string; state: string }[]
+  /** Why the CRM refused the module's last notification (tenants.notify_error). */
+  notifyError?: string | null
   children?: Child
 }
 
-const NAV: { key: NavKey; href: string; label: 'nav.accounts' | 'nav.syncs' | 'nav.faq' }[] = [
+const NAV: {
+  key: NavKey
+  href: string
+  label: 'nav.accounts' | 'nav.syncs' | 'nav.notifications' | 'nav.faq'
+}[] = [
   { key: 'accounts', href: '/accounts', label: 'nav.accounts' },
   { key: 'syncs', href: '/syncs', label: 'nav.syncs' },
+  { key: 'notifications', href: '/notifications', label: 'nav.notifications' },
   { key: 'faq', href: '/faq', label: 'nav.faq' },
 ]
 
@@ -104,7 +116,11 @@ export function Layout(p: LayoutProps) {
             </p>
           </nav>
           <main id="main" tabindex={-1}>
-            {p.brokenReason ? (
+            {p.keysDeleted ? (
+              <Alert kind="error" title={t('banner.keysDeleted.title')}>
+                {t('banner.keysDeleted.text')}
+              </Alert>
+            ) : p.brokenReason ? (
               <Alert kind="error" title={t('banner.broken.title')}>
                 {t('banner.broken.text', { reason: p.brokenReason })}
               </Alert>
@@ -117,6 +133,20 @@ export function Layout(p: LayoutProps) {
             {p.moduleOff ? (
               <Alert kind="warning" title={t('banner.off.title')}>
                 {t('banner.off.text')}
+              </Alert>
+            ) : null}
+            {p.attention?.length ? (
+              <Alert kind="warning" title={t('banner.attention.title')}>
+                <ul class="attention">
+                  {p.attention.map((a) => (
+                    <li>
+                      <a href={`/syncs/${a.syncId}`}>{a.name}</a>
+                      {': '}
+                      {t(`banner.attention.${a.state}` as 'banner.attention.failed')}
+                    </li>
+                  ))}
+                </ul>
+                {p.notifyError ? <p>{t('banner.notifyError', { reason: p.notifyError })}</p> : null}
               </Alert>
             ) : null}
             {p.flash ? (

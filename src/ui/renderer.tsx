@@ -68,6 +68,9 @@ export const renderer = jsxRenderer<AppEnv>(({ children, title, active, flash, f
           ? { pending: tenant.pendingSystemUrl, current: tenant.systemUrl }
           : undefined
       }
+      keysDeleted={tenant?.crmApiKeyEnc === ''}
+      attention={ctx.get('attention')}
+      notifyError={tenant?.notifyError}
     >
       {children}
     </Layout>
