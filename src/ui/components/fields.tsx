@@ -146,6 +146,28 @@ export function SelectOrCheckbox(p: {
   )
 }
 
+/**
+ * The summary above a form with errors: every error, each a link to its field (a form-wide error
+ * has no field), so none is hidden behind the first.
+ */
+export function ErrorSummary(p: {
+  title: string
+  errors: { field?: string; message: string | undefined }[]
+  id?: string
+}) {
+  const shown = p.errors.filter((e): e is { field?: string; message: string } => !!e.message)
+  if (shown.length === 0) return null
+  return (
+    <Alert kind="error" title={p.title} id={p.id}>
+      <ul class="error-list">
+        {shown.map((e) => (
+          <li>{e.field ? <a href={`#${e.field}`}>{e.message}</a> : e.message}</li>
+        ))}
+      </ul>
+    </Alert>
+  )
+}
+
 /** The hidden CSRF field every POST form carries. */
 export function Csrf(p: { token: string }) {
   return <input type="hidden" name="_csrf" value={p.token} />

@@ -6,6 +6,7 @@
 import type { Run } from '../../db/schema'
 import { formatNumber, type Locale, type MessageKey, type T } from '../../i18n'
 import { parseCounts, REJECT_REASONS, type RunCounts } from '../../sync'
+import { isRunActive } from '../sync-view'
 import { Alert } from './alert'
 import { PostButton } from './fields'
 import { formatDuration, formatTime, LiveProgress } from './sync-bits'
@@ -193,14 +194,17 @@ export function RunDetails(p: RunDetailsProps) {
       {run.status === 'done' && run.errorMessage ? (
         <Alert kind="info">{t('runs.note', { message: run.errorMessage })}</Alert>
       ) : null}
-      <dl class="counts">
-        {keys.map((k) => (
-          <>
-            <dt>{t(`counts.${k}`)}</dt>
-            <dd>{n(counts[k])}</dd>
-          </>
-        ))}
-      </dl>
+      {/* While the run is active the progress line says what it does; counts come at the end. */}
+      {isRunActive(run) ? null : (
+        <dl class="counts">
+          {keys.map((k) => (
+            <>
+              <dt>{t(`counts.${k}`)}</dt>
+              <dd>{n(counts[k])}</dd>
+            </>
+          ))}
+        </dl>
+      )}
       {p.rejectCount > 0 ? (
         <section>
           <h3>

@@ -1,7 +1,7 @@
 /** The "Новый аккаунт" / edit form: "Логин", "API-ключ", "Сохранить", with the key-location hint. */
 import type { T } from '../../i18n'
 import { Alert } from '../components/alert'
-import { Checkbox, Csrf, TextField } from '../components/fields'
+import { Checkbox, Csrf, ErrorSummary, TextField } from '../components/fields'
 
 export const LOGIN_MAX = 100
 export const KEY_MAX = 100
@@ -27,9 +27,15 @@ export function AccountFormPage(p: AccountFormProps) {
     <>
       <h1>{editing ? t('accounts.formEdit') : t('accounts.formNew')}</h1>
       {hasErrors ? (
-        <Alert kind="error" title={t('common.errorsTitle')} id="form-errors">
-          {p.errors.form ?? p.errors.login ?? p.errors.apiKey}
-        </Alert>
+        <ErrorSummary
+          title={t('common.errorsTitle')}
+          id="form-errors"
+          errors={[
+            { message: p.errors.form },
+            { field: 'login', message: p.errors.login },
+            { field: 'apiKey', message: p.errors.apiKey },
+          ]}
+        />
       ) : null}
       {p.testModeWarning ? (
         <Alert kind="warning" title={t('accounts.testMode')}>

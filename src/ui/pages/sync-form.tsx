@@ -15,6 +15,7 @@ import { Alert } from '../components/alert'
 import {
   Checkbox,
   Csrf,
+  ErrorSummary,
   type Option,
   SelectField,
   SelectOrCheckbox,
@@ -55,15 +56,20 @@ export function SyncFormPage(p: SyncFormProps) {
   const action = editing ? `/syncs/${p.syncId}` : '/syncs'
   const reload = editing ? `/syncs/${p.syncId}/edit` : '/syncs/new'
   const account = p.accounts.find((a) => String(a.id) === v.accountId)
-  const firstError = e.form ?? e.segment ?? e.account ?? e.list ?? e.listTitle ?? e.mode
   return (
     <>
       <h1>{editing ? t('form.editTitle') : t('form.newTitle')}</h1>
-      {firstError ? (
-        <Alert kind="error" title={t('common.errorsTitle')}>
-          {firstError}
-        </Alert>
-      ) : null}
+      <ErrorSummary
+        title={t('common.errorsTitle')}
+        errors={[
+          { message: e.form },
+          { field: 'segmentId', message: e.segment },
+          { field: 'accountId', message: e.account },
+          { field: 'listId', message: e.list },
+          { field: 'listTitle', message: e.listTitle },
+          { field: `mode-${SYNC_MODES[0]}`, message: e.mode },
+        ]}
+      />
       {p.plan ? <PlanWarning t={t} numbers={planNumbers(t, p.locale, p.plan)} /> : null}
       <form method="post" action={action} class="card" data-reload-url={reload}>
         <Csrf token={p.csrf} />
