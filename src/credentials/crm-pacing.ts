@@ -3,15 +3,18 @@
  * (docs/retailcrm.md §4), and a tenant's key is shared by its runs and by the scheduler's history
  * polls, which may run in different invocations at once. Each caller first reserves a window of
  * calls in tenants.crm_paced_until (one atomic UPDATE) and then spaces its calls CRM_INTERVAL_MS
- * apart from the window's start, so together they stay under the limit.
+ * apart from the window's start, so together they stay under the limit. Interactive reads (the
+ * sync form) do not reserve: they use the headroom left here and retry a rate-limit answer.
  */
 import type { Limiter } from '../clients/http'
 
 /**
- * Minimum spacing of one tenant's CRM calls: 10% under the documented 10 requests/s, because
- * pacing exactly at a limit meets the service's own window edge now and then (bench/README.md).
+ * Minimum spacing of one tenant's background CRM calls (runs and history polls): 8 per second, so
+ * 2 of the documented 10 requests/s stay free for a person's form (its segment reads go first and
+ * retry a refusal briefly, src/sync-settings/form.ts), and pacing never meets the service's own
+ * window edge (bench/README.md). At 110 ms (9/s) a save failed while a run read the CRM (#13).
  */
-export const CRM_INTERVAL_MS = 110
+export const CRM_INTERVAL_MS = 125
 
 /**
  * Reserves `calls` calls spaced `intervalMs` apart in the tenant's shared window; returns when

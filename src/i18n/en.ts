@@ -220,6 +220,12 @@ export const en: Record<MessageKey, string> = {
     'Subtracting from a new empty list does nothing: choose an existing list.',
   'form.err.titleWithoutCreate':
     'The new list title is used only with "Create a list with the same name" ticked. Tick it or clear the title.',
+  'form.err.listTaken':
+    'The sync {syncs} already writes this list. An exact-match sync makes its list equal to its segment, so it cannot share the list with another sync: choose another list or delete that sync.',
+  'form.listShared.title': 'The list is already in use',
+  'form.listShared':
+    'The sync {syncs} already uses this list. Two syncs of one list may add and remove the same contacts in turn.',
+  'form.listShared.confirm': 'I understand, save anyway',
   'form.err.duplicate': 'A sync of this segment to this list already exists.',
   'plan.title': 'Check your tariff plan',
   'plan.text':

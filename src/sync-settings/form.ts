@@ -4,15 +4,16 @@
  * list twice, an over-long title and a plan too small are all answered in the form. Domain code:
  * takes its dependencies, never a Hono context.
  */
-import { accountClient, planOf } from '../accounts/unisender-key'
+import { accountClient, INTERACTIVE_TIMEOUT_MS, planOf } from '../accounts/unisender-key'
 import { ApiError } from '../clients/errors'
 import { type ClientSettings, tenantCrmClient } from '../credentials/clients'
 import type { Db } from '../db/client'
 import { getAccount } from '../db/queries/accounts'
-import { findDuplicateSync, type NewSync } from '../db/queries/syncs'
+import { findDuplicateSync, findListSharers, type NewSync } from '../db/queries/syncs'
 import type { SyncMode, Tenant, UnisenderAccount } from '../db/schema'
 import type { T } from '../i18n'
 import { errorText } from '../lib/error-text'
+import { cachedSegments, cacheSegments } from './segments-cache'
 import {
   LIST_TITLE_MAX,
   type SegmentOption,
@@ -30,10 +31,30 @@ export interface FormDeps {
 /** Segment pages read for the select (100 per page): up to 2,000 segments. */
 const SEGMENT_PAGES = 20
 
-/** The tenant's active segments for the select, or why they could not be read. */
+/**
+ * Rate-limit answers a person's request retries (each call up to 3 times, 0.25 + 0.5 + 1 s): the
+ * shop's runs leave headroom in the 10 requests/s (crm-pacing.ts), so a refusal means a burst
+ * that ends within a second or two, and the person's read goes through instead of failing.
+ */
+const INTERACTIVE_RATE_RETRIES = 6
+
+/** The tenant's CRM client for a request a person waits on: short timeout, rate-limit retries. */
+function interactiveCrm(d: FormDeps) {
+  return tenantCrmClient(d.settings, d.tenant, {
+    timeoutMs: INTERACTIVE_TIMEOUT_MS,
+    rateLimitRetry: {
+      budget: INTERACTIVE_RATE_RETRIES,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    },
+  })
+}
+
+/** The tenant's active segments for the select (from a 60 s cache), or why they could not be read. */
 export async function loadSegments(d: FormDeps): Promise<SegmentOption[] | { error: string }> {
+  const cached = await cachedSegments(d.tenant)
+  if (cached) return cached
   try {
-    const crm = await tenantCrmClient(d.settings, d.tenant)
+    const crm = await interactiveCrm(d)
     const out: SegmentOption[] = []
     for (let page = 1; page <= SEGMENT_PAGES; page++) {
       const res = await crm.listSegments({ page, limit: 100, active: true })
@@ -46,6 +67,7 @@ export async function loadSegments(d: FormDeps): Promise<SegmentOption[] | { err
         })
       if (page >= res.pagination.totalPageCount) break
     }
+    await cacheSegments(d.tenant, out)
     return out
   } catch (err) {
     return { error: errorText(err) }
@@ -73,6 +95,8 @@ export type Validated =
       account: UnisenderAccount
       /** Customers the sync would send (segment count, or all customers), null if unknown. */
       need: number | null
+      /** Names of the other syncs (union/subtraction) that write the same list: ask first. */
+      sharedWith: string[]
     }
   | { ok: false; errors: SyncFormErrors }
 
@@ -80,7 +104,7 @@ const positiveInt = (s?: string) => (s && /^\d{1,12}$/.test(s) ? Number(s) : 0)
 
 /** Resolves the source: the chosen segment (re-read now) or all customers. */
 async function resolveSource(d: FormDeps, v: SyncFormValues, e: SyncFormErrors) {
-  const crm = await tenantCrmClient(d.settings, d.tenant)
+  const crm = await interactiveCrm(d)
   if (v.allCustomers) {
     const res = await crm.listCustomers({ limit: 20 })
     return { segment: null, need: res.pagination.totalCount }
@@ -150,7 +174,17 @@ export async function validateSyncForm(
   }
   if (await findDuplicateSync(d.db, d.tenant.id, row, exceptId))
     return { ok: false, errors: { form: d.t('form.err.duplicate') } }
-  return { ok: true, row, account, need: source.need }
+  // Exact match owns its list: with any other writer the two would undo each other every run.
+  const sharers = await findListSharers(d.db, d.tenant.id, row, exceptId)
+  const names = sharers.map((s) =>
+    s.allCustomers ? d.t('syncs.allCustomers') : (s.segmentName ?? '')
+  )
+  if (sharers.length && (row.mode === 'exact' || sharers.some((s) => s.mode === 'exact')))
+    return {
+      ok: false,
+      errors: { list: d.t('form.err.listTaken', { syncs: names.map((n) => `«${n}»`).join(', ') }) },
+    }
+  return { ok: true, row, account, need: source.need, sharedWith: names }
 }
 
 /**

@@ -1,6 +1,7 @@
 /** A tenant's CRM pacing: a reserved window is waited for once, then every call is paced. */
 import { describe, expect, it } from 'vitest'
-import { windowLimiter } from '../../src/credentials/crm-pacing'
+import { CRM_INTERVAL_MS, windowLimiter } from '../../src/credentials/crm-pacing'
+import { RATE_LIMIT_PER_SECOND } from '../../src/sandbox/retailcrm/faults'
 
 describe('windowLimiter', () => {
   it('waits for the reserved window once, not before every call', async () => {
@@ -30,5 +31,14 @@ describe('windowLimiter', () => {
     await acquireOnce(500, 1_000)
     await acquireOnce(500_000, 0)
     expect(sleeps).toEqual([60_000])
+  })
+})
+
+describe('background pacing', () => {
+  it("leaves room in every second for a person's form: at most 8 of the 10 requests/s", () => {
+    // Calls at k * CRM_INTERVAL_MS from a window's start: count those inside any 1,000 ms.
+    const starts = Array.from({ length: 50 }, (_, k) => k * CRM_INTERVAL_MS)
+    const most = Math.max(...starts.map((t) => starts.filter((u) => u >= t && u < t + 1000).length))
+    expect(most).toBeLessThanOrEqual(RATE_LIMIT_PER_SECOND - 2)
   })
 })

@@ -6,7 +6,7 @@ import { env } from 'cloudflare:workers'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createDb } from '../../src/db/client'
 import { listSyncs } from '../../src/db/queries/syncs'
-import { post } from '../support/requests'
+import { get, post } from '../support/requests'
 import { makeSyncPagesWorld, type SyncPagesWorld, syncFormFields } from '../support/world'
 
 const db = () => createDb(env.DB)
@@ -79,5 +79,73 @@ describe('plan too small', () => {
       await syncFormFields(small, { mode: 'subtract' })
     )
     expect(res.status).toBe(303)
+  })
+})
+
+describe('while a run of the same shop uses the CRM budget', () => {
+  it('the form still lists the segments: reads wait briefly and retry', async () => {
+    w.crm.faults.set({ rateLimited: 2 })
+    const html = await (await get(w.session, '/syncs/new')).text()
+    expect(html).not.toContain('Rate limit exceeded')
+    expect(html).toContain('Постоянные — 50 покуп., динамический')
+  })
+
+  it('saving succeeds: the segment is re-read with retries', async () => {
+    const f = await syncFormFields(w)
+    w.crm.faults.set({ rateLimited: 3 })
+    const res = await post(w.session, '/syncs', f)
+    expect(res.status).toBe(303)
+    expect(await listSyncs(db(), w.tenant.id)).toHaveLength(1)
+  })
+
+  it('the segment list comes from a short cache when the CRM keeps refusing', async () => {
+    expect(await (await get(w.session, '/syncs/new')).text()).toContain('Постоянные')
+    w.crm.faults.set({ rateLimited: 1000 })
+    const html = await (await get(w.session, '/syncs/new')).text()
+    expect(html).toContain('Постоянные — 50 покуп., динамический')
+    expect(html).not.toContain('Не удалось получить сегменты RetailCRM')
+  })
+})
+
+describe('two syncs writing one list', () => {
+  const save = async (over: Record<string, string>) =>
+    post(w.session, '/syncs', await syncFormFields(w, over))
+
+  it('refuses an exact sync on a list another sync writes, naming it', async () => {
+    expect((await save({ allCustomers: '1', segmentId: '', mode: 'union' })).status).toBe(303)
+    const res = await save({ mode: 'exact' })
+    expect(res.status).toBe(422)
+    const html = await res.text()
+    expect(html).toContain('В этот список уже пишет синхронизация «Все покупатели»')
+    expect(html).toContain('точное соответствие')
+    expect(await listSyncs(db(), w.tenant.id)).toHaveLength(1)
+  })
+
+  it('refuses another sync on a list an exact sync writes', async () => {
+    expect((await save({ mode: 'exact' })).status).toBe(303)
+    const res = await save({ allCustomers: '1', segmentId: '', mode: 'union' })
+    expect(res.status).toBe(422)
+    expect(await res.text()).toContain('В этот список уже пишет синхронизация «Постоянные»')
+    expect(await listSyncs(db(), w.tenant.id)).toHaveLength(1)
+  })
+
+  it('says the list is shared before saving a second union or subtraction, then saves on confirmation', async () => {
+    expect((await save({ mode: 'union' })).status).toBe(303)
+    const f = { allCustomers: '1', segmentId: '', mode: 'subtract' }
+    const res = await save(f)
+    expect(res.status).toBe(422)
+    const html = await res.text()
+    expect(html).toContain('Этот список уже использует синхронизация «Постоянные»')
+    expect(html).toContain('Понимаю, всё равно сохранить')
+    expect(await listSyncs(db(), w.tenant.id)).toHaveLength(1)
+    expect((await save({ ...f, listSharedConfirmed: '1' })).status).toBe(303)
+    expect(await listSyncs(db(), w.tenant.id)).toHaveLength(2)
+  })
+
+  it('the list of syncs says which list each one writes', async () => {
+    expect((await save({ mode: 'union' })).status).toBe(303)
+    const html = await (await get(w.session, '/syncs')).text()
+    expect(html).toContain('Список Unisender')
+    expect(html).toContain('Рассылка')
   })
 })

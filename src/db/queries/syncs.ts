@@ -94,6 +94,31 @@ export async function findDuplicateSync(
   )
 }
 
+/**
+ * The tenant's other syncs that write the same Unisender list: the same account and list id, or
+ * the same title when either creates its list (the engine finds a list by exact title first).
+ */
+export async function findListSharers(
+  db: Db,
+  tenantId: number,
+  v: Pick<NewSync, 'listId' | 'listTitle' | 'unisenderAccountId'>,
+  exceptId?: number
+): Promise<Sync[]> {
+  const rows = await db
+    .select()
+    .from(syncs)
+    .where(
+      and(
+        eq(syncs.tenantId, tenantId),
+        eq(syncs.unisenderAccountId, v.unisenderAccountId),
+        exceptId ? ne(syncs.id, exceptId) : undefined
+      )
+    )
+  return rows.filter((s) =>
+    v.listId != null && s.listId != null ? s.listId === v.listId : s.listTitle === v.listTitle
+  )
+}
+
 /** Inserts a sync for the tenant. */
 export async function insertSync(db: Db, v: NewSync, now: number): Promise<Sync> {
   const [row] = await db

@@ -29,14 +29,20 @@ async function showForm<E extends AppEnv>(
   c: Context<E>,
   values: SyncFormValues,
   errors: SyncFormErrors,
-  opts: { syncId?: number; plan?: { need: number; left: number; total: number } } = {}
+  opts: {
+    syncId?: number
+    plan?: { need: number; left: number; total: number }
+    sharedWith?: string[]
+    /** The shared-list warning was confirmed: kept through a later plan warning. */
+    sharedConfirmed?: boolean
+  } = {}
 ) {
   const d = deps(c)
   const accounts = await listAccounts(d.db, d.tenant.id)
   if (!values.accountId && accounts[0]) values.accountId = String(accounts[0].id)
   const account = accounts.find((a) => String(a.id) === values.accountId) ?? null
   const [segments, lists] = await Promise.all([loadSegments(d), loadLists(d, account)])
-  if (Object.keys(errors).length || opts.plan) c.status(422)
+  if (Object.keys(errors).length || opts.plan || opts.sharedWith) c.status(422)
   const title = opts.syncId ? d.t('form.editTitle') : d.t('form.newTitle')
   return c.render(
     <SyncFormPage
@@ -50,6 +56,8 @@ async function showForm<E extends AppEnv>(
       values={values}
       errors={errors}
       plan={opts.plan}
+      sharedWith={opts.sharedWith}
+      sharedConfirmed={opts.sharedConfirmed}
     />,
     { title, active: 'syncs' }
   )
@@ -83,9 +91,11 @@ syncs.post('/', async (c) => {
   const v = await validateSyncForm(d, values)
   if (!v.ok) return showForm(c, values, v.errors)
   const dry = f.intent === 'dry'
+  if (v.sharedWith.length && f.listSharedConfirmed !== '1')
+    return showForm(c, values, {}, { sharedWith: v.sharedWith })
   if (!dry && f.planConfirmed !== '1') {
     const plan = await planTooSmall(d, v.account, v.need, v.row.mode)
-    if (plan) return showForm(c, values, {}, { plan })
+    if (plan) return showForm(c, values, {}, { plan, sharedConfirmed: v.sharedWith.length > 0 })
   }
   const now = Date.now()
   const sync = await insertSync(
@@ -131,9 +141,17 @@ syncs.post('/:id', loadSync, async (c) => {
   const v = await validateSyncForm(d, values, s.id)
   if (!v.ok) return showForm(c, values, v.errors, { syncId: s.id })
   const dry = f.intent === 'dry'
+  if (v.sharedWith.length && f.listSharedConfirmed !== '1')
+    return showForm(c, values, {}, { syncId: s.id, sharedWith: v.sharedWith })
   if (!dry && f.planConfirmed !== '1') {
     const plan = await planTooSmall(d, v.account, v.need, v.row.mode)
-    if (plan) return showForm(c, values, {}, { syncId: s.id, plan })
+    if (plan)
+      return showForm(
+        c,
+        values,
+        {},
+        { syncId: s.id, plan, sharedConfirmed: v.sharedWith.length > 0 }
+      )
   }
   // "Проверить" keeps (or makes) the sync a draft and checks the new settings with a dry run, so
   // nothing is written unchecked; "Сохранить" activates a draft, and a sync paused because its

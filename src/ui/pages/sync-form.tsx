@@ -36,6 +36,9 @@ export interface SyncFormProps {
   errors: SyncFormErrors
   /** The plan may be too small: ask to confirm. */
   plan?: { need: number; left: number; total: number }
+  /** Other syncs (union/subtraction) already write the chosen list: ask to confirm. */
+  sharedWith?: string[]
+  sharedConfirmed?: boolean
 }
 
 function segmentOptions(t: T, locale: Locale, segs: SegmentOption[]): Option[] {
@@ -71,6 +74,11 @@ export function SyncFormPage(p: SyncFormProps) {
         ]}
       />
       {p.plan ? <PlanWarning t={t} numbers={planNumbers(t, p.locale, p.plan)} /> : null}
+      {p.sharedWith?.length ? (
+        <Alert kind="warning" title={t('form.listShared.title')}>
+          {t('form.listShared', { syncs: p.sharedWith.map((n) => `«${n}»`).join(', ') })}
+        </Alert>
+      ) : null}
       <form method="post" action={action} class="card" data-reload-url={reload}>
         <Csrf token={p.csrf} />
         {/* The default button (Enter in a field) saves; hidden from view and from screen readers. */}
@@ -171,6 +179,11 @@ export function SyncFormPage(p: SyncFormProps) {
           ) : null}
         </fieldset>
         {p.plan ? <Checkbox name="planConfirmed" label={t('form.planConfirm')} /> : null}
+        {p.sharedWith?.length ? (
+          <Checkbox name="listSharedConfirmed" label={t('form.listShared.confirm')} />
+        ) : p.sharedConfirmed ? (
+          <input type="hidden" name="listSharedConfirmed" value="1" />
+        ) : null}
         <div class="toolbar">
           <button type="submit" name="intent" value="save" class="btn btn-primary">
             {t('form.save')}
