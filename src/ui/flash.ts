@@ -9,6 +9,7 @@ const KINDS: Record<string, FlashKind> = {
   running: 'warning',
   confirmed: 'info',
   cancelled: 'info',
+  guardInvalid: 'warning',
 }
 
 /** The tone of the flash for a `done` value (success unless it says otherwise). */

@@ -1,12 +1,12 @@
 /**
- * Buttons of the sync page: run now, dry run, pause, resume, activate a draft, and confirm or
- * cancel a run held by the removal guard. Each is a CSRF-checked POST (sessionGate) that redirects
+ * Buttons of the sync page: run now, dry run, pause, resume, activate a draft, confirm or cancel a
+ * run held by the removal guard, and the guard's threshold. Each is a CSRF-checked POST (sessionGate) that redirects
  * back to the sync page with a flash line.
  */
 import { type Context, Hono } from 'hono'
 import { getRun, updateSync } from '../../db/queries/syncs'
 import { cancelRun, confirmRun, type RunTrigger, startRun } from '../../sync'
-import { idParam, notFound } from '../ui-helpers'
+import { formStrings, idParam, notFound } from '../ui-helpers'
 import { runDeps } from './deps'
 import { loadSync, type SyncEnv } from './load-sync'
 
@@ -62,6 +62,28 @@ syncActions.post('/:id/activate', loadSync, async (c) => {
   await updateSync(c.var.db, tenantId, sync.id, { state: 'active', pausedReason: null }, Date.now())
   const r = await startRun(runDeps(c), { tenantId, syncId: sync.id, trigger: 'create' })
   return c.redirect(`/syncs/${sync.id}?done=${r.started ? 'started' : 'running'}`, 303)
+})
+
+/** The removal guard's threshold of this sync, from the sync page's small form. */
+syncActions.post('/:id/guard', loadSync, async (c) => {
+  const sync = c.var.sync
+  const f = await formStrings(c)
+  const int = (s: string | undefined, lo: number, hi: number) => {
+    const v = /^\s*\d{1,7}\s*$/.test(s ?? '') ? Number(s) : Number.NaN
+    return v >= lo && v <= hi ? v : null
+  }
+  const percent = int(f.guardPercent, 1, 100)
+  const minCount = int(f.guardMinCount, 1, 1_000_000)
+  if (percent === null || minCount === null)
+    return c.redirect(`/syncs/${sync.id}?done=guardInvalid#guard`, 303)
+  await updateSync(
+    c.var.db,
+    c.var.tenant.id,
+    sync.id,
+    { guardPercent: percent, guardMinCount: minCount },
+    Date.now()
+  )
+  return c.redirect(`/syncs/${sync.id}?done=guardSaved#guard`, 303)
 })
 
 /** The run of this sync named in the path, or 404. */

@@ -7,4 +7,6 @@ export const FLASH_KEYS: Record<string, MessageKey> = {
   deleted: 'sync.deleted',
   confirmed: 'guard.confirmed',
   cancelled: 'guard.cancelled',
+  guardSaved: 'guard.saved',
+  guardInvalid: 'guard.invalid',
 }

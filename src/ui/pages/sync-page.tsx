@@ -4,9 +4,10 @@
  */
 import type { SyncRow } from '../../db/queries/syncs'
 import type { Run } from '../../db/schema'
-import type { Locale, T } from '../../i18n'
+import { formatNumber, type Locale, type T } from '../../i18n'
 import { Alert } from '../components/alert'
-import { PostButton } from '../components/fields'
+import { Csrf, PostButton } from '../components/fields'
+import { ListChart } from '../components/list-chart'
 import { PlanWarning, planNumbers, type Reject, RunDetails } from '../components/run-details'
 import { StateBadge } from '../components/sync-bits'
 import { syncViewState } from '../sync-view'
@@ -106,6 +107,53 @@ function Actions(p: { t: T; csrf: string; sync: SyncRow }) {
   )
 }
 
+/** The removal guard's rule in words, with a small form to change its threshold for this sync. */
+function GuardSettings(p: { t: T; locale: Locale; csrf: string; sync: SyncRow }) {
+  const { t, sync } = p
+  if (sync.mode === 'union') return null // union never removes
+  return (
+    <section class="card" id="guard" aria-labelledby="guard-title">
+      <h2 id="guard-title">{t('guard.settings')}</h2>
+      <p>
+        {t('guard.rule', {
+          percent: sync.guardPercent,
+          min: formatNumber(p.locale, sync.guardMinCount),
+        })}
+      </p>
+      <form method="post" action={`/syncs/${sync.id}/guard`} class="guard-form">
+        <Csrf token={p.csrf} />
+        <div class="field">
+          <label for="guardPercent">{t('guard.percent')}</label>
+          <input
+            id="guardPercent"
+            name="guardPercent"
+            type="number"
+            min="1"
+            max="100"
+            required
+            value={String(sync.guardPercent)}
+          />
+        </div>
+        <div class="field">
+          <label for="guardMinCount">{t('guard.min')}</label>
+          <input
+            id="guardMinCount"
+            name="guardMinCount"
+            type="number"
+            min="1"
+            max="1000000"
+            required
+            value={String(sync.guardMinCount)}
+          />
+        </div>
+        <button type="submit" class="btn">
+          {t('guard.save')}
+        </button>
+      </form>
+    </section>
+  )
+}
+
 /** The sync page. */
 export function SyncPage(p: SyncPageProps) {
   const { t, sync } = p
@@ -133,6 +181,8 @@ export function SyncPage(p: SyncPageProps) {
       {p.plan ? <PlanWarning t={t} numbers={planNumbers(t, p.locale, p.plan)} /> : null}
       <Actions t={t} csrf={p.csrf} sync={sync} />
       {p.sample ? <Sample t={t} sample={p.sample} /> : null}
+      <ListChart t={t} locale={p.locale} runs={p.runs} />
+      <GuardSettings t={t} locale={p.locale} csrf={p.csrf} sync={sync} />
       <h2>{t('runs.title')}</h2>
       {p.runs.length === 0 ? <p class="muted">{t('runs.empty')}</p> : null}
       {p.runs.map((r, i) => (
