@@ -58,7 +58,13 @@ export async function connect(ctx, shop) {
       `marketplace connect: HTTP ${res.status}: ${page.replace(/<[^>]+>/g, ' ').slice(0, 400)}`
     )
   const url = action.replace(/&amp;/g, '&')
-  const landed = await browser.request(url, { method: 'POST', form: { clientId } })
+  // A browser posting the hand-off from the sandbox CRM's page names that page's origin; the module
+  // accepts the hand-off only from the tenant's own CRM origin (login CSRF, src/tenants/handoff-origin.ts).
+  const landed = await browser.request(url, {
+    method: 'POST',
+    form: { clientId },
+    headers: { origin: new URL(ctx.sandboxUrl).origin },
+  })
   if (landed.status !== 200) throw new Error(`login through accountUrl: HTTP ${landed.status}`)
   return browser
 }
