@@ -25,6 +25,16 @@ export async function listSyncs(db: Db, tenantId: number): Promise<SyncRow[]> {
   }))
 }
 
+/** Whether any sync of the tenant has finished a real (not dry) run: the first-run checklist. */
+export async function hasFinishedRun(db: Db, tenantId: number): Promise<boolean> {
+  const [row] = await db
+    .select({ id: runs.id })
+    .from(runs)
+    .where(and(eq(runs.tenantId, tenantId), eq(runs.status, 'done'), eq(runs.dryRun, false)))
+    .limit(1)
+  return row !== undefined
+}
+
 /** The latest run of each of the tenant's syncs (optionally only some syncs). */
 export async function latestRuns(
   db: Db,

@@ -8,7 +8,13 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { listAccounts } from '../../db/queries/accounts'
-import { deleteSync, insertSync, listSyncs, updateSync } from '../../db/queries/syncs'
+import {
+  deleteSync,
+  hasFinishedRun,
+  insertSync,
+  listSyncs,
+  updateSync,
+} from '../../db/queries/syncs'
 import type { AppEnv } from '../../env'
 import { startRun } from '../../sync'
 import { loadLists, loadSegments, planTooSmall, validateSyncForm } from '../../sync-settings/form'
@@ -69,13 +75,21 @@ syncs.use(renderer)
 syncs.get('/', async (c) => {
   const t = tr(c)
   const tenantId = c.var.tenant.id
-  const [rows, accounts] = await Promise.all([
+  const [rows, accounts, firstRunDone] = await Promise.all([
     listSyncs(c.var.db, tenantId),
     listAccounts(c.var.db, tenantId),
+    hasFinishedRun(c.var.db, tenantId),
   ])
   const done = FLASH_KEYS[c.req.query('done') ?? '']
   return c.render(
-    <SyncsPage t={t} locale={uiLocale(c)} syncs={rows} hasAccounts={accounts.length > 0} />,
+    <SyncsPage
+      t={t}
+      locale={uiLocale(c)}
+      syncs={rows}
+      hasAccounts={accounts.length > 0}
+      firstRunDone={firstRunDone}
+      filter={{ q: c.req.query('q'), state: c.req.query('state') }}
+    />,
     { title: t('syncs.title'), active: 'syncs', flash: done ? t(done) : undefined }
   )
 })

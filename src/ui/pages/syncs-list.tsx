@@ -4,10 +4,11 @@ import type { Run } from '../../db/schema'
 import { formatNumber, type Locale, type T } from '../../i18n'
 import { parseCounts } from '../../sync'
 import { Alert } from '../components/alert'
+import { FirstRunChecklist } from '../components/checklist'
 import { runErrorText } from '../components/run-details'
 import { formatTime, LiveProgress, StateBadge } from '../components/sync-bits'
 import { TableWrap } from '../components/table'
-import { syncViewState } from '../sync-view'
+import { isRunActive, type SyncViewState, syncViewState } from '../sync-view'
 
 /** What the segment column says for a sync. */
 export function sourceLabel(
@@ -43,12 +44,96 @@ export function nextRunLabel(t: T, locale: Locale, s: SyncRow): string {
   return s.segmentIsDynamic || s.allCustomers ? t('syncs.nextAfterChange') : t('syncs.nextNone')
 }
 
-/** The sync list page. */
-export function SyncsPage(p: { t: T; locale: Locale; syncs: SyncRow[]; hasAccounts: boolean }) {
+/** The filter of the sync list (GET ?q=&state=), shown once a shop has this many syncs. */
+export const FILTER_FROM = 6
+
+export interface SyncFilter {
+  q?: string
+  state?: string
+}
+
+/** The syncs matching the filter: the text in the segment or list name, and the shown state. */
+export function filterSyncs(t: T, rows: SyncRow[], f: SyncFilter): SyncRow[] {
+  const q = (f.q ?? '').trim().toLocaleLowerCase()
+  return rows.filter(
+    (s) =>
+      (!q ||
+        sourceLabel(t, s).toLocaleLowerCase().includes(q) ||
+        targetLabel(t, s).toLocaleLowerCase().includes(q)) &&
+      (!f.state || syncViewState(s, s.lastRun) === f.state)
+  )
+}
+
+const FILTER_STATES: SyncViewState[] = [
+  'ok',
+  'running',
+  'queued',
+  'needs_confirmation',
+  'failed',
+  'paused',
+  'draft',
+  'never',
+]
+
+function FilterForm(p: { t: T; filter: SyncFilter; shown: number; total: number }) {
   const { t } = p
+  return (
+    <form method="get" action="/syncs" class="filter" aria-label={t('syncs.filter.label')}>
+      <div class="field">
+        <label for="filter-q">{t('syncs.filter.q')}</label>
+        <input id="filter-q" name="q" type="search" value={p.filter.q ?? ''} />
+      </div>
+      <div class="field">
+        <label for="filter-state">{t('syncs.filter.state')}</label>
+        <select id="filter-state" name="state">
+          <option value="">{t('syncs.filter.all')}</option>
+          {FILTER_STATES.map((s) => (
+            <option value={s} selected={p.filter.state === s}>
+              {t(`state.${s}`)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <button type="submit" class="btn">
+        {t('syncs.filter.apply')}
+      </button>
+      {p.filter.q || p.filter.state ? (
+        <a href="/syncs" class="btn">
+          {t('syncs.filter.reset')}
+        </a>
+      ) : null}
+      <p class="muted" role="status">
+        {t('syncs.filter.count', { shown: p.shown, total: p.total })}
+      </p>
+    </form>
+  )
+}
+
+/** The sync list page. */
+export function SyncsPage(p: {
+  t: T
+  locale: Locale
+  syncs: SyncRow[]
+  hasAccounts: boolean
+  /** Whether a real run has finished (the first-run checklist's last step). */
+  firstRunDone?: boolean
+  filter?: SyncFilter
+}) {
+  const { t } = p
+  const filter = p.filter ?? {}
+  const filtering = p.syncs.length >= FILTER_FROM || Boolean(filter.q || filter.state)
+  const rows = filtering ? filterSyncs(t, p.syncs, filter) : p.syncs
   return (
     <>
       <h1>{t('syncs.title')}</h1>
+      {p.firstRunDone === undefined ? null : (
+        <FirstRunChecklist
+          t={t}
+          hasAccount={p.hasAccounts}
+          hasSync={p.syncs.length > 0}
+          firstRunDone={p.firstRunDone}
+        />
+      )}
       <div class="toolbar">
         {p.hasAccounts ? (
           <a class="btn btn-primary" href="/syncs/new">
@@ -60,6 +145,9 @@ export function SyncsPage(p: { t: T; locale: Locale; syncs: SyncRow[]; hasAccoun
           </Alert>
         )}
       </div>
+      {filtering ? (
+        <FilterForm t={t} filter={filter} shown={rows.length} total={p.syncs.length} />
+      ) : null}
       {p.syncs.length === 0 ? (
         <p class="muted">{t('syncs.empty')}</p>
       ) : (
@@ -80,7 +168,7 @@ export function SyncsPage(p: { t: T; locale: Locale; syncs: SyncRow[]; hasAccoun
               </tr>
             </thead>
             <tbody>
-              {p.syncs.map((s) => (
+              {rows.map((s) => (
                 <tr data-sync-id={String(s.id)}>
                   <td>
                     <a href={`/syncs/${s.id}`}>{sourceLabel(t, s)}</a>
@@ -98,7 +186,14 @@ export function SyncsPage(p: { t: T; locale: Locale; syncs: SyncRow[]; hasAccoun
                       />
                     ) : null}
                   </td>
-                  <td>{lastResult(t, p.locale, s.lastRun)}</td>
+                  <td>
+                    {s.lastRun && !isRunActive(s.lastRun) ? (
+                      <span class="muted last-at">
+                        {formatTime(p.locale, s.lastRun.finishedAt ?? s.lastRun.createdAt)}
+                      </span>
+                    ) : null}
+                    {lastResult(t, p.locale, s.lastRun)}
+                  </td>
                   <td class="hide-narrow">{nextRunLabel(t, p.locale, s)}</td>
                 </tr>
               ))}
