@@ -3,11 +3,19 @@
  * answer (a timeout, a killed process); the write step then sends the batch again, and the answer
  * to that call may refuse a row the first call already added — so "Unisender refused it" no longer
  * means "it is not in the list". Such refusals wait in the cursor (pendCheck) and are checked one by
- * one with getContact: an address in the list counts as added, any other stays a reject.
+ * one with getContact: an address in the list counts as added, any other stays a reject. The
+ * additions of a call refused for the plan limit are checked the same way (it may have imported
+ * some before refusing, UNCONFIRMED), so the run reports exactly what was written.
  */
 import { ApiError } from '../clients/errors'
 import type { ContactList, UnisenderClient } from '../clients/unisender'
 import type { StepContext } from './context'
+
+/**
+ * The pendCheck message of an addition in a call refused for the plan limit: found in the list it
+ * counts as added, otherwise it was simply not written (not a reject).
+ */
+export const PLAN_LIMIT_CHECK = 'plan_limit'
 
 /** getContact calls per step (like the exclude fallback: well within 100 subrequests). */
 export const CHECKS_PER_STEP = 40
@@ -54,7 +62,7 @@ export async function drainChecks(
     n++
     const inList = await listed(uni, email, listId)
     if (inList) ctx.counts.added++
-    else {
+    else if (message !== PLAN_LIMIT_CHECK) {
       ctx.counts.invalid++
       const detail = inList === null ? `${message} ${UNCHECKED_NOTE}` : message
       ctx.reject(email, 'rejected_by_unisender', detail.slice(0, 300))

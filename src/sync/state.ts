@@ -85,6 +85,11 @@ export const CursorSchema = z.object({
    * unanswered call may have added them, so each is checked in the list before it is a reject.
    */
   pendCheck: z.array(z.tuple([z.string(), z.string()])).default([]),
+  /**
+   * Unisender refused an import for the plan's contact limit (its message): the run fails once the
+   * refused call's additions are looked up (pendCheck), since it may have imported some of them.
+   */
+  planLimit: z.string().nullable().default(null),
   /** The user confirmed a guarded removal. */
   confirmed: z.boolean().default(false),
   /** Why removals are off for this run (incomplete picture), shown to the user. */

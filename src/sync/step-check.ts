@@ -1,7 +1,8 @@
 /**
  * The `check` phase, between planning and writing: a dry run ends here; a run that would remove
- * too much waits for the user's confirmation; a run whose additions do not fit the Unisender plan
- * fails before writing anything, saying how many contacts are missing.
+ * too much waits for the user's confirmation; a run that adds is checked against the Unisender
+ * plan first and, when the additions do not fit, fails before writing anything, saying how many
+ * contacts are missing.
  */
 import type { StepContext } from './context'
 import { guardTrips, planShortfall } from './guard'
@@ -34,10 +35,10 @@ export async function stepCheck(ctx: StepContext): Promise<StepResult> {
   ) {
     return { kind: 'wait' }
   }
-  // With more than one import call, check the plan first so that nothing is written when the
-  // additions do not fit. A single call needs no pre-check (one call fewer per run): it is the
-  // first write of the run, and a refusal for the limit is reported the same way (step-write.ts).
-  if (cursor.batchesA + cursor.batchesWithAdds > 1) {
+  // Check the plan before every run that adds, so that nothing is written when the additions do
+  // not fit: Unisender may import up to the limit before refusing a call (UNCONFIRMED), so a
+  // refused first call is no proof that nothing was written (step-write.ts reports what was).
+  if (counts.plannedAdd > 0) {
     const info = await (await ctx.uni()).getUserInfo()
     if (info.api_mode === 'test') cursor.testMode = true
     const missing = planShortfall(counts.plannedAdd, info)

@@ -10,7 +10,7 @@ import type { StepContext } from './context'
 import type { RejectReason } from './counts'
 import { mentionsPlanLimit, planShortfall } from './guard'
 import { packRefused, partitionOf, unpack } from './partition'
-import { drainChecks } from './resent-check'
+import { drainChecks, PLAN_LIMIT_CHECK } from './resent-check'
 import type { StepResult } from './result'
 import { SIDES } from './state'
 import { planLimitMessage } from './step-check'
@@ -107,6 +107,19 @@ async function planLimitFailure(
   return { kind: 'fail', code: 'plan_limit', message }
 }
 
+/**
+ * An import refused for the plan limit may have imported some of its rows first (UNCONFIRMED,
+ * docs/unisender.md §5): its additions wait in pendCheck to be looked up one by one, and the run
+ * fails after that (planLimitFailure) with the exact number written.
+ */
+function planLimitRefused(ctx: StepContext, ops: Op[], message: string): StepResult {
+  const c = ctx.cursor
+  c.planLimit = message.slice(0, 300)
+  for (const op of ops) if (op.add) c.pendCheck.push([op.email, PLAN_LIMIT_CHECK])
+  c.sentBatch = null
+  return { kind: 'next' }
+}
+
 /** `exclude` calls per step for removal rows importContacts refused. */
 export const EXCLUDES_PER_STEP = 40
 
@@ -149,6 +162,7 @@ export async function stepWrite(ctx: StepContext): Promise<StepResult> {
     await drainChecks(ctx, uni, listId)
     return { kind: 'next' }
   }
+  if (c.planLimit) return planLimitFailure(ctx, uni, c.planLimit)
   let calls = 0
   while (calls < ctx.deps.importsPerStep) {
     const total = { A: c.batchesA, W: c.batchesW, R: c.batchesR }[c.writeSide]
@@ -185,13 +199,13 @@ export async function stepWrite(ctx: StepContext): Promise<StepResult> {
         )
       } catch (err) {
         if (err instanceof ApiError && err.kind === 'fatal' && mentionsPlanLimit(err.message)) {
-          return planLimitFailure(ctx, uni, err.message)
+          return planLimitRefused(ctx, ops, err.message)
         }
         throw err
       }
       calls++
       const limit = applyResult(ctx, ops, result, resent)
-      if (limit) return planLimitFailure(ctx, uni, limit)
+      if (limit) return planLimitRefused(ctx, ops, limit)
       c.sentBatch = null
       c.writeSeq = b.seq + 1
       ctx.progressDone++

@@ -36,10 +36,11 @@ describe('run records', () => {
     const calls = parseApiCalls(run.apiCalls)
     expect(calls.retailcrm).toBe(3)
     expect(calls.detail['unisender:importContacts']).toBe(1)
+    expect(calls.detail['unisender:getUserInfo']).toBe(1) // the plan check before adding
     expect(calls.unisender).toBe(
       calls.detail['unisender:async/exportContacts']! +
         calls.detail['unisender:async/getTaskResult']! +
-        1
+        2
     )
     expect(run.progressDone).toBe(run.progressTotal)
     const chunks = await w.db.select().from(runChunks).where(eq(runChunks.runId, s.runId))

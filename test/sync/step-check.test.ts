@@ -78,7 +78,9 @@ describe('plan limit', () => {
     expect(run.status).toBe('failed')
     expect(run.errorCode).toBe('plan_limit')
     expect(run.errorMessage).toMatch(/15 are missing/)
-    // One import call is its own check (refused whole, nothing written); more are pre-checked.
+    expect(run.errorMessage).toMatch(/Nothing was written/)
+    // Checked before every run that adds, even one that fits in a single import call.
+    expect(w.uni.calls('importContacts')).toBe(0)
     expect(await w.listEmails()).toEqual([])
     expect(await w.uni.contactCount(w.account)).toBe(0)
   })
@@ -107,6 +109,39 @@ describe('plan limit', () => {
     expect(run.status).toBe('failed')
     expect(run.errorCode).toBe('plan_limit')
     expect(run.errorMessage).toMatch(/5 are missing/)
+  })
+})
+
+describe('an import refused partway for the plan limit', () => {
+  it('reports exactly what was written (Unisender may import up to the limit, UNCONFIRMED)', async () => {
+    // getUserInfo says there is room; other contacts fill the plan before the import, which then
+    // imports 35 of the 40 new contacts and refuses (the emulator's partialPlanLimit).
+    const w = await makeWorld({
+      shop: smallShop(50, { size: 40 }, false),
+      account: { contactLimit: 45 },
+    })
+    w.uni.faults.set({ partialPlanLimit: true })
+    const s = await w.start()
+    if (!s.started) throw new Error()
+    let filled = false
+    await w.drain({
+      onStep: async () => {
+        if (filled || (await w.run(s.runId)).phase !== 'write') return
+        filled = true
+        await w.uni.seedContacts(
+          w.account,
+          Array.from({ length: 10 }, (_, i) => ({ email: `other${i}@example.org` }))
+        )
+      },
+    })
+    const run = await w.run(s.runId)
+    expect(run.status).toBe('failed')
+    expect(run.errorCode).toBe('plan_limit')
+    expect((await w.listEmails()).length).toBe(35)
+    expect(run.countsParsed.added).toBe(35)
+    expect(run.errorMessage).toMatch(/35 contacts were added before the limit was reached/)
+    expect(run.errorMessage).toMatch(/5 are missing/)
+    expect(run.errorMessage).not.toMatch(/Nothing was written/)
   })
 })
 

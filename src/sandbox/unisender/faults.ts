@@ -35,6 +35,12 @@ export const faultSettingsSchema = z.object({
     })
     .optional(),
   seed: z.number().int().optional(),
+  /**
+   * importContacts over the plan's contact limit first imports the rows that fit (new contacts up
+   * to the limit, in row order), then refuses the call. UNCONFIRMED whether the real service does
+   * this or refuses the whole call (the default here); the module must report either correctly.
+   */
+  partialPlanLimit: z.boolean().optional(),
 })
 
 export type FaultRule = z.infer<typeof faultRuleSchema>
@@ -97,6 +103,11 @@ export class Faults {
       return rule
     }
     return undefined
+  }
+
+  /** Whether an import over the plan imports what fits before refusing. */
+  partialPlanLimit(): boolean {
+    return this.settings.partialPlanLimit === true
   }
 
   /** Whether an import row with this canonical address fails by injection. */

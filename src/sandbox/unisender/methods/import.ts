@@ -1,6 +1,7 @@
 /**
  * importContacts: up to 500 rows per call, applied as one D1 batch (all or nothing). The plan's
- * contact limit is checked before writing and enforced again by a trigger inside the batch.
+ * contact limit is checked before writing and enforced again by a trigger inside the batch; with
+ * the partialPlanLimit fault, a call over the limit imports what fits before it is refused.
  */
 import type { MethodContext } from '../context'
 import { checkEmail } from '../email'
@@ -50,18 +51,21 @@ export async function importContacts(ctx: MethodContext): Promise<ImportResult> 
     db,
     [...existing.values()].map((c) => c.id)
   )
-  const plan = planImport({
-    rows,
-    existing,
-    memberships,
-    overwriteTags,
-    overwriteLists,
-    rowFails: (email) => ctx.state.faults.rowFails(email),
-  })
+  const planOf = (of: typeof rows) =>
+    planImport({
+      rows: of,
+      existing,
+      memberships,
+      overwriteTags,
+      overwriteLists,
+      rowFails: (email) => ctx.state.faults.rowFails(email),
+    })
+  const plan = planOf(rows)
   // Test mode: writes report success and change nothing (as the real one).
   if (account.testMode) return plan.result
   const adding = plan.newContacts.length
   if (adding > 0 && account.contactCount - plan.deletes.length + adding > account.contactLimit) {
+    if (ctx.state.faults.partialPlanLimit()) await importWhatFits(ctx, rows, plan, planOf)
     throw planLimitError(account.contactLimit, account.contactCount, adding)
   }
   const stmts = statements(db, account.id, plan, ctx.now)
@@ -74,6 +78,33 @@ export async function importContacts(ctx: MethodContext): Promise<ImportResult> 
     throw err
   }
   return plan.result
+}
+
+/**
+ * The partialPlanLimit fault: writes the rows that fit — rows of existing contacts, and new
+ * contacts in row order until the plan is full — before the caller refuses the call.
+ */
+async function importWhatFits<R extends { email: string }>(
+  ctx: MethodContext,
+  rows: R[],
+  plan: ImportPlan,
+  planOf: (rows: R[]) => ImportPlan
+): Promise<void> {
+  const room = Math.max(
+    0,
+    ctx.account.contactLimit - ctx.account.contactCount + plan.deletes.length
+  )
+  const fresh = new Set(plan.newContacts.map((c) => c.email))
+  const taken = new Set<string>()
+  const fits = rows.filter((r) => {
+    const email = r.email.toLowerCase()
+    if (!fresh.has(email) || taken.has(email)) return true
+    if (taken.size >= room) return false
+    taken.add(email)
+    return true
+  })
+  const stmts = statements(ctx.db, ctx.account.id, planOf(fits), ctx.now)
+  if (stmts.length > 0) await ctx.db.batch(stmts)
 }
 
 /** The writes of a plan, in an order where exclusion wins over addition. */
