@@ -9,10 +9,11 @@ import { ApiError } from '../clients/errors'
 import { type ClientSettings, tenantCrmClient } from '../credentials/clients'
 import type { Db } from '../db/client'
 import { getAccount } from '../db/queries/accounts'
-import { findDuplicateSync, findListSharers, type NewSync } from '../db/queries/syncs'
-import type { SyncMode, Tenant, UnisenderAccount } from '../db/schema'
+import { findDuplicateSync, findListSharers, listRuns, type NewSync } from '../db/queries/syncs'
+import type { Run, Sync, SyncMode, Tenant, UnisenderAccount } from '../db/schema'
 import type { T } from '../i18n'
 import { errorText } from '../lib/error-text'
+import { parseCounts } from '../sync'
 import { cachedSegments, cacheSegments } from './segments-cache'
 import {
   LIST_TITLE_MAX,
@@ -185,6 +186,36 @@ export async function validateSyncForm(
       errors: { list: d.t('form.err.listTaken', { syncs: names.map((n) => `«${n}»`).join(', ') }) },
     }
   return { ok: true, row, account, need: source.need, sharedWith: names }
+}
+
+/**
+ * The new contacts a re-saved sync would bring, from its last finished run when the edit keeps its
+ * source, account and list: a dry run's planned additions, or nothing after a real run (its
+ * members are in the list already), plus the customers the source gained since. Otherwise (new
+ * sync, changed target, no finished run) the whole source, as before: conservative.
+ */
+export function estimateNewContacts(need: number | null, last: Run | null): number | null {
+  if (need == null || !last) return need
+  const counts = parseCounts(last.counts)
+  const grown = Math.max(0, need - counts.readFromCrm)
+  return (last.dryRun ? counts.plannedAdd : 0) + grown
+}
+
+/** The last finished run of `sync` whose settings the validated form keeps, or null. */
+export async function comparableRun(
+  d: FormDeps,
+  sync: Sync,
+  row: Omit<NewSync, 'tenantId'>
+): Promise<Run | null> {
+  const same =
+    sync.unisenderAccountId === row.unisenderAccountId &&
+    sync.listId != null &&
+    sync.listId === row.listId &&
+    sync.allCustomers === row.allCustomers &&
+    sync.segmentId === row.segmentId
+  if (!same) return null
+  const runs = await listRuns(d.db, d.tenant.id, sync.id, 10)
+  return runs.find((r) => r.status === 'done') ?? null
 }
 
 /**

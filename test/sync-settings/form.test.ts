@@ -3,9 +3,12 @@
  * message, and the plan-too-small warning that a confirmation overrides.
  */
 import { env } from 'cloudflare:workers'
+import { eq } from 'drizzle-orm'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createDb } from '../../src/db/client'
 import { listSyncs } from '../../src/db/queries/syncs'
+import { runs } from '../../src/db/schema'
+import { makeRun } from '../support/fixtures'
 import { get, post } from '../support/requests'
 import { makeSyncPagesWorld, type SyncPagesWorld, syncFormFields } from '../support/world'
 
@@ -69,6 +72,46 @@ describe('plan too small', () => {
     expect(await listSyncs(db(), small.tenant.id)).toHaveLength(0)
     expect((await post(small.session, '/syncs', { ...f, planConfirmed: '1' })).status).toBe(303)
     expect(await listSyncs(db(), small.tenant.id)).toHaveLength(1)
+  })
+
+  it('does not warn on re-save when the last run shows the segment is already in Unisender', async () => {
+    // 50 free contacts of 60 are used by the segment's own members, added by the last run.
+    const w6 = await makeSyncPagesWorld({ contactLimit: 60 })
+    const f = await syncFormFields(w6, { mode: 'union' })
+    expect((await post(w6.session, '/syncs', f)).status).toBe(303)
+    const [s] = await listSyncs(db(), w6.tenant.id)
+    await db().update(runs).set({ status: 'done' }).where(eq(runs.syncId, s!.id))
+    await makeRun(w6.tenant.id, s!.id, {
+      status: 'done',
+      counts: JSON.stringify({ readFromCrm: 50, added: 50, listBefore: 0 }),
+    })
+    await w6.uni.seedContacts(
+      w6.uniAccount,
+      Array.from({ length: 50 }, (_, i) => ({ email: `member${i}@example.org` }))
+    )
+    const res = await post(w6.session, `/syncs/${s!.id}`, f)
+    expect(res.status).toBe(303)
+  })
+
+  it('still warns on re-save when the estimated new contacts do not fit', async () => {
+    const w6 = await makeSyncPagesWorld({ contactLimit: 60 })
+    const f = await syncFormFields(w6, { mode: 'union' })
+    expect((await post(w6.session, '/syncs', f)).status).toBe(303)
+    const [s] = await listSyncs(db(), w6.tenant.id)
+    await db().update(runs).set({ status: 'done' }).where(eq(runs.syncId, s!.id))
+    // The last dry run would add 50, and the account has 20 contacts of 60: 40 free.
+    await makeRun(w6.tenant.id, s!.id, {
+      status: 'done',
+      dryRun: true,
+      counts: JSON.stringify({ readFromCrm: 50, plannedAdd: 50 }),
+    })
+    await w6.uni.seedContacts(
+      w6.uniAccount,
+      Array.from({ length: 20 }, (_, i) => ({ email: `other${i}@example.org` }))
+    )
+    const res = await post(w6.session, `/syncs/${s!.id}`, f)
+    expect(res.status).toBe(422)
+    expect(await res.text()).toContain('Проверьте ваш тарифный план')
   })
 
   it('never asks for subtraction, which adds nobody', async () => {

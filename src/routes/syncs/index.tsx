@@ -17,7 +17,14 @@ import {
 } from '../../db/queries/syncs'
 import type { AppEnv } from '../../env'
 import { startRun } from '../../sync'
-import { loadLists, loadSegments, planTooSmall, validateSyncForm } from '../../sync-settings/form'
+import {
+  comparableRun,
+  estimateNewContacts,
+  loadLists,
+  loadSegments,
+  planTooSmall,
+  validateSyncForm,
+} from '../../sync-settings/form'
 import { type SyncFormErrors, type SyncFormValues, valuesFrom } from '../../sync-settings/values'
 import { SyncFormPage } from '../../ui/pages/sync-form'
 import { SyncDeletePage } from '../../ui/pages/sync-page'
@@ -158,7 +165,9 @@ syncs.post('/:id', loadSync, async (c) => {
   if (v.sharedWith.length && f.listSharedConfirmed !== '1')
     return showForm(c, values, {}, { syncId: s.id, sharedWith: v.sharedWith })
   if (!dry && f.planConfirmed !== '1') {
-    const plan = await planTooSmall(d, v.account, v.need, v.row.mode)
+    // Only the contacts the last run says are new count against the plan (#13: no false warning).
+    const need = estimateNewContacts(v.need, await comparableRun(d, s, v.row))
+    const plan = await planTooSmall(d, v.account, need, v.row.mode)
     if (plan)
       return showForm(
         c,
