@@ -22,6 +22,7 @@ import {
   listAccounts,
   updateAccount,
 } from '../../db/queries/accounts'
+import { hasFinishedRun } from '../../db/queries/syncs'
 import type { AppEnv } from '../../env'
 import type { T } from '../../i18n'
 import { maskKey } from '../../lib/crypto'
@@ -98,11 +99,19 @@ accounts.get('/', async (c) => {
   const done = c.req.query('done')
   const flash =
     done === 'saved' ? t('accounts.saved') : done === 'deleted' ? t('accounts.deleted') : undefined
-  return c.render(<AccountsPage t={t} locale={uiLocale(c)} accounts={cards} />, {
-    title: t('accounts.title'),
-    active: 'accounts',
-    flash,
-  })
+  const checklist = {
+    hasAccount: rows.length > 0,
+    hasSync: cards.some((a) => a.syncCount > 0),
+    firstRunDone: await hasFinishedRun(c.var.db, c.var.tenant.id),
+  }
+  return c.render(
+    <AccountsPage t={t} locale={uiLocale(c)} accounts={cards} checklist={checklist} />,
+    {
+      title: t('accounts.title'),
+      active: 'accounts',
+      flash,
+    }
+  )
 })
 
 accounts.get('/new', (c) => {

@@ -1,6 +1,7 @@
 /** "Мои аккаунты": the block "Мои страницы Unisender" with one card per Unisender account. */
 import { formatNumber, type Locale, type T } from '../../i18n'
 import { Alert } from '../components/alert'
+import { type ChecklistState, FirstRunChecklist } from '../components/checklist'
 
 /** Plan numbers from getUserInfo, or why they are missing. */
 export type PlanInfo = { total?: number; used?: number } | { error: string }
@@ -31,7 +32,13 @@ function Plan(p: { t: T; locale: Locale; plan: PlanInfo }) {
 }
 
 /** The accounts page. */
-export function AccountsPage(p: { t: T; locale: Locale; accounts: AccountCard[] }) {
+export function AccountsPage(p: {
+  t: T
+  locale: Locale
+  accounts: AccountCard[]
+  /** The first-run checklist's state, shown below the accounts until its steps are done. */
+  checklist?: ChecklistState
+}) {
   const { t } = p
   return (
     <>
@@ -71,6 +78,7 @@ export function AccountsPage(p: { t: T; locale: Locale; accounts: AccountCard[] 
           ))}
         </div>
       </section>
+      {p.checklist ? <FirstRunChecklist t={t} {...p.checklist} /> : null}
     </>
   )
 }

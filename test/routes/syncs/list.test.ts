@@ -83,3 +83,17 @@ describe('the list', () => {
     expect(await (await get(s, '/syncs')).text()).not.toContain('class="filter"')
   })
 })
+
+describe('the checklist on «Мои аккаунты»', () => {
+  it('is shown below the accounts until the steps are done', async () => {
+    const { tenantId, s } = await shop()
+    const html = await (await get(s, '/accounts')).text()
+    expect(text(html)).toContain('С чего начать')
+    // The article's block stays the page's first heading.
+    expect(html.indexOf('Мои страницы Unisender')).toBeLessThan(html.indexOf('С чего начать'))
+    const account = await makeAccount(tenantId, { login: 'shop' })
+    const sync = await makeSync(tenantId, account.id, { segmentName: 'VIP', listTitle: 'Клиенты' })
+    await makeRun(tenantId, sync.id, { status: 'done', finishedAt: Date.now() })
+    expect(await (await get(s, '/accounts')).text()).not.toContain('С чего начать')
+  })
+})
