@@ -97,6 +97,15 @@ export const en: Record<MessageKey, string> = {
   'accounts.deleteUsed':
     'Syncs using this account: {count}. They will be paused; choose another account in them to continue. Lists in Unisender and their subscribers stay as they are.',
   'accounts.deleteConfirm': 'Delete account',
+  'accounts.moveTo': 'Move the syncs to the account',
+  'accounts.moveNone': 'Do not move — the syncs will stop',
+  'accounts.moveHint':
+    'Moved syncs keep running and write the list of the same title in the chosen account (created there if missing).',
+  'accounts.deletedMoved': 'Account deleted. Its syncs moved to the chosen account and keep running.',
+  'accounts.savedResumed':
+    'Account saved. The syncs of this account run again: they were stopped when the account was deleted.',
+  'sync.accountGone':
+    'The Unisender account of this sync was deleted, so it does not run. Press "Edit" and choose an account, or add that account again under "My accounts".',
   'accounts.err.loginRequired': 'Enter the Unisender login.',
   'accounts.err.loginTooLong': 'The login is longer than {max} characters.',
   'accounts.err.keyRequired': 'Enter the API key.',

@@ -10,6 +10,7 @@ const KINDS: Record<string, FlashKind> = {
   confirmed: 'info',
   cancelled: 'info',
   guardInvalid: 'warning',
+  accountGone: 'warning',
 }
 
 /** The tone of the flash for a `done` value (success unless it says otherwise). */

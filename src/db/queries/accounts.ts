@@ -2,9 +2,9 @@
  * Tenant-scoped queries on Unisender accounts. Every function takes the tenant id and filters by it,
  * so an id of another tenant behaves exactly like a missing id (the routes answer 404).
  */
-import { and, count, eq, isNull } from 'drizzle-orm'
+import { and, count, eq, inArray, isNotNull, isNull } from 'drizzle-orm'
 import type { Db } from '../client'
-import { syncs, type UnisenderAccount, unisenderAccounts } from '../schema'
+import { type Sync, syncs, type UnisenderAccount, unisenderAccounts } from '../schema'
 
 export type AccountWithUsage = UnisenderAccount & { syncCount: number }
 
@@ -113,25 +113,91 @@ export async function countSyncsUsing(
   return row?.n ?? 0
 }
 
+/** The tenant's syncs that use the account, oldest first (named before the account is deleted). */
+export async function listSyncsUsing(db: Db, tenantId: number, accountId: number): Promise<Sync[]> {
+  return db
+    .select()
+    .from(syncs)
+    .where(and(eq(syncs.tenantId, tenantId), eq(syncs.unisenderAccountId, accountId)))
+    .orderBy(syncs.id)
+}
+
 /**
- * Deletes an account: its syncs are paused (reason 'account_deleted') and the account row is
- * soft-deleted with its key wiped, in one batch. Syncs keep pointing at it until the user picks
- * another account.
+ * Deletes an account: its syncs are paused (reason 'account_deleted') — or, with `moveTo` (a live
+ * account of the tenant), moved there keeping their state, each writing the list of the same title
+ * in that account (found or created by the engine: list ids belong to one account) — and the
+ * account row is soft-deleted with its key wiped, in one batch.
  */
 export async function deleteAccount(
   db: Db,
   tenantId: number,
   id: number,
-  now: number
+  now: number,
+  moveTo?: number
 ): Promise<void> {
+  const ofAccount = and(eq(syncs.tenantId, tenantId), eq(syncs.unisenderAccountId, id))
   await db.batch([
-    db
-      .update(syncs)
-      .set({ state: 'paused', pausedReason: 'account_deleted', nextRunAt: null, updatedAt: now })
-      .where(and(eq(syncs.tenantId, tenantId), eq(syncs.unisenderAccountId, id))),
+    moveTo
+      ? db
+          .update(syncs)
+          .set({
+            unisenderAccountId: moveTo,
+            listId: null,
+            createList: true,
+            nextRunAt: now,
+            updatedAt: now,
+          })
+          .where(ofAccount)
+      : db
+          .update(syncs)
+          .set({
+            state: 'paused',
+            pausedReason: 'account_deleted',
+            nextRunAt: null,
+            updatedAt: now,
+          })
+          .where(ofAccount),
     db
       .update(unisenderAccounts)
       .set({ deletedAt: now, apiKeyEnc: '', apiKeyHint: '', updatedAt: now })
       .where(and(eq(unisenderAccounts.id, id), eq(unisenderAccounts.tenantId, tenantId))),
   ])
+}
+
+/**
+ * Re-attaches the syncs paused because an account with this login was deleted to the account just
+ * added with the same login (case-insensitive): same Unisender account, so their list ids hold.
+ * They resume at once. Returns how many.
+ */
+export async function resumeSyncsOfLogin(
+  db: Db,
+  tenantId: number,
+  login: string,
+  accountId: number,
+  now: number
+): Promise<number> {
+  const gone = await db
+    .select({ id: unisenderAccounts.id, login: unisenderAccounts.login })
+    .from(unisenderAccounts)
+    .where(and(eq(unisenderAccounts.tenantId, tenantId), isNotNull(unisenderAccounts.deletedAt)))
+  const ids = gone.filter((a) => a.login.toLowerCase() === login.toLowerCase()).map((a) => a.id)
+  if (ids.length === 0) return 0
+  const res = await db
+    .update(syncs)
+    .set({
+      unisenderAccountId: accountId,
+      state: 'active',
+      pausedReason: null,
+      nextRunAt: now,
+      updatedAt: now,
+    })
+    .where(
+      and(
+        eq(syncs.tenantId, tenantId),
+        inArray(syncs.unisenderAccountId, ids),
+        eq(syncs.pausedReason, 'account_deleted')
+      )
+    )
+    .returning({ id: syncs.id })
+  return res.length
 }

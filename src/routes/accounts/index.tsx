@@ -14,12 +14,13 @@ import {
 } from '../../accounts/unisender-key'
 import { clientSettings, sealUnisenderKey } from '../../credentials/clients'
 import {
-  countSyncsUsing,
   createAccount,
   deleteAccount,
   findAccountByLogin,
   getAccount,
   listAccounts,
+  listSyncsUsing,
+  resumeSyncsOfLogin,
   updateAccount,
 } from '../../db/queries/accounts'
 import { hasFinishedRun } from '../../db/queries/syncs'
@@ -34,6 +35,7 @@ import {
   LOGIN_MAX,
 } from '../../ui/pages/account-form'
 import { AccountsPage } from '../../ui/pages/accounts'
+import { sourceLabel, targetLabel } from '../../ui/pages/syncs-list'
 import { renderer, tr, uiLocale } from '../../ui/renderer'
 import { formStrings, idParam, notFound } from '../ui-helpers'
 
@@ -97,8 +99,14 @@ accounts.get('/', async (c) => {
     }))
   )
   const done = c.req.query('done')
-  const flash =
-    done === 'saved' ? t('accounts.saved') : done === 'deleted' ? t('accounts.deleted') : undefined
+  const flashKey = {
+    saved: 'accounts.saved',
+    savedResumed: 'accounts.savedResumed',
+    deleted: 'accounts.deleted',
+    deletedMoved: 'accounts.deletedMoved',
+  } as const
+  const key = flashKey[done as keyof typeof flashKey]
+  const flash = key ? t(key) : undefined
   const checklist = {
     hasAccount: rows.length > 0,
     hasSync: cards.some((a) => a.syncCount > 0),
@@ -167,12 +175,15 @@ accounts.post('/', async (c) => {
   if (check.testMode && f.acceptTestMode !== '1') return show({}, true)
   const tenantId = c.var.tenant.id
   const settings = clientSettings(c.env)
-  await createAccount(
+  const now = Date.now()
+  const account = await createAccount(
     c.var.db,
-    { tenantId, login, apiKeyHint: maskKey(apiKey), testMode: check.testMode, now: Date.now() },
+    { tenantId, login, apiKeyHint: maskKey(apiKey), testMode: check.testMode, now },
     (id) => sealUnisenderKey(settings, { id, tenantId }, apiKey)
   )
-  return c.redirect('/accounts?done=saved', 303)
+  // The same login added again: the syncs its deletion paused resume, and the flash says so.
+  const resumed = await resumeSyncsOfLogin(c.var.db, tenantId, login, account.id, now)
+  return c.redirect(`/accounts?done=${resumed ? 'savedResumed' : 'saved'}`, 303)
 })
 
 accounts.get('/:id/edit', async (c) => {
@@ -218,14 +229,18 @@ accounts.get('/:id/delete', async (c) => {
   const t = tr(c)
   const tenantId = c.var.tenant.id
   const a = (await getAccount(c.var.db, tenantId, idParam(c))) ?? notFound()
-  const syncCount = await countSyncsUsing(c.var.db, tenantId, a.id)
+  const [used, all] = await Promise.all([
+    listSyncsUsing(c.var.db, tenantId, a.id),
+    listAccounts(c.var.db, tenantId),
+  ])
   return c.render(
     <AccountDeletePage
       t={t}
       csrf={c.var.csrfToken}
       id={a.id}
       login={a.login}
-      syncCount={syncCount}
+      syncs={used.map((s) => ({ id: s.id, label: `${sourceLabel(t, s)} → ${targetLabel(t, s)}` }))}
+      targets={all.filter((o) => o.id !== a.id).map((o) => ({ id: o.id, login: o.login }))}
     />,
     { title: t('accounts.deleteTitle', { login: a.login }), active: 'accounts' }
   )
@@ -234,6 +249,13 @@ accounts.get('/:id/delete', async (c) => {
 accounts.post('/:id/delete', async (c) => {
   const tenantId = c.var.tenant.id
   const a = (await getAccount(c.var.db, tenantId, idParam(c))) ?? notFound()
-  await deleteAccount(c.var.db, tenantId, a.id, Date.now())
-  return c.redirect('/accounts?done=deleted', 303)
+  const f = await formStrings(c)
+  // "Перенести синхронизации на аккаунт": only another live account of this tenant.
+  const wanted = z.coerce.number().int().positive().safeParse(f.moveTo)
+  const target =
+    wanted.success && wanted.data !== a.id
+      ? await getAccount(c.var.db, tenantId, wanted.data)
+      : null
+  await deleteAccount(c.var.db, tenantId, a.id, Date.now(), target?.id)
+  return c.redirect(`/accounts?done=${target ? 'deletedMoved' : 'deleted'}`, 303)
 })

@@ -13,8 +13,9 @@ import { loadSync, type SyncEnv } from './load-sync'
 async function start(c: Context<SyncEnv>, trigger: RunTrigger, dryRun: boolean) {
   const tenantId = c.var.tenant.id
   const sync = c.var.sync
-  if (!dryRun && sync.pausedReason === 'account_deleted')
-    return c.redirect(`/syncs/${sync.id}`, 303)
+  // Nothing can run without the account: say so instead of doing nothing.
+  if (sync.pausedReason === 'account_deleted')
+    return c.redirect(`/syncs/${sync.id}?done=accountGone`, 303)
   const r = await startRun(runDeps(c), { tenantId, syncId: sync.id, trigger, dryRun })
   return c.redirect(`/syncs/${sync.id}?done=${r.started ? 'started' : 'running'}`, 303)
 }
@@ -42,6 +43,8 @@ syncActions.post('/:id/resume', loadSync, async (c) => {
   const tenantId = c.var.tenant.id
   const sync = c.var.sync
   // A draft is activated with "Сохранить и запустить"; a deleted account needs an edit first.
+  if (sync.pausedReason === 'account_deleted')
+    return c.redirect(`/syncs/${sync.id}?done=accountGone`, 303)
   if (sync.pausedReason === 'user' || sync.pausedReason === 'crm_broken' || !sync.pausedReason) {
     const now = Date.now()
     await updateSync(

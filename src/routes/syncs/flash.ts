@@ -9,4 +9,5 @@ export const FLASH_KEYS: Record<string, MessageKey> = {
   cancelled: 'guard.cancelled',
   guardSaved: 'guard.saved',
   guardInvalid: 'guard.invalid',
+  accountGone: 'sync.accountGone',
 }

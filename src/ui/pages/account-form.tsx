@@ -90,25 +90,52 @@ export function AccountDeletePage(p: {
   csrf: string
   id: number
   login: string
-  syncCount: number
+  /** The syncs this account's deletion stops (or moves), named. */
+  syncs: { id: number; label: string }[]
+  /** Other live accounts the syncs can move to. */
+  targets: { id: number; login: string }[]
 }) {
   const { t } = p
+  const used = p.syncs.length
   return (
     <>
       <h1>{t('accounts.deleteTitle', { login: p.login })}</h1>
-      <Alert kind={p.syncCount ? 'warning' : 'info'}>
-        {p.syncCount
-          ? t('accounts.deleteUsed', { count: p.syncCount })
-          : t('accounts.deleteUnused')}
+      <Alert kind={used ? 'warning' : 'info'}>
+        {used ? t('accounts.deleteUsed', { count: used }) : t('accounts.deleteUnused')}
       </Alert>
-      <form method="post" action={`/accounts/${p.id}/delete`} class="toolbar">
+      {used ? (
+        <ul class="delete-syncs">
+          {p.syncs.map((s) => (
+            <li>
+              <a href={`/syncs/${s.id}`}>{s.label}</a>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <form method="post" action={`/accounts/${p.id}/delete`}>
         <Csrf token={p.csrf} />
-        <button type="submit" class="btn btn-danger">
-          {t('accounts.deleteConfirm')}
-        </button>
-        <a class="btn" href="/accounts">
-          {t('common.cancel')}
-        </a>
+        {used && p.targets.length ? (
+          <div class="field">
+            <label for="moveTo">{t('accounts.moveTo')}</label>
+            <select id="moveTo" name="moveTo" aria-describedby="moveTo-hint">
+              <option value="">{t('accounts.moveNone')}</option>
+              {p.targets.map((a) => (
+                <option value={String(a.id)}>{a.login}</option>
+              ))}
+            </select>
+            <p class="hint" id="moveTo-hint">
+              {t('accounts.moveHint')}
+            </p>
+          </div>
+        ) : null}
+        <div class="toolbar">
+          <button type="submit" class="btn btn-danger">
+            {t('accounts.deleteConfirm')}
+          </button>
+          <a class="btn" href="/accounts">
+            {t('common.cancel')}
+          </a>
+        </div>
       </form>
     </>
   )
