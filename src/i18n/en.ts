@@ -101,7 +101,8 @@ export const en: Record<MessageKey, string> = {
   'accounts.moveNone': 'Do not move — the syncs will stop',
   'accounts.moveHint':
     'Moved syncs keep running and write the list of the same title in the chosen account (created there if missing).',
-  'accounts.deletedMoved': 'Account deleted. Its syncs moved to the chosen account and keep running.',
+  'accounts.deletedMoved':
+    'Account deleted. Its syncs moved to the chosen account and keep running.',
   'accounts.savedResumed':
     'Account saved. The syncs of this account run again: they were stopped when the account was deleted.',
   'sync.accountGone':
