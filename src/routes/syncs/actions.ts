@@ -28,6 +28,9 @@ syncActions.post('/:id/dry-run', loadSync, (c) => start(c, 'manual', true))
 syncActions.post('/:id/pause', loadSync, async (c) => {
   const tenantId = c.var.tenant.id
   const sync = c.var.sync
+  // Pausing would hide why the sync stopped (its account is gone): say that instead.
+  if (sync.pausedReason === 'account_deleted')
+    return c.redirect(`/syncs/${sync.id}?done=accountGone`, 303)
   if (sync.pausedReason !== 'draft')
     await updateSync(
       c.var.db,

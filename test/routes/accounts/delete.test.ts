@@ -77,10 +77,13 @@ describe('a sync whose account is gone', () => {
     const a = await makeAccount(tenantId, { login: 'old' })
     const sync = await makeSync(tenantId, a.id)
     await post(s, `/accounts/${a.id}/delete`, {})
-    for (const action of ['run', 'resume']) {
+    for (const action of ['run', 'dry-run', 'resume', 'pause']) {
       const res = await post(s, `/syncs/${sync.id}/${action}`, {})
       expect(res.headers.get('location')).toBe(`/syncs/${sync.id}?done=accountGone`)
     }
+    expect(await getSync(db(), tenantId, sync.id)).toMatchObject({
+      pausedReason: 'account_deleted',
+    })
     const html = await (await get(s, `/syncs/${sync.id}?done=accountGone`)).text()
     expect(html).toContain('Аккаунт Unisender этой синхронизации удалён')
   })
