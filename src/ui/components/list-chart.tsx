@@ -58,7 +58,9 @@ export function ListChart(p: { t: T; locale: Locale; runs: Run[] }) {
   const span = Math.max(1, max - min)
   const step = (W - 2 * PAD) / pts.length
   const cx = (i: number) => PAD + step * (i + 0.5)
-  const cy = (size: number) => PAD + (LINE_H - 2 * PAD) * (1 - (size - min) / span)
+  // A list whose size did not change is drawn as a level line in the middle.
+  const cy = (size: number) =>
+    PAD + (LINE_H - 2 * PAD) * (max === min ? 0.5 : 1 - (size - min) / span)
   const maxChange = Math.max(1, ...pts.map((x) => Math.max(x.added, x.removed)))
   const half = (H - BARS_TOP - PAD) / 2
   const axis = BARS_TOP + half
