@@ -161,8 +161,6 @@ export const en: Record<MessageKey, string> = {
     'The Unisender account of this sync was deleted. Choose another account in the sync settings.',
   'paused.draft': 'This is a draft: the sync is not saved yet.',
   'paused.crm_broken': 'Paused: the RetailCRM connection is broken.',
-  'progress.label': '{done} of {total} done',
-  'progress.unknown': 'Preparing…',
   'progress.retryAt': 'Waiting to retry at {time}',
   'progress.waiting': 'Waiting to start',
   'progress.readCrm': 'Reading RetailCRM: {done} of {total} customers',
@@ -178,7 +176,6 @@ export const en: Record<MessageKey, string> = {
   'progress.eta': 'about {time} left',
   'progress.bar': 'Run progress',
   'time.zone': 'MSK',
-  'time.zoneNote': 'Times are Moscow time (MSK, UTC+3).',
   'table.scrollHint': 'The table is wider than the screen: scroll it sideways →',
   'reject.detail.customer': 'RetailCRM customer #{id}',
   'reject.detail.role': 'Unisender does not accept role addresses',
@@ -188,7 +185,6 @@ export const en: Record<MessageKey, string> = {
   'runs.rejectsTable': 'The table shows the first {shown} of {count}; the CSV holds all {count}.',
   'runs.rejectsCapped':
     'The table shows the first {shown} of {count}; the CSV holds the first {csv}: the module keeps at most {csv} addresses per run.',
-  'errors.count': 'Errors in the form: {count}.',
   'chart.title': 'List size and changes',
   'chart.summary':
     'List size after the last {runs} runs: from {min} to {max}, now {last}. Green: added, red: removed.',
@@ -299,7 +295,6 @@ export const en: Record<MessageKey, string> = {
     'Only the changes from the RetailCRM history were applied: the changed customers were re-read ({count}); the Unisender list was not exported in full.',
   'runs.rejects': 'Rejected contacts: {count}',
   'runs.rejectsCsv': 'Download CSV',
-  'runs.rejectsShown': 'Showing the first {shown} of {count}.',
   'runs.col.email': 'Email',
   'runs.col.reason': 'Reason',
   'runs.sample': 'Sample contacts of the last dry run',

@@ -165,8 +165,6 @@ export const ru = {
     'Аккаунт Unisender этой синхронизации удалён. Выберите другой аккаунт в настройках синхронизации.',
   'paused.draft': 'Это черновик: синхронизация ещё не сохранена.',
   'paused.crm_broken': 'Приостановлена: связь с RetailCRM потеряна.',
-  'progress.label': 'Выполнено {done} из {total}',
-  'progress.unknown': 'Подготовка…',
   'progress.retryAt': 'Ожидание повтора до {time}',
   'progress.waiting': 'Ожидает начала',
   'progress.readCrm': 'Чтение RetailCRM: {done} из {total} покупателей',
@@ -182,7 +180,6 @@ export const ru = {
   'progress.eta': 'осталось около {time}',
   'progress.bar': 'Ход запуска',
   'time.zone': 'МСК',
-  'time.zoneNote': 'Время московское (МСК, UTC+3).',
   'table.scrollHint': 'Таблица шире экрана: прокрутите её вбок →',
   'reject.detail.customer': 'покупатель № {id} в RetailCRM',
   'reject.detail.role': 'Unisender не принимает ролевые адреса',
@@ -192,7 +189,6 @@ export const ru = {
   'runs.rejectsTable': 'В таблице — первые {shown} из {count}; в CSV — все {count}.',
   'runs.rejectsCapped':
     'В таблице — первые {shown} из {count}; в CSV — первые {csv}: модуль хранит не больше {csv} адресов за запуск.',
-  'errors.count': 'Ошибок в форме: {count}.',
   'chart.title': 'Размер списка и изменения',
   'chart.summary':
     'Размер списка после {runs} последних запусков: от {min} до {max}, сейчас {last}. Зелёным — добавленные, красным — удалённые.',
@@ -303,7 +299,6 @@ export const ru = {
     'Применены только изменения из истории RetailCRM: перечитаны изменившиеся покупатели ({count}), список Unisender целиком не выгружался.',
   'runs.rejects': 'Отклонённые контакты: {count}',
   'runs.rejectsCsv': 'Скачать CSV',
-  'runs.rejectsShown': 'Показаны первые {shown} из {count}.',
   'runs.col.email': 'Email',
   'runs.col.reason': 'Причина',
   'runs.sample': 'Примеры контактов последнего пробного запуска',
