@@ -9,6 +9,7 @@ import { ApiError } from '../clients/errors'
 import { createDb } from '../db/client'
 import { markTenantBroken } from '../db/queries/tenants'
 import { backoffSeconds, MAX_BACKOFF_SECONDS } from '../lib/backoff'
+import { log } from '../lib/log'
 import { memoryPeak } from '../lib/metering'
 import { type EngineDeps, StepContext } from './context'
 import { closeRun } from './finish'
@@ -54,6 +55,7 @@ export async function runStep(
     return { kind: 'ack' }
   }
   const ctx = new StepContext(deps, run, msg)
+  const stepBegan = deps.now()
   const first = run.status === 'queued'
   const base = first ? { status: 'running', startedAt: deps.now() } : {}
   if (!run.tenantActive || run.tenantFrozen || run.tenantBroken) {
@@ -87,7 +89,20 @@ export async function runStep(
     }
     result = { kind: 'fail', ...describeFailure(err) }
   }
-  return finishStep(ctx, result, base)
+  const verdict = await finishStep(ctx, result, base)
+  // One line a step: Workers Logs can follow a run (or a tenant) phase by phase.
+  log.info(
+    result.kind === 'fail' ? 'run_failed' : result.kind === 'done' ? 'run_done' : 'run_step',
+    {
+      tenant: run.tenantId,
+      sync: run.syncId,
+      run: run.id,
+      phase: run.phase,
+      duration: deps.now() - stepBegan,
+      detail: result.kind === 'fail' ? result.code : result.kind,
+    }
+  )
+  return verdict
 }
 
 /** Why a run of a tenant that is not live stops. */

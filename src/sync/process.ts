@@ -70,6 +70,7 @@ export async function handleRunStepMessage(
   deadLetter: boolean
 ): Promise<void> {
   if (deadLetter) {
+    log.warn('run_gave_up', { run: body.runId, phase: 'dead-letter', detail: msg.attempts })
     await failRun(
       createDb(env.DB),
       body.runId,
