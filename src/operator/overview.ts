@@ -8,9 +8,11 @@
  * and the syncs marked due (next_run_at passed) that the scheduler has not started yet.
  */
 import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm'
+import { ATTENTION_STATES } from '../alerts/state'
 import type { Db } from '../db/client'
 import { runs, syncs, tenants } from '../db/schema'
 import { recentRegistrations, registrationCounts } from '../tenants/registrations'
+import { accountLabel } from '../tenants/system-url'
 
 export interface OperatorOverview {
   tenants: {
@@ -33,15 +35,6 @@ export interface OperatorOverview {
 }
 
 const DAY = 24 * 3_600_000
-
-function hostOf(url: string): string {
-  try {
-    const u = new URL(url)
-    return u.host + (u.pathname === '/' ? '' : u.pathname)
-  } catch {
-    return url
-  }
-}
 
 /** Collects the overview in a handful of queries. */
 export async function operatorOverview(db: Db, now: number): Promise<OperatorOverview> {
@@ -101,16 +94,7 @@ export async function operatorOverview(db: Db, now: number): Promise<OperatorOve
   const syncStates = await db
     .select({ state: sql<string>`${syncs.alertState}`, n: sql<number>`count(*)` })
     .from(syncs)
-    .where(
-      inArray(syncs.alertState, [
-        'failed',
-        'confirm',
-        'unisender_broken',
-        'crm_broken',
-        'segment_deleted',
-        'rejects',
-      ])
-    )
+    .where(inArray(syncs.alertState, [...ATTENTION_STATES]))
     .groupBy(syncs.alertState)
   const [due] = await db
     .select({ n: sql<number>`count(*)` })
@@ -129,12 +113,12 @@ export async function operatorOverview(db: Db, now: number): Promise<OperatorOve
     syncsNeedingAttention: syncStates,
     attention: attentionRows.map((t) => ({
       id: t.id,
-      host: hostOf(t.systemUrl),
+      host: accountLabel(t.systemUrl),
       state: [
         t.brokenReason ? 'broken' : null,
         !t.active ? 'inactive' : null,
         t.frozen ? 'frozen' : null,
-        t.pendingSystemUrl ? `move pending → ${hostOf(t.pendingSystemUrl)}` : null,
+        t.pendingSystemUrl ? `move pending → ${accountLabel(t.pendingSystemUrl)}` : null,
       ]
         .filter(Boolean)
         .join(', '),

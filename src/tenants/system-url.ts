@@ -52,3 +52,16 @@ export function normalizeSystemUrl(
   }
   return { ok: true, url: u.origin }
 }
+
+/**
+ * The CRM account as people know it: its host, plus the path for sandbox shops served under
+ * /crm/<shop>. Shown in the module's menu and on the operator view; an unparsable value as it is.
+ */
+export function accountLabel(systemUrl: string): string {
+  try {
+    const u = new URL(systemUrl)
+    return u.host + (u.pathname === '/' ? '' : u.pathname)
+  } catch {
+    return systemUrl
+  }
+}

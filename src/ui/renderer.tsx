@@ -7,6 +7,7 @@ import type { Context } from 'hono'
 import { jsxRenderer } from 'hono/jsx-renderer'
 import type { AppEnv } from '../env'
 import { type Locale, type T, translator } from '../i18n'
+import { accountLabel } from '../tenants/system-url'
 import { flashKindOf } from './flash'
 import { type FlashKind, Layout, type NavKey } from './layout'
 
@@ -37,13 +38,6 @@ export function langSwitchHref(url: string, to: Locale): string {
   return u.pathname + u.search
 }
 
-/** The CRM account as people know it: its host (plus path for sandbox shops). */
-function crmHost(systemUrl: string | undefined): string | undefined {
-  if (!systemUrl) return undefined
-  const u = new URL(systemUrl)
-  return u.host + (u.pathname === '/' ? '' : u.pathname)
-}
-
 /** Middleware: every c.render() in the sub-app is wrapped in the Layout. */
 export const renderer = jsxRenderer<AppEnv>(({ children, title, active, flash, flashKind }, c) => {
   const ctx = c as unknown as Context<AppEnv>
@@ -60,7 +54,7 @@ export const renderer = jsxRenderer<AppEnv>(({ children, title, active, flash, f
       flashKind={flashKind ?? flashKindOf(ctx.req.query('done'))}
       brokenReason={ctx.get('tenant')?.brokenReason}
       langHref={langHref}
-      crmAccount={crmHost(ctx.get('tenant')?.systemUrl)}
+      crmAccount={tenant ? accountLabel(tenant.systemUrl) : undefined}
       csrfToken={ctx.get('csrfToken')}
       moduleOff={Boolean(tenant && (!tenant.active || tenant.frozen))}
       movedTo={

@@ -73,6 +73,25 @@ export async function getSync(db: Db, tenantId: number, id: number): Promise<Syn
   }
 }
 
+/** The tenant's syncs on one Unisender account, but `exceptId` (the sync being edited). */
+function otherSyncsOfAccount(
+  db: Db,
+  tenantId: number,
+  accountId: number,
+  exceptId?: number
+): Promise<Sync[]> {
+  return db
+    .select()
+    .from(syncs)
+    .where(
+      and(
+        eq(syncs.tenantId, tenantId),
+        eq(syncs.unisenderAccountId, accountId),
+        exceptId ? ne(syncs.id, exceptId) : undefined
+      )
+    )
+}
+
 /**
  * Another sync of the tenant with the same source (segment or all customers) and the same target
  * (list id, or the same new-list title) on the same account: the "same segment and list twice" case.
@@ -83,16 +102,7 @@ export async function findDuplicateSync(
   v: Pick<NewSync, 'allCustomers' | 'segmentId' | 'listId' | 'listTitle' | 'unisenderAccountId'>,
   exceptId?: number
 ): Promise<Sync | null> {
-  const rows = await db
-    .select()
-    .from(syncs)
-    .where(
-      and(
-        eq(syncs.tenantId, tenantId),
-        eq(syncs.unisenderAccountId, v.unisenderAccountId),
-        exceptId ? ne(syncs.id, exceptId) : undefined
-      )
-    )
+  const rows = await otherSyncsOfAccount(db, tenantId, v.unisenderAccountId, exceptId)
   return (
     rows.find((s) => {
       const sameSource = v.allCustomers
@@ -114,16 +124,7 @@ export async function findListSharers(
   v: Pick<NewSync, 'listId' | 'listTitle' | 'unisenderAccountId'>,
   exceptId?: number
 ): Promise<Sync[]> {
-  const rows = await db
-    .select()
-    .from(syncs)
-    .where(
-      and(
-        eq(syncs.tenantId, tenantId),
-        eq(syncs.unisenderAccountId, v.unisenderAccountId),
-        exceptId ? ne(syncs.id, exceptId) : undefined
-      )
-    )
+  const rows = await otherSyncsOfAccount(db, tenantId, v.unisenderAccountId, exceptId)
   return rows.filter((s) =>
     v.listId != null && s.listId != null ? s.listId === v.listId : s.listTitle === v.listTitle
   )

@@ -11,6 +11,32 @@ function when(ms: number, now: number): string {
   return `${iso} UTC (${ago < 120 ? `${ago} min` : `${Math.round(ago / 60)} h`} ago)`
 }
 
+/** One of the page's tables: a header row and plain-text cells. */
+function DataTable(p: { head: string[]; rows: (string | number)[][] }) {
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            {p.head.map((h) => (
+              <th>{h}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {p.rows.map((r) => (
+            <tr>
+              {r.map((cell) => (
+                <td>{cell}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
 /** The whole document. */
 export function OperatorPage({ o, now }: { o: OperatorOverview; now: number }) {
   return (
@@ -34,28 +60,10 @@ export function OperatorPage({ o, now }: { o: OperatorOverview; now: number }) {
               {o.tenants.notificationsRefused}
             </p>
             {o.attention.length > 0 ? (
-              <div class="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th>Tenant</th>
-                      <th>CRM</th>
-                      <th>State</th>
-                      <th>Since</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {o.attention.map((t) => (
-                      <tr>
-                        <td>{t.id}</td>
-                        <td>{t.host}</td>
-                        <td>{t.state}</td>
-                        <td>{when(t.since, now)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable
+                head={['Tenant', 'CRM', 'State', 'Since']}
+                rows={o.attention.map((t) => [t.id, t.host, t.state, when(t.since, now)])}
+              />
             ) : (
               <p>Every tenant is live.</p>
             )}
@@ -101,28 +109,10 @@ export function OperatorPage({ o, now }: { o: OperatorOverview; now: number }) {
               <p>None.</p>
             )}
             {o.recentFailures.length > 0 ? (
-              <div class="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th>Run</th>
-                      <th>Tenant</th>
-                      <th>Reason</th>
-                      <th>At</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {o.recentFailures.map((r) => (
-                      <tr>
-                        <td>{r.runId}</td>
-                        <td>{r.tenantId}</td>
-                        <td>{r.code}</td>
-                        <td>{when(r.at, now)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable
+                head={['Run', 'Tenant', 'Reason', 'At']}
+                rows={o.recentFailures.map((r) => [r.runId, r.tenantId, r.code, when(r.at, now)])}
+              />
             ) : null}
           </section>
           <section>
@@ -134,28 +124,15 @@ export function OperatorPage({ o, now }: { o: OperatorOverview; now: number }) {
                 : 'none'}
             </p>
             {o.registrations.length > 0 ? (
-              <div class="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th>At</th>
-                      <th>CRM address</th>
-                      <th>Outcome</th>
-                      <th>Tenant</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {o.registrations.map((r) => (
-                      <tr>
-                        <td>{when(r.at, now)}</td>
-                        <td>{r.systemUrl}</td>
-                        <td>{r.outcome}</td>
-                        <td>{r.tenantId ?? '—'}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable
+                head={['At', 'CRM address', 'Outcome', 'Tenant']}
+                rows={o.registrations.map((r) => [
+                  when(r.at, now),
+                  r.systemUrl,
+                  r.outcome,
+                  r.tenantId ?? '—',
+                ])}
+              />
             ) : null}
           </section>
         </main>
