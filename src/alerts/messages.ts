@@ -2,8 +2,9 @@
  * The text of an alert, as the CRM shows it: short, in the CRM's language (Russian unless the CRM
  * said English), naming the sync and what to do, with a link to the sync's page. The link cannot
  * sign in by itself (the clientId is a bearer secret and must not travel in a message every
- * administrator can read, docs/retailcrm.md §8): opened with a session it is the sync's page, and
- * without one the module says to open it from the CRM's marketplace.
+ * administrator can read, docs/retailcrm.md §8): opened with a session it is the sync's page;
+ * without one the module says to open it from the CRM's marketplace, remembers the page, and the
+ * sign-in from the CRM lands there (src/http/return-to.ts).
  */
 import type { AlertEvent } from './state'
 

@@ -5,25 +5,53 @@
  */
 import type { Locale } from './locale'
 
-export type NoticeKind = 'no_session' | 'unknown_client' | 'csrf' | 'foreign_handoff'
+export type NoticeKind =
+  | 'no_session'
+  | 'no_session_return'
+  | 'unknown_client'
+  | 'csrf'
+  | 'foreign_handoff'
 
-const TEXT: Record<NoticeKind, Record<Locale, { title: string; body: string[] }>> = {
-  no_session: {
-    ru: {
-      title: 'Откройте модуль из RetailCRM',
-      body: [
-        'Сеанс работы с модулем не найден или истёк.',
-        'Откройте RetailCRM, перейдите в Маркетплейс → «Экспорт сегментов Unisender» и нажмите «Подключить» (если модуль уже подключён, откройте его там же) — вы попадёте в свой аккаунт модуля уже авторизованными. Настройки и синхронизации сохранятся.',
-      ],
-    },
-    en: {
-      title: 'Open the module from RetailCRM',
-      body: [
-        'Your session was not found or has expired.',
-        'Open RetailCRM, go to Marketplace → “Unisender segment export” and press “Connect” (if the module is already connected, open it from there) — you will land in your account already signed in. Your settings and syncs are kept.',
-      ],
-    },
+type NoticeText = Record<Locale, { title: string; body: string[] }>
+
+const NO_SESSION: NoticeText = {
+  ru: {
+    title: 'Откройте модуль из RetailCRM',
+    body: [
+      'Сеанс работы с модулем не найден или истёк.',
+      'Откройте RetailCRM, перейдите в Маркетплейс → «Экспорт сегментов Unisender» и нажмите «Подключить» (если модуль уже подключён, откройте его там же) — вы попадёте в свой аккаунт модуля уже авторизованными. Настройки и синхронизации сохранятся.',
+    ],
   },
+  en: {
+    title: 'Open the module from RetailCRM',
+    body: [
+      'Your session was not found or has expired.',
+      'Open RetailCRM, go to Marketplace → “Unisender segment export” and press “Connect” (if the module is already connected, open it from there) — you will land in your account already signed in. Your settings and syncs are kept.',
+    ],
+  },
+}
+
+/** The same, when the page the person asked for was remembered (src/http/return-to.ts). */
+const NO_SESSION_RETURN: NoticeText = {
+  ru: {
+    ...NO_SESSION.ru,
+    body: [
+      ...NO_SESSION.ru.body,
+      'После входа модуль откроет страницу, которую вы сейчас открывали (если войти в течение 15 минут в этом же браузере).',
+    ],
+  },
+  en: {
+    ...NO_SESSION.en,
+    body: [
+      ...NO_SESSION.en.body,
+      'After signing in, the module opens the page you were trying to open (when you sign in within 15 minutes in this browser).',
+    ],
+  },
+}
+
+const TEXT: Record<NoticeKind, NoticeText> = {
+  no_session: NO_SESSION,
+  no_session_return: NO_SESSION_RETURN,
   unknown_client: {
     ru: {
       title: 'Подключение не найдено',

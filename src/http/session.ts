@@ -14,6 +14,7 @@ import { clearCookie, readCookie, SESSION_COOKIE, secureCookies, writeCookie } f
 import { hasValidCsrfToken, needsCsrf } from './csrf'
 import { chosenLocale } from './locale'
 import { type NoticeKind, noticeMessage, noticePage } from './notice-page'
+import { rememberReturn } from './return-to'
 
 /**
  * Paths that do not take a session, and why:
@@ -78,7 +79,11 @@ export const requireSession: MiddlewareHandler<AppEnv> = async (c, next) => {
   const secure = secureCookies(getConfig(c.env).APP_ENV)
   const token = readCookie(c, SESSION_COOKIE, secure)
   const found = token ? await findSession(c.var.db, token, Date.now()) : null
-  if (!found) return refuse(c, 401, 'no_session')
+  if (!found) {
+    // A person following a link (an alert's, a bookmark) comes back to it after signing in.
+    const remembered = !wantsJson(c) && !c.req.header('HX-Request') && rememberReturn(c)
+    return refuse(c, 401, remembered ? 'no_session_return' : 'no_session')
+  }
   c.set('tenant', found.tenant)
   c.set('csrfToken', found.session.csrfToken)
   c.set('locale', chosenLocale(c) ?? (found.tenant.locale === 'en' ? 'en' : 'ru'))

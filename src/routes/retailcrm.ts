@@ -15,6 +15,7 @@ import { clientSettings } from '../credentials/clients'
 import { findTenantByClientId, setTenantLocale } from '../db/queries/tenants'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
+import { takeReturn } from '../http/return-to'
 import { refuse, startSession } from '../http/session'
 import { jsonField, parseForm } from '../http/validate'
 import { log } from '../lib/log'
@@ -110,7 +111,7 @@ async function login(c: Context<AppEnv>, clientId: string | undefined): Promise<
     return refuse(c, 403, 'foreign_handoff')
   }
   await startSession(c, tenant.id)
-  return c.redirect('/', 303)
+  return c.redirect(takeReturn(c), 303)
 }
 
 async function formClientId(c: Context<AppEnv>): Promise<string | undefined> {
