@@ -23,6 +23,11 @@ export const tenants = sqliteTable(
     brokenReason: text('broken_reason'),
     /** UI locale from the CRM settings callback when known ('ru' | 'en'). */
     locale: text('locale'),
+    /**
+     * The CRM's time zone (IANA name from GET /api/v5/settings), so times are shown as the shop
+     * sees them; null until read (then Moscow, RetailCRM's usual zone, is shown and labelled).
+     */
+    timeZone: text('time_zone'),
     /** customers/history cursor: the last history id whose changes are recorded. */
     historySinceId: integer('history_since_id'),
     /** When the last full reconcile of all this tenant's syncs was scheduled. */
