@@ -40,6 +40,13 @@ export const tenants = sqliteTable(
      */
     crmPacedUntil: integer('crm_paced_until'),
     /**
+     * Page size RetailCRM serves this tenant on /customers and on /customers/history: null until it
+     * refuses 250 (a 400, or an answer whose pagination.limit is not 250), then 100 for good
+     * (src/credentials/page-sizes.ts; docs/retailcrm.md §3, UNCONFIRMED which endpoints take 250).
+     */
+    crmCustomersPage: integer('crm_customers_page'),
+    crmHistoryPage: integer('crm_history_page'),
+    /**
      * An account address the unsigned activity callback reported, kept aside: nothing is ever sent
      * there (the key goes only to system_url) until a signed registration from it confirms the move.
      */
