@@ -16,6 +16,22 @@ import {
 
 /** Unisender's documented maximum rows per importContacts call. */
 export const IMPORT_BATCH_MAX = 500
+/** Unisender's documented maximum of user fields (columns) per importContacts call. */
+export const IMPORT_FIELDS_MAX = 50
+/** The system columns of importContacts the module sends; any other column is a user field. */
+export const IMPORT_SYSTEM_COLUMNS = new Set(['email', 'email_list_ids', 'email_excluded_list_ids'])
+/** Types of user fields (createField); docs/unisender.md §3 "User fields". */
+export const FIELD_TYPES = ['string', 'text', 'number', 'date', 'bool'] as const
+export type FieldType = (typeof FIELD_TYPES)[number]
+
+const FieldDef = z
+  .object({
+    id: z.coerce.number(),
+    name: z.string(),
+    type: z.string().optional().default('string'),
+  })
+  .loose()
+export type FieldDef = z.infer<typeof FieldDef>
 
 const RETRYABLE_CODES = new Set([
   'retry_later',
@@ -198,8 +214,10 @@ export function createUnisenderClient(opts: UnisenderClientOptions) {
     importContacts: (fieldNames: string[], rows: string[][]) => {
       if (rows.length > IMPORT_BATCH_MAX)
         throw new RangeError(`importContacts takes at most ${IMPORT_BATCH_MAX} rows`)
-      if (fieldNames.some((f) => f === 'delete'))
-        throw new RangeError('the module never deletes contacts')
+      if (fieldNames.some((f) => f === 'delete' || f === 'email_status'))
+        throw new RangeError('the module never deletes contacts nor sets a status')
+      if (fieldNames.filter((f) => !IMPORT_SYSTEM_COLUMNS.has(f)).length > IMPORT_FIELDS_MAX)
+        throw new RangeError(`importContacts takes at most ${IMPORT_FIELDS_MAX} user fields`)
       const p = new URLSearchParams({ overwrite_tags: '0', overwrite_lists: '0' })
       for (const [i, f] of fieldNames.entries()) p.append(`field_names[${i}]`, f)
       for (const [i, row] of rows.entries()) {
@@ -207,6 +225,17 @@ export function createUnisenderClient(opts: UnisenderClientOptions) {
       }
       return call('importContacts', p, ImportResult)
     },
+
+    /** The account's user fields (the standard `Name` among them). */
+    getFields: () => call('getFields', new URLSearchParams(), z.array(FieldDef)),
+
+    /** Creates a user field; names are unique per account, so callers use ensureField. */
+    createField: (name: string, type: FieldType, publicName?: string) =>
+      call(
+        'createField',
+        new URLSearchParams({ name, type, ...(publicName ? { public_name: publicName } : {}) }),
+        z.object({ id: z.coerce.number() }).loose()
+      ).then((r) => r.id),
 
     /** Removes one contact from the given lists only, without unsubscribing it. */
     exclude: (email: string, listIds: number[]) =>
@@ -303,3 +332,28 @@ export function createUnisenderClient(opts: UnisenderClientOptions) {
 }
 
 export type UnisenderClient = ReturnType<typeof createUnisenderClient>
+
+/**
+ * The field named `name`, created with `type` when the account has none (once, safe under
+ * retries): looked up by exact name first, and again after a failed createField, since an earlier
+ * attempt whose answer was lost, or a race, may have created it. Returns the field as it is in
+ * Unisender (an existing field keeps its own type).
+ */
+export async function ensureField(
+  uni: Pick<UnisenderClient, 'getFields' | 'createField'>,
+  name: string,
+  type: FieldType,
+  publicName?: string
+): Promise<FieldDef> {
+  const find = async () => (await uni.getFields()).find((f) => f.name === name) ?? null
+  const found = await find()
+  if (found) return found
+  try {
+    const id = await uni.createField(name, type, publicName)
+    return { id, name, type }
+  } catch (err) {
+    const again = await find()
+    if (!again) throw err
+    return again
+  }
+}

@@ -9,6 +9,7 @@ import type { FaultRule } from './faults'
 import { getTotalContactsCount, getUserInfo } from './methods/account'
 import { exclude, getContact, unsubscribe } from './methods/contacts'
 import { exportContacts, getTaskResult } from './methods/export'
+import { createField, getFields } from './methods/fields'
 import { importContacts } from './methods/import'
 import { createList, getLists } from './methods/lists'
 import { readParams, str } from './params'
@@ -24,6 +25,8 @@ const METHODS: Record<string, MethodHandler> = {
   getContact,
   getUserInfo,
   getTotalContactsCount,
+  getFields,
+  createField,
   'async/exportContacts': exportContacts,
   'async/getTaskResult': getTaskResult,
 }

@@ -33,6 +33,7 @@ export const LOG_CODES = {
   blocked: 'contact_blocked',
   unsubscribedFromList: 'unsubscribed_from_list',
   invalidRow: 'invalid_arg',
+  invalidField: 'invalid_field_value',
   injected: 'unspecified',
 } as const
 

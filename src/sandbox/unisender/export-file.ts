@@ -7,18 +7,24 @@
  * unsubscribed from the exported list are included, with that list in both `email_list_ids` and
  * `email_unsubscribed_list_ids` (UNCONFIRMED whether the real export lists them).
  */
+import { exportedValue } from './fields'
 import { formatTime } from './methods/contacts'
 
 export interface ExportSpec {
   accountId: number
   listId?: number
   fields: string[]
+  /**
+   * Requested user fields and their types. A column is headed by the field's name and dates read
+   * DD.MM.YYYY (both UNCONFIRMED on the real service: docs/unisender.md §3 "User fields").
+   */
+  fieldTypes?: Record<string, string>
   emailStatus?: string
   email?: string
   tag?: string
 }
 
-/** Fields the export can produce (system fields from the docs, plus `Name`). */
+/** System fields the export can produce (from the docs); user fields are the account's. */
 export const EXPORT_FIELDS = new Set([
   'id',
   'email',
@@ -31,7 +37,6 @@ export const EXPORT_FIELDS = new Set([
   'email_last_delivered_at',
   'tags',
   'phone',
-  'Name',
 ])
 
 /** Contacts per page (and per stored chunk of the file). */
@@ -46,6 +51,7 @@ type Row = {
   list_ids: string | null
   unsub_ids: string | null
   sub_times: string | null
+  field_json: string | null
 }
 
 /** One page of matching contacts after contact id `after`. */
@@ -64,6 +70,9 @@ async function page(db: D1Database, spec: ExportSpec, after: number): Promise<Ro
       ? `${sub('list_id', " AND x.status = 'unsubscribed'")} AS unsub_ids`
       : 'NULL AS unsub_ids',
     need('email_subscribe_times') ? `${sub('added_at')} AS sub_times` : 'NULL AS sub_times',
+    Object.keys(spec.fieldTypes ?? {}).length > 0
+      ? '(SELECT json_group_object(name, value) FROM uni_field_values v WHERE v.contact_id = c.id) AS field_json'
+      : 'NULL AS field_json',
   ]
   const where: string[] = []
   const args: (string | number)[] = []
@@ -94,7 +103,12 @@ async function page(db: D1Database, spec: ExportSpec, after: number): Promise<Ro
   ).results
 }
 
-function cell(row: Row, field: string): string {
+function cell(row: Row, field: string, spec: ExportSpec): string {
+  const type = spec.fieldTypes?.[field]
+  if (type !== undefined) {
+    const values = JSON.parse(row.field_json ?? '{}') as Record<string, string>
+    return exportedValue(type, values[field] ?? '')
+  }
   switch (field) {
     case 'id':
       return String(row.id)
@@ -144,7 +158,7 @@ export async function nextPage(
 ): Promise<{ text: string; last: number; done: boolean }> {
   const rows = await page(db, spec, after)
   const text = rows
-    .map((r) => `${spec.fields.map((f) => quote(cell(r, f))).join(',')}\r\n`)
+    .map((r) => `${spec.fields.map((f) => quote(cell(r, f, spec))).join(',')}\r\n`)
     .join('')
   return {
     text,

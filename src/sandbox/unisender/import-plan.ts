@@ -4,6 +4,7 @@
  * (no resubscription, exclusion only from the named lists) are testable case by case.
  */
 import { checkEmail, LOG_CODES } from './email'
+import { type FieldType, type FieldWrite, fieldValue } from './fields'
 import { IMPORT_STATUSES, type ImportRow, MAX_TAGS } from './import-rows'
 import type { ContactRow, Membership } from './store'
 import type { NewContact } from './writes'
@@ -33,6 +34,8 @@ export interface ImportPlan {
   unsubscribes: Map<number, string[]>
   removes: Map<number, string[]>
   deletes: string[]
+  /** User-field values to store (non-empty cells of imported rows). */
+  fieldWrites: FieldWrite[]
 }
 
 export interface PlanInput {
@@ -41,6 +44,8 @@ export interface PlanInput {
   memberships: Map<number, Membership[]>
   overwriteTags: boolean
   overwriteLists: boolean
+  /** Types of the call's user-field columns. */
+  fieldTypes?: ReadonlyMap<string, FieldType>
   /** Fault injection: whether this row fails. */
   rowFails?: (email: string) => boolean
 }
@@ -63,6 +68,7 @@ function emptyPlan(total: number): ImportPlan {
     unsubscribes: new Map(),
     removes: new Map(),
     deletes: [],
+    fieldWrites: [],
   }
 }
 
@@ -72,7 +78,7 @@ export function planImport(input: PlanInput): ImportPlan {
   const { log } = plan.result
   const seen = new Set<string>()
   for (const row of input.rows) {
-    const problem = rowProblem(row)
+    const problem = rowProblem(row, input.fieldTypes)
     if (problem) {
       if (problem.invalid) plan.result.invalid++
       log.push({ index: row.index, code: problem.code, message: problem.message })
@@ -104,15 +110,47 @@ export function planImport(input: PlanInput): ImportPlan {
       }
     } else if (ex) {
       planExisting(plan, input, row, email, ex)
+      planFields(plan, input.fieldTypes, row, email)
     } else {
       planNew(plan, row, email)
+      planFields(plan, input.fieldTypes, row, email)
     }
   }
   return plan
 }
 
+/**
+ * Field values of an imported row. An empty cell leaves the stored value as it is (UNCONFIRMED on
+ * the real service; docs/unisender.md §3 "User fields"). Values are stored whatever the contact's
+ * status: keeping them from unsubscribed contacts is the module's job, and the tests check it.
+ */
+function planFields(
+  plan: ImportPlan,
+  types: ReadonlyMap<string, FieldType> | undefined,
+  row: ImportRow,
+  email: string
+): void {
+  for (const [name, raw] of row.fields) {
+    if (raw.trim() === '') continue
+    const value = fieldValue(types?.get(name) ?? 'string', raw)
+    if (value !== null) plan.fieldWrites.push({ email, name, value })
+  }
+}
+
+/** The first field value of a row its field's type refuses, if any. */
+function badField(row: ImportRow, types: ReadonlyMap<string, FieldType> | undefined) {
+  for (const [name, raw] of row.fields) {
+    const type = types?.get(name) ?? 'string'
+    if (raw.trim() !== '' && fieldValue(type, raw) === null) return { name, raw, type }
+  }
+  return null
+}
+
 /** Why a row cannot be imported at all, if it cannot. */
-function rowProblem(row: ImportRow): { code: string; message: string; invalid: boolean } | null {
+function rowProblem(
+  row: ImportRow,
+  types?: ReadonlyMap<string, FieldType>
+): { code: string; message: string; invalid: boolean } | null {
   if (row.email === '' && row.phone !== '') {
     return {
       code: LOG_CODES.invalidRow,
@@ -131,6 +169,15 @@ function rowProblem(row: ImportRow): { code: string; message: string; invalid: b
   }
   if ((row.tags?.length ?? 0) > MAX_TAGS) {
     return { code: LOG_CODES.invalidRow, message: `More than ${MAX_TAGS} tags`, invalid: false }
+  }
+  // UNCONFIRMED: the real code and text for a value the field's type refuses; the row is skipped.
+  const bad = badField(row, types)
+  if (bad) {
+    return {
+      code: LOG_CODES.invalidField,
+      message: `Invalid value "${bad.raw.slice(0, 50)}" of field "${bad.name}" (type ${bad.type})`,
+      invalid: false,
+    }
   }
   return null
 }

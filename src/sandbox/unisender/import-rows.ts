@@ -1,7 +1,8 @@
 /**
  * Parses the `field_names`/`data` table of importContacts into typed rows, refusing what the real
- * service refuses for the whole call: more than 500 rows, no `email`/`phone` column, unknown or
- * repeated columns, malformed list ids. Pure.
+ * service refuses for the whole call: more than 500 rows, no `email`/`phone` column, repeated
+ * columns, malformed list ids (unknown user fields are checked against the account: fields.ts).
+ * Pure.
  */
 import { invalidArg } from './errors'
 import { idList, indexedArray, type PhpArray } from './params'
@@ -12,11 +13,10 @@ export const MAX_TAGS = 10
 export const IMPORT_STATUSES = new Set(['new', 'active', 'inactive', 'unsubscribed'])
 
 /**
- * Columns we accept: the documented system fields plus the default user field `Name`. Any other
- * column is refused as an unknown field (UNCONFIRMED: the real service checks against the account's
- * user fields; the sandbox accounts have only `Name`).
+ * The documented system columns. Any other column must be one of the account's user fields
+ * (fields.ts; checked by the caller, which knows the account), else the call is refused.
  */
-const KNOWN_FIELDS = new Set([
+export const SYSTEM_FIELDS: ReadonlySet<string> = new Set([
   'email',
   'email_status',
   'email_list_ids',
@@ -33,7 +33,6 @@ const KNOWN_FIELDS = new Set([
   'phone_unsubscribed_list_ids',
   'phone_excluded_list_ids',
   'phone_availability',
-  'Name',
 ])
 
 export interface ImportRow {
@@ -48,6 +47,8 @@ export interface ImportRow {
   /** undefined when the column is absent. */
   tags?: string[]
   delete: boolean
+  /** User-field cells of the row by field name (empty cells included; they change nothing). */
+  fields: Map<string, string>
 }
 
 /** Reads `field_names` and `data` and checks the table's shape. */
@@ -60,7 +61,6 @@ export function readTable(params: PhpArray): { fields: string[]; data: string[][
   if (!fields.includes('email') && !fields.includes('phone')) {
     throw invalidArg('field_names must contain "email" or "phone"')
   }
-  for (const f of fields) if (!KNOWN_FIELDS.has(f)) throw invalidArg(`Unknown field "${f}"`)
   const rows = indexedArray(params.data, 'data')
   if (rows.length === 0) throw invalidArg('Parameter "data" is required')
   if (rows.length > MAX_IMPORT_ROWS) {
@@ -84,6 +84,7 @@ export function readTable(params: PhpArray): { fields: string[]; data: string[][
 /** Turns the table into rows; list ids are checked here, addresses later (per row). */
 export function parseRows(fields: string[], data: string[][]): ImportRow[] {
   const col = (name: string) => fields.indexOf(name)
+  const user = fields.flatMap((f, j) => (SYSTEM_FIELDS.has(f) ? [] : [[f, j] as const]))
   const at = (row: string[], name: string) => (col(name) >= 0 ? row[col(name)] : undefined)
   return data.map((row, index) => {
     const tags = at(row, 'tags')
@@ -110,6 +111,7 @@ export function parseRows(fields: string[], data: string[][]): ImportRow[] {
               .map((t) => t.trim())
               .filter((t) => t !== ''),
       delete: at(row, 'delete') === '1',
+      fields: new Map(user.map(([f, j]) => [f, row[j] ?? ''])),
     }
   })
 }

@@ -42,6 +42,18 @@ const DDL = [
     added_at INTEGER NOT NULL,
     PRIMARY KEY (list_id, contact_id)) WITHOUT ROWID`,
   'CREATE INDEX IF NOT EXISTS uni_members_contact ON uni_members (contact_id)',
+  `CREATE TABLE IF NOT EXISTS uni_fields (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL,
+    public_name TEXT NOT NULL DEFAULT '',
+    UNIQUE (account_id, name))`,
+  `CREATE TABLE IF NOT EXISTS uni_field_values (
+    contact_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (contact_id, name)) WITHOUT ROWID`,
   `CREATE TABLE IF NOT EXISTS uni_export_tasks (
     uuid TEXT PRIMARY KEY,
     account_id INTEGER NOT NULL,

@@ -141,6 +141,11 @@ export function deleteContacts(
   return chunk(emails, 98).flatMap((part) => [
     db
       .prepare(
+        `DELETE FROM uni_field_values WHERE contact_id IN (SELECT id FROM uni_contacts WHERE account_id = ? AND email IN (${marks(part.length)}))`
+      )
+      .bind(accountId, ...part),
+    db
+      .prepare(
         `DELETE FROM uni_members WHERE contact_id IN (SELECT id FROM uni_contacts WHERE account_id = ? AND email IN (${marks(part.length)}))`
       )
       .bind(accountId, ...part),

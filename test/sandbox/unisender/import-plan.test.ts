@@ -73,6 +73,7 @@ describe('planImport', () => {
             index,
             phone: '',
             delete: false,
+            fields: new Map(),
           }))
           const plan = planImport({
             rows,

@@ -13,6 +13,7 @@ import type { MethodContext } from '../context'
 import { invalidArg } from '../errors'
 import { EXPORT_FIELDS, type ExportSpec } from '../export-file'
 import { buildRest, createTask, loadTask, saveProgress } from '../export-store'
+import { accountFields } from '../fields'
 import { indexedArray, requiredStr, str } from '../params'
 import { ownedListIds } from '../store'
 
@@ -28,8 +29,11 @@ const EXPORT_STATUSES = new Set([
 
 /** The spec of an export from its parameters (checked like the real one would). */
 async function readSpec(ctx: MethodContext): Promise<ExportSpec> {
+  const user = new Map((await accountFields(ctx.db, ctx.account.id)).map((d) => [d.name, d.type]))
+  const fieldTypes: Record<string, string> = {}
   const fields = indexedArray(ctx.params.field_names, 'field_names').map((f) => {
-    if (typeof f !== 'string' || !EXPORT_FIELDS.has(f))
+    if (typeof f === 'string' && user.has(f)) fieldTypes[f] = user.get(f)!
+    else if (typeof f !== 'string' || !EXPORT_FIELDS.has(f))
       throw invalidArg(`Unknown field "${String(f)}"`)
     return f
   })
@@ -49,6 +53,7 @@ async function readSpec(ctx: MethodContext): Promise<ExportSpec> {
     accountId: ctx.account.id,
     listId,
     fields,
+    fieldTypes,
     emailStatus,
     email: str(ctx.params, 'email') || undefined,
     tag: str(ctx.params, 'tag') || undefined,

@@ -6,8 +6,9 @@
 import type { MethodContext } from '../context'
 import { checkEmail } from '../email'
 import { invalidArg, UniError } from '../errors'
+import { accountFields, setFieldValues, userColumns } from '../fields'
 import { type ImportPlan, type ImportResult, planImport } from '../import-plan'
-import { mentionedListIds, parseRows, readTable } from '../import-rows'
+import { mentionedListIds, parseRows, readTable, SYSTEM_FIELDS } from '../import-rows'
 import { flag } from '../params'
 import { PLAN_LIMIT_MARKER } from '../schema'
 import { findContacts, membershipsOf, ownedListIds } from '../store'
@@ -35,6 +36,7 @@ export function planLimitError(limit: number, current: number, adding: number): 
 export async function importContacts(ctx: MethodContext): Promise<ImportResult> {
   const { db, account, params } = ctx
   const { fields, data } = readTable(params)
+  const fieldTypes = userColumns(fields, SYSTEM_FIELDS, await accountFields(db, account.id))
   const rows = parseRows(fields, data)
   const overwriteTags = flag(params, 'overwrite_tags')
   const overwriteLists = flag(params, 'overwrite_lists')
@@ -58,6 +60,7 @@ export async function importContacts(ctx: MethodContext): Promise<ImportResult> 
       memberships,
       overwriteTags,
       overwriteLists,
+      fieldTypes,
       rowFails: (email) => ctx.state.faults.rowFails(email),
     })
   const plan = planOf(rows)
@@ -118,6 +121,7 @@ function statements(db: D1Database, accountId: number, plan: ImportPlan, now: nu
   }
   for (const [l, emails] of plan.adds) out.push(...addMembers(db, accountId, l, emails, now))
   for (const [l, emails] of plan.removes) out.push(...removeMembers(db, accountId, l, emails))
+  out.push(...setFieldValues(db, accountId, plan.fieldWrites))
   out.push(...deleteContacts(db, accountId, plan.deletes))
   return out
 }
