@@ -14,8 +14,28 @@ import {
   withRateLimitRetry,
 } from './http'
 
-/** Page sizes the API accepts on list endpoints. */
-export type PageLimit = 20 | 50 | 100
+/**
+ * Page sizes of list endpoints. 20/50/100 are documented; 250 is in the official PHP SDK's list
+ * only, so which endpoints take it is UNCONFIRMED (docs/retailcrm.md §3): it is asked for on
+ * /customers and /customers/history and kept only while the answers line up (`pagesLineUp`).
+ */
+export type PageLimit = 20 | 50 | 100 | 250
+
+/** The size asked for first on /customers and /customers/history, and the one every CRM serves. */
+export const LARGE_PAGE = 250
+export const SAFE_PAGE = 100
+
+/** The endpoints whose page size is remembered per tenant. */
+export type PagedEndpoint = 'customers' | 'history'
+
+/**
+ * A tenant's page-size memory (src/credentials/page-sizes.ts keeps it in D1): the size to ask an
+ * endpoint for, and the record that the CRM refused 250 there. The client needs no D1.
+ */
+export interface PageSizeMemory {
+  limit(endpoint: PagedEndpoint): typeof LARGE_PAGE | typeof SAFE_PAGE
+  refused(endpoint: PagedEndpoint): Promise<void>
+}
 
 const Pagination = z.object({
   limit: z.number(),
@@ -24,6 +44,18 @@ const Pagination = z.object({
   totalPageCount: z.number(),
 })
 export type Pagination = z.infer<typeof Pagination>
+
+/**
+ * Whether an answer is the page that was asked for at the size asked for: its pagination names that
+ * page and limit, the page count matches the total at that limit, and only the last page is short.
+ * Paging by page number skips or repeats customers as soon as any of these does not hold.
+ */
+export function pagesLineUp(p: Pagination, page: number, limit: number, items: number): boolean {
+  if (p.limit !== limit || p.currentPage !== page) return false
+  if (p.totalPageCount !== Math.ceil(p.totalCount / limit)) return false
+  if (items > limit) return false
+  return page >= p.totalPageCount || items === limit
+}
 
 const Segment = z.object({
   id: z.number(),
@@ -42,7 +74,11 @@ const CustomerSubscription = z.object({
   subscribed: z.boolean().optional(),
 })
 
-const Customer = z.object({
+/**
+ * The customer fields the module reads (docs/retailcrm.md §3); anything else is dropped. To read one
+ * more field, add it here (nullish: the CRM omits empty fields); every customer read gets it.
+ */
+export const CustomerFields = {
   id: z.number(),
   email: z.string().nullish(),
   firstName: z.string().nullish(),
@@ -50,7 +86,19 @@ const Customer = z.object({
   emailMarketingUnsubscribedAt: z.string().nullish(),
   customerSubscriptions: z.array(CustomerSubscription).nullish(),
   segments: z.array(z.object({ code: z.string() }).loose()).nullish(),
-})
+  // Sources of contact fields (#15, src/sync/field-values.ts): read as given, normalised there.
+  patronymic: z.string().nullish(),
+  phones: z.array(z.object({ number: z.string().nullish() }).loose()).nullish(),
+  address: z.object({ city: z.string().nullish() }).loose().nullish(),
+  birthday: z.string().nullish(),
+  sex: z.string().nullish(),
+  tags: z.array(z.union([z.string(), z.object({ name: z.string() }).loose()])).nullish(),
+  totalSumm: z.union([z.number(), z.string()]).nullish(),
+  ordersCount: z.union([z.number(), z.string()]).nullish(),
+  lastOrderDate: z.string().nullish(),
+  customFields: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]).nullish(),
+}
+const Customer = z.object(CustomerFields)
 export type Customer = z.infer<typeof Customer>
 
 const HistoryEntry = z.object({
@@ -98,6 +146,8 @@ const ErrorBody = z
 export interface RetailCrmClientOptions extends TransportOptions {
   /** The account origin, e.g. https://shop.retailcrm.ru (no trailing slash). */
   systemUrl: string
+  /** The tenant's page sizes, for reads asked with `limit: 'auto'`; without it they use 100. */
+  pageSizes?: PageSizeMemory
 }
 
 /** RetailCRM answers its rate limit with 503 (and possibly 429): retryable in place. */
@@ -190,6 +240,52 @@ export function createRetailCrmClient(opts: RetailCrmClientOptions) {
     return parseAnswer('retailcrm', schema, body, endpoint)
   }
 
+  /**
+   * One page at the largest size the tenant's CRM serves on `endpoint`: 250 until it refuses it,
+   * then 100. A 400 to 250 is a refusal only when the same page at 100 succeeds (else that error
+   * stands); an answer at another limit, or whose pages do not line up, is asked again at 100.
+   * Either way the memory records 100, so the extra call happens once per tenant and endpoint.
+   */
+  async function largestPage<T extends { pagination: Pagination }>(
+    endpoint: PagedEndpoint,
+    page: number,
+    items: (answer: T) => number,
+    ask: (limit: PageLimit) => Promise<T>
+  ): Promise<T> {
+    if ((opts.pageSizes?.limit(endpoint) ?? SAFE_PAGE) !== LARGE_PAGE) return ask(SAFE_PAGE)
+    let answer: T
+    try {
+      answer = await ask(LARGE_PAGE)
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 400)) throw err
+      const safe = await ask(SAFE_PAGE)
+      await opts.pageSizes?.refused(endpoint)
+      return safe
+    }
+    if (pagesLineUp(answer.pagination, page, LARGE_PAGE, items(answer))) return answer
+    await opts.pageSizes?.refused(endpoint)
+    return ask(SAFE_PAGE)
+  }
+
+  /** One page of history after `sinceId` at a given size (see customersHistory). */
+  function historyPage(
+    p: { sinceId?: number; startDate?: string; page?: number },
+    limit: PageLimit
+  ) {
+    const q = new URLSearchParams({ limit: String(limit), page: String(p.page ?? 1) })
+    if (p.sinceId !== undefined) q.set('filter[sinceId]', String(p.sinceId))
+    if (p.startDate) q.set('filter[startDate]', p.startDate)
+    return call(
+      '/api/v5/customers/history',
+      z.object({
+        pagination: Pagination,
+        history: z.array(HistoryEntry),
+        generatedAt: z.string().optional(),
+      }),
+      { query: q }
+    )
+  }
+
   return {
     /** Scopes and site access of the key (GET /api/credentials). */
     getCredentials: () => call('/api/credentials', Credentials),
@@ -210,6 +306,20 @@ export function createRetailCrmClient(opts: RetailCrmClientOptions) {
       call('/api/v5/notifications/send', z.object({ success: z.literal(true) }).loose(), {
         form: new URLSearchParams({ notification: JSON.stringify(n) }),
       }),
+
+    /**
+     * The account's settings (GET /api/v5/settings, docs/retailcrm.md §9): the module reads only
+     * its time zone, to show times as the shop sees them.
+     */
+    getSettings: () =>
+      call(
+        '/api/v5/settings',
+        z.object({
+          settings: z
+            .object({ timezone: z.object({ value: z.string() }).loose().optional() })
+            .loose(),
+        })
+      ).then((r) => r.settings),
 
     /** Reads the module's registration, e.g. to confirm its active/freeze state. */
     getIntegrationModule: (code: string) =>
@@ -236,6 +346,28 @@ export function createRetailCrmClient(opts: RetailCrmClientOptions) {
       )
     },
 
+    /**
+     * One page of the shop's custom customer fields (code, name, type): the dictionary
+     * `GET /api/v5/custom-fields?filter[entity]=customer` (docs/retailcrm.md §3, custom fields).
+     */
+    listCustomerFields: (page = 1) =>
+      call(
+        '/api/v5/custom-fields',
+        z.object({
+          pagination: Pagination.partial().optional(),
+          customFields: z.array(
+            z.object({ code: z.string(), name: z.string(), type: z.string().optional() }).loose()
+          ),
+        }),
+        {
+          query: new URLSearchParams({
+            'filter[entity]': 'customer',
+            limit: '100',
+            page: String(page),
+          }),
+        }
+      ),
+
     /** One page of customers, optionally of one segment (by code) or by ids. */
     listCustomers: (
       p: { page?: number; limit?: PageLimit; segment?: string; ids?: number[] } = {}
@@ -250,23 +382,22 @@ export function createRetailCrmClient(opts: RetailCrmClientOptions) {
       )
     },
 
-    /** One page of customer history after `sinceId` (ordered by id). */
+    /**
+     * One page of customer history after `sinceId` (ordered by id). `limit: 'auto'` reads at the
+     * largest size the tenant's CRM serves there (250 or 100, remembered: `largestPage`); the
+     * answer's `pagination` says which, so page arithmetic on it stays right.
+     */
     customersHistory: (
-      p: { sinceId?: number; startDate?: string; page?: number; limit?: PageLimit } = {}
-    ) => {
-      const q = new URLSearchParams({ limit: String(p.limit ?? 100), page: String(p.page ?? 1) })
-      if (p.sinceId !== undefined) q.set('filter[sinceId]', String(p.sinceId))
-      if (p.startDate) q.set('filter[startDate]', p.startDate)
-      return call(
-        '/api/v5/customers/history',
-        z.object({
-          pagination: Pagination,
-          history: z.array(HistoryEntry),
-          generatedAt: z.string().optional(),
-        }),
-        { query: q }
-      )
-    },
+      p: { sinceId?: number; startDate?: string; page?: number; limit?: PageLimit | 'auto' } = {}
+    ) =>
+      p.limit === 'auto'
+        ? largestPage(
+            'history',
+            p.page ?? 1,
+            (a) => a.history.length,
+            (l: PageLimit) => historyPage(p, l)
+          )
+        : historyPage(p, p.limit ?? SAFE_PAGE),
   }
 }
 

@@ -10,15 +10,24 @@ import { createUnisenderClient, type UnisenderClientOptions } from '../clients/u
 import { getConfig } from '../config'
 import type { Env } from '../env'
 import { decryptSecret, encryptSecret, importKey, secretAad } from '../lib/crypto'
+import { type StoredPageSizes, tenantPageSizes } from './page-sizes'
 
 /** What building a client needs from the deployment: the key-encryption key and Unisender's API. */
 export interface ClientSettings {
   encryptionKey: string
   unisenderApiUrl: string
+  /**
+   * Where a tenant's CRM page sizes are remembered (page-sizes.ts); without it a tenant's client
+   * reads `limit: 'auto'` pages at 100.
+   */
+  d1?: D1Database
 }
 
-/** A tenant's stored CRM credentials: its registered address and its encrypted key. */
-export interface CrmCredentials {
+/**
+ * A tenant's stored CRM credentials: its registered address and its encrypted key, and (when the
+ * caller has the tenant row) the page sizes its CRM was found to serve.
+ */
+export interface CrmCredentials extends StoredPageSizes {
   id: number
   systemUrl: string
   crmApiKeyEnc: string
@@ -37,7 +46,11 @@ export type UnisenderClientExtras = Omit<UnisenderClientOptions, 'apiUrl' | 'api
 /** The settings of this deployment, validated by getConfig (a missing variable is named). */
 export function clientSettings(env: Env): ClientSettings {
   const config = getConfig(env)
-  return { encryptionKey: config.ENCRYPTION_KEY, unisenderApiUrl: config.UNISENDER_API_URL }
+  return {
+    encryptionKey: config.ENCRYPTION_KEY,
+    unisenderApiUrl: config.UNISENDER_API_URL,
+    d1: env.DB,
+  }
 }
 
 /** Decrypts a tenant's CRM API key (fails if the ciphertext belongs to another tenant). */
@@ -49,14 +62,18 @@ export async function decryptCrmKey(
   return decryptSecret(key, tenant.crmApiKeyEnc, secretAad.crmKey(tenant.id))
 }
 
-/** The RetailCRM client of a tenant, talking only to its registered systemUrl. */
+/**
+ * The RetailCRM client of a tenant, talking only to its registered systemUrl; with `settings.d1`
+ * its `limit: 'auto'` reads use and update the tenant's page sizes (page-sizes.ts).
+ */
 export async function tenantCrmClient(
-  settings: Pick<ClientSettings, 'encryptionKey'>,
+  settings: Pick<ClientSettings, 'encryptionKey' | 'd1'>,
   tenant: CrmCredentials,
   extras: CrmClientExtras = {}
 ) {
   const apiKey = await decryptCrmKey(settings, tenant)
-  return createRetailCrmClient({ ...extras, systemUrl: tenant.systemUrl, apiKey })
+  const pageSizes = settings.d1 ? tenantPageSizes(settings.d1, tenant) : undefined
+  return createRetailCrmClient({ pageSizes, ...extras, systemUrl: tenant.systemUrl, apiKey })
 }
 
 /** The Unisender client for a key a person just typed (before it is stored). */
