@@ -11,6 +11,7 @@ import {
 } from '../alerts/settings'
 import { ALERT_EVENTS } from '../alerts/state'
 import type { AppEnv } from '../env'
+import { formatTime } from '../ui/components/sync-bits'
 import { NotificationsPage } from '../ui/pages/notifications'
 import { renderer, tr, uiLocale } from '../ui/renderer'
 
@@ -21,9 +22,7 @@ async function page(c: Context<AppEnv>, status: 200 | 400, userIdsError?: string
   const t = tr(c)
   const s = await loadNotificationSettings(c.var.db, c.var.tenant.id)
   const allCustomers = t('banner.allCustomers')
-  const at = (ms: number) =>
-    new Date(ms).toLocaleString(uiLocale(c) === 'en' ? 'en-GB' : 'ru-RU', { timeZone: 'UTC' }) +
-    ' UTC'
+  const at = (ms: number) => formatTime(uiLocale(c), ms, c.var.tenant.timeZone)
   c.status(status)
   return c.render(
     <NotificationsPage

@@ -11,13 +11,15 @@
 import { type Context, Hono } from 'hono'
 import { z } from 'zod'
 import { getConfig } from '../config'
-import { clientSettings } from '../credentials/clients'
-import { findTenantByClientId, setTenantLocale } from '../db/queries/tenants'
+import { clientSettings, tenantCrmClient } from '../credentials/clients'
+import { findTenantByClientId, setTenantLocale, setTenantTimeZone } from '../db/queries/tenants'
+import type { Tenant } from '../db/schema'
 import type { AppEnv } from '../env'
 import { AppError } from '../errors'
 import { takeReturn } from '../http/return-to'
 import { refuse, startSession } from '../http/session'
 import { jsonField, parseForm } from '../http/validate'
+import { errorText } from '../lib/error-text'
 import { log } from '../lib/log'
 import { applyActivity, localeFromSettings } from '../tenants/activity'
 import { connectTenant, REQUIRED_SCOPES } from '../tenants/connect'
@@ -26,6 +28,7 @@ import { announcePendingMove } from '../tenants/move-notice'
 import { verifyRegisterToken } from '../tenants/register-token'
 import { recordRegistration, registrationAllowance } from '../tenants/registrations'
 import { normalizeSystemUrl } from '../tenants/system-url'
+import { readCrmTimeZone } from '../tenants/time-zone'
 
 /** A required string field; zod paths name the field in the message (see src/http/validate.ts). */
 const text = (max: number) =>
@@ -111,7 +114,29 @@ async function login(c: Context<AppEnv>, clientId: string | undefined): Promise<
     return refuse(c, 403, 'foreign_handoff')
   }
   await startSession(c, tenant.id)
+  // A shop connected before the module read time zones learns its own, in the background.
+  if (tenant.timeZone === null && tenant.crmApiKeyEnc !== '')
+    afterResponse(c, tenant.id, learnTimeZone(c, tenant))
   return c.redirect(takeReturn(c), 303)
+}
+
+/** Reads and stores the tenant's CRM time zone; failures leave it unknown (tried next sign-in). */
+async function learnTimeZone(c: Context<AppEnv>, tenant: Tenant): Promise<void> {
+  const crm = await tenantCrmClient(clientSettings(c.env), tenant, { timeoutMs: 10_000 })
+  const zone = await readCrmTimeZone(crm)
+  if (zone) await setTenantTimeZone(c.var.db, tenant.id, zone)
+}
+
+/** Lets `work` finish after the answer (waitUntil); its failure is logged, never shown. */
+function afterResponse(c: Context<AppEnv>, tenantId: number, work: Promise<void>): void {
+  const guarded = work.catch((err: unknown) =>
+    log.warn('time_zone_failed', { tenant: tenantId, phase: 'login', error: errorText(err) })
+  )
+  try {
+    c.executionCtx.waitUntil(guarded)
+  } catch {
+    // Tests without an execution context: the promise still settles on its own.
+  }
 }
 
 async function formClientId(c: Context<AppEnv>): Promise<string | undefined> {

@@ -30,6 +30,7 @@ import {
   sha256Hex,
 } from '../lib/crypto'
 import { normalizeSystemUrl } from './system-url'
+import { readCrmTimeZone } from './time-zone'
 
 /** The scopes the module asks for in /retailcrm/config and needs on the key. */
 export const REQUIRED_SCOPES = ['integration_read', 'integration_write', 'customer_read'] as const
@@ -140,6 +141,9 @@ export async function connectTenant(
     return { ok: false, kind: 'refused', reason: crmProblem('edit', err) }
   }
 
+  // Best effort: without it times are shown in Moscow time, labelled as such.
+  const timeZone = await readCrmTimeZone(crm)
+
   // The CRM accepted the module: now, and only now, write. Should this write itself fail, the CRM
   // holds a clientId we do not know: sign-in fails until the next "Connect", which repairs it.
   const key = await importKey(config.ENCRYPTION_KEY)
@@ -168,6 +172,7 @@ export async function connectTenant(
           deactivatedAt: null,
           brokenReason: null,
           lastReconcileAt: null,
+          ...(timeZone ? { timeZone } : {}),
           updatedAt: now,
         })
         .where(eq(tenants.id, known.id)),
@@ -188,6 +193,7 @@ export async function connectTenant(
         clientIdHash,
         active: true,
         frozen: false,
+        timeZone,
         createdAt: now,
         updatedAt: now,
       })

@@ -8,6 +8,7 @@ import { jsxRenderer } from 'hono/jsx-renderer'
 import type { AppEnv } from '../env'
 import { type Locale, type T, translator } from '../i18n'
 import { accountLabel } from '../tenants/system-url'
+import { ShopTimeZone } from './components/sync-bits'
 import { flashKindOf } from './flash'
 import { type FlashKind, Layout, type NavKey } from './layout'
 
@@ -66,7 +67,7 @@ export const renderer = jsxRenderer<AppEnv>(({ children, title, active, flash, f
       attention={ctx.get('attention')}
       notifyError={tenant?.notifyError}
     >
-      {children}
+      <ShopTimeZone.Provider value={tenant?.timeZone ?? null}>{children}</ShopTimeZone.Provider>
     </Layout>
   )
 })

@@ -51,6 +51,7 @@ describe('POST /retailcrm/register', () => {
     expect(crm.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
       'GET /api/credentials',
       'POST /api/v5/integration-modules/unisender-segments/edit',
+      'GET /api/v5/settings',
     ])
     expect(crm.calls.every((c) => c.apiKey === 'crm-key-1234567890')).toBe(true)
     const module = crm.calls[1]!.module!

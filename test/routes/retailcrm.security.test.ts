@@ -121,6 +121,7 @@ describe('activity callback with a new systemUrl', () => {
     expect(newCrm.calls.map((c) => c.path)).toEqual([
       '/api/credentials',
       '/api/v5/integration-modules/unisender-segments/edit',
+      '/api/v5/settings',
     ])
     const after = (await getTenant(db(), tenant.id))!
     expect(after.systemUrl).toBe(moved)

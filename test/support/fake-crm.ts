@@ -1,6 +1,6 @@
 /**
- * A tiny in-test RetailCRM: /api/credentials, /integration-modules/{code}/edit and
- * /notifications/send, with the answers a test chooses, recording every request (method, path,
+ * A tiny in-test RetailCRM: /api/credentials, /integration-modules/{code}/edit,
+ * /notifications/send and /settings, with the answers a test chooses, recording every request (method, path,
  * API key, parsed module or notification). For the full emulator see
  * test/support/sandbox-retailcrm.ts.
  */
@@ -17,6 +17,8 @@ export interface FakeCrmOptions {
   apiKey?: string
   /** HTTP status + body of /notifications/send when it should fail. */
   notificationError?: { status: number; body: unknown }
+  /** The time zone GET /api/v5/settings reports (default Europe/Moscow); null: the method fails. */
+  timeZone?: string | null
 }
 
 export interface FakeCrmCall {
@@ -63,6 +65,12 @@ export function fakeCrm(origin: string, opts: FakeCrmOptions = {}) {
       if (opts.notificationError)
         return json(opts.notificationError.body, opts.notificationError.status)
       return json({ success: true })
+    }
+    if (url.pathname === '/api/v5/settings' && opts.timeZone !== null) {
+      return json({
+        success: true,
+        settings: { timezone: { value: opts.timeZone ?? 'Europe/Moscow', updated_at: '' } },
+      })
     }
     return json({ success: false, errorMsg: 'Not found' }, 404)
   })

@@ -79,6 +79,8 @@ export async function makeConnectedTenant(
       systemUrl: opts.systemUrl ?? `https://shop${id}.retailcrm.ru`,
       crmApiKeyEnc: await encryptSecret(await masterKey(), apiKey, secretAad.crmKey(id)),
       clientIdHash: await sha256Hex(clientId),
+      // Read at connect (src/tenants/time-zone.ts); null makes the next sign-in ask the CRM.
+      timeZone: 'Europe/Moscow',
       createdAt: now,
       updatedAt: now,
       ...opts.overrides,

@@ -69,3 +69,8 @@ export async function setTenantLocale(
 ): Promise<void> {
   await db.update(tenants).set({ locale, updatedAt: now }).where(eq(tenants.id, tenantId))
 }
+
+/** Records the CRM's time zone (src/tenants/time-zone.ts). */
+export async function setTenantTimeZone(db: Db, tenantId: number, timeZone: string): Promise<void> {
+  await db.update(tenants).set({ timeZone }).where(eq(tenants.id, tenantId))
+}

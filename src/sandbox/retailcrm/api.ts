@@ -82,6 +82,18 @@ export function apiRoutes(deps: EmulatorDeps) {
       sitesAvailable: [shop.site],
     })
   })
+  // The account settings (docs/retailcrm.md §9): every sandbox shop keeps Moscow time. No scope is
+  // checked: which one the method needs is UNCONFIRMED, and the module treats a refusal as "unknown".
+  api.get('/v5/settings', (c) =>
+    c.json({
+      success: true,
+      settings: {
+        default_currency: { value: 'RUB', updated_at: '2022-01-01 00:00:00' },
+        system_language: { value: 'RU', updated_at: '2022-01-01 00:00:00' },
+        timezone: { value: 'Europe/Moscow', updated_at: '2022-01-01 00:00:00' },
+      },
+    })
+  )
   api.get('/api-versions', (c) => c.json({ success: true, versions: ['3.0', '4.0', '5.0'] }))
 
   // UNCONFIRMED: no source names a segment scope; customer_read gates segments as customers.

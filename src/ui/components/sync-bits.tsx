@@ -1,4 +1,5 @@
 /** Small pieces shown wherever a sync or run appears: state badge, live progress, duration, date. */
+import { createContext, useContext } from 'hono/jsx'
 import type { Run } from '../../db/schema'
 import { formatNumber, type Locale, type T, translator } from '../../i18n'
 import { parseCounts, retryDueAt } from '../../sync'
@@ -119,24 +120,56 @@ function formatParts(t: T, d: { h: number; m: number; s: number }): string {
 }
 
 /**
- * Time of day in Moscow time with the zone said, like formatTime without the date, e.g. 15:04 МСК.
- * (The CRM does not tell the module its time zone; Moscow is RetailCRM's usual one, so it is named.)
+ * The shop's time zone for this render (the CRM's, tenants.time_zone), provided once by the page
+ * renderer so that every time on a page is the shop's own without threading it through each prop.
  */
-export function formatClock(locale: Locale, ms: number): string {
-  const clock = new Intl.DateTimeFormat(locale === 'ru' ? 'ru-RU' : 'en-GB', {
-    timeStyle: 'short',
-    timeZone: 'Europe/Moscow',
-  }).format(ms)
-  return `${clock} ${translator(locale)('time.zone')}`
+export const ShopTimeZone = createContext<string | null>(null)
+
+/** Moscow is RetailCRM's usual zone: used (and labelled) while the CRM's own is unknown. */
+const MOSCOW = 'Europe/Moscow'
+
+/**
+ * The zone to show (`given`, else the current render's) and its label: МСК / MSK for Moscow, else
+ * the UTC offset.
+ */
+function shopZone(
+  locale: Locale,
+  at: number,
+  given?: string | null
+): { zone: string; label: string } {
+  const zone = given ?? useContext(ShopTimeZone) ?? MOSCOW
+  if (zone === MOSCOW) return { zone, label: translator(locale)('time.zone') }
+  const part = new Intl.DateTimeFormat('en-GB', { timeZone: zone, timeZoneName: 'shortOffset' })
+    .formatToParts(at)
+    .find((p) => p.type === 'timeZoneName')
+  return { zone, label: part?.value ?? zone }
 }
 
-/** Date and time in Moscow time with the zone said, e.g. 26.11.2026, 15:04 МСК. */
-export function formatTime(locale: Locale, ms: number | null | undefined): string {
+/** Time of day in the shop's time zone with the zone said, e.g. 15:04 МСК or 17:04 GMT+5. */
+export function formatClock(locale: Locale, ms: number): string {
+  const { zone, label } = shopZone(locale, ms)
+  const clock = new Intl.DateTimeFormat(locale === 'ru' ? 'ru-RU' : 'en-GB', {
+    timeStyle: 'short',
+    timeZone: zone,
+  }).format(ms)
+  return `${clock} ${label}`
+}
+
+/**
+ * Date and time in the shop's time zone with the zone said, e.g. 26.11.2026, 15:04 МСК. `zone`
+ * is for times formatted outside a page render (else the render's ShopTimeZone is used).
+ */
+export function formatTime(
+  locale: Locale,
+  ms: number | null | undefined,
+  zone?: string | null
+): string {
   if (!ms) return '—'
+  const { zone: z, label } = shopZone(locale, ms, zone)
   const when = new Intl.DateTimeFormat(locale === 'ru' ? 'ru-RU' : 'en-GB', {
     dateStyle: 'short',
     timeStyle: 'short',
-    timeZone: 'Europe/Moscow',
+    timeZone: z,
   }).format(ms)
-  return `${when} ${translator(locale)('time.zone')}`
+  return `${when} ${label}`
 }

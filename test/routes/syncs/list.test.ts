@@ -55,6 +55,22 @@ describe('the list', () => {
     expect(page).toContain('26.11.2026, 15:04 МСК +12 / −3, без изменений 40')
   })
 
+  it("shows those times in the CRM's own time zone, naming it", async () => {
+    const tenantId = (await makeConnectedTenant({ overrides: { timeZone: 'Asia/Yekaterinburg' } }))
+      .tenant.id
+    const s = await loginAs(tenantId)
+    const account = await makeAccount(tenantId, { login: 'shop' })
+    const sync = await makeSync(tenantId, account.id, { segmentName: 'VIP', listTitle: 'Клиенты' })
+    await makeRun(tenantId, sync.id, {
+      status: 'done',
+      counts: JSON.stringify({ added: 1 }),
+      finishedAt: Date.UTC(2026, 10, 26, 12, 4),
+    })
+    const page = text(await (await get(s, '/syncs')).text())
+    expect(page).toContain('26.11.2026, 17:04 GMT+5')
+    expect(page).not.toContain('МСК')
+  })
+
   it('offers a filter by name and state once there are many syncs', async () => {
     const { tenantId, s } = await shop()
     const account = await makeAccount(tenantId, { login: 'shop' })
