@@ -3,6 +3,8 @@
  * run. Every id is checked against the session's tenant: another tenant's sync or run is a 404.
  */
 import { Hono } from 'hono'
+import { unisenderListUrl } from '../../accounts/list-link'
+import { getConfig } from '../../config'
 import { getAccount } from '../../db/queries/accounts'
 import { countRejects, getRun, listRejects, listRuns } from '../../db/queries/syncs'
 import { getRunSample, parseCounts } from '../../sync'
@@ -74,6 +76,7 @@ syncView.get('/:id', loadSync, async (c) => {
       rejectCounts={counts}
       sample={sample}
       plan={plan ?? undefined}
+      listUrl={unisenderListUrl(getConfig(c.env).UNISENDER_API_URL, sync.listId)}
       now={Date.now()}
     />,
     {

@@ -121,7 +121,7 @@ API-ключ <code>${snap.demo.apiKey}</code>. Адрес API эмулятора
 ${a.lists.map(
   (
     l
-  ) => html`<h3>${l.title} (id ${l.id})</h3><p>Участников: ${l.members}, из них отписались от списка:
+  ) => html`<h3 id="list-${l.id}">${l.title} (id ${l.id})</h3><p>Участников: ${l.members}, из них отписались от списка:
 ${l.unsubscribed}. ${l.members > l.sample.length ? html`Показаны первые ${l.sample.length}.` : ''}</p>
 ${membersTable(l.sample)}`
 )}`

@@ -25,6 +25,8 @@ export interface SyncPageProps {
   sample?: { adds: string[]; removes: string[] }
   /** The latest dry run would add more contacts than the plan has room for. */
   plan?: { need: number; left: number; total: number }
+  /** The list's page in Unisender (src/accounts/list-link.ts), once the list exists. */
+  listUrl?: string | null
   now: number
 }
 
@@ -169,6 +171,19 @@ export function SyncPage(p: SyncPageProps) {
       <dl class="meta card">
         <dt>{t('sync.account')}</dt>
         <dd>{sync.accountLogin ?? t('common.none')}</dd>
+        <dt>{t('sync.list')}</dt>
+        <dd>
+          {targetLabel(t, sync)}
+          {sync.listId != null ? ` (${t('sync.listId', { id: sync.listId })})` : null}
+          {p.listUrl ? (
+            <>
+              {' · '}
+              <a href={p.listUrl} target="_blank" rel="noopener noreferrer">
+                {t('sync.listOpen')}
+              </a>
+            </>
+          ) : null}
+        </dd>
         <dt>{t('sync.mode')}</dt>
         <dd>{t(`mode.${sync.mode}`)}</dd>
         <dt>{t('sync.state')}</dt>

@@ -37,6 +37,17 @@ const counts = {
 }
 
 describe('the sync page', () => {
+  it('names the Unisender list it writes, with its id and a link to it in Unisender', async () => {
+    const html = await (await get(s, `/syncs/${sync.id}`)).text()
+    expect(sync.listId).not.toBeNull()
+    expect(html).toContain('Список Unisender')
+    expect(html).toContain(`№ ${sync.listId}`)
+    const href = html.match(
+      /<a href="([^"]+)" target="_blank" rel="noopener noreferrer">открыть в Unisender<\/a>/
+    )
+    expect(href?.[1]).toMatch(new RegExp(`(/inspect#list-|/cdp/lists/)${sync.listId}$`))
+  })
+
   it('shows every count of a run, its trigger and duration, and the rejects with reasons', async () => {
     const run = await makeRun(tenantId, sync.id, {
       status: 'done',
