@@ -97,6 +97,8 @@ export async function installRetailCrm(opts: InstallOptions = {}) {
       recalculateSegment(db, await shop(), await segmentId(segment), o, clock.now()),
     changeEmail: async (id: number, email: string) =>
       m.changeEmail(db, await shop(), id, email, clock.now()),
+    changeFirstName: async (id: number, firstName: string) =>
+      m.changeFirstName(db, await shop(), id, firstName, clock.now()),
     unsubscribe: async (id: number, unsubscribed = true) =>
       m.setUnsubscribed(db, await shop(), id, unsubscribed, clock.now()),
     setEmailSubscription: async (id: number, subscribed: boolean) =>

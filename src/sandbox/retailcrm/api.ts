@@ -4,6 +4,7 @@
  */
 import { Hono, type MiddlewareHandler } from 'hono'
 import { type CrmEnv, type EmulatorDeps, requireScope } from './context'
+import { customFieldsRoute } from './custom-fields'
 import { findKey } from './keys'
 import { moduleRoutes } from './modules'
 import { notificationRoutes } from './notifications'
@@ -100,6 +101,8 @@ export function apiRoutes(deps: EmulatorDeps) {
   api.get('/v5/segments', requireScope('customer_read'), segmentsRoute)
   api.get('/v5/customers', requireScope('customer_read'), customersRoute(deps))
   api.get('/v5/customers/history', requireScope('customer_read'), historyRoute(deps))
+  // UNCONFIRMED: the scope custom-fields needs (custom_fields_read exists); customer_read here.
+  api.get('/v5/custom-fields', requireScope('customer_read'), customFieldsRoute)
   api.route('/v5/integration-modules', moduleRoutes(deps))
   api.route('/v5/notifications', notificationRoutes(deps.now))
 

@@ -151,6 +151,17 @@ export function controlRoutes(deps: EmulatorDeps) {
       )
     )
   )
+  app.post('/customers/:id/first-name', (c) =>
+    act(c, (b) =>
+      m.changeFirstName(
+        db(c),
+        c.get('shop'),
+        customerId(c),
+        z.object({ firstName: z.string() }).parse(b).firstName,
+        deps.now()
+      )
+    )
+  )
   app.post('/customers/:id/unsubscribe', (c) =>
     act(c, (b) => {
       const { unsubscribed } = z.object({ unsubscribed: bool.default(true) }).parse(b)
@@ -195,7 +206,7 @@ export function controlRoutes(deps: EmulatorDeps) {
       const cleaned = Object.fromEntries(
         Object.entries(b)
           .filter(([, v]) => v !== '')
-          .map(([k, v]) => [k, typeof v === 'string' ? Number(v) : v])
+          .map(([k, v]) => [k, typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v])
       )
       return { faults: deps.faults.set(c.get('shop').code, faultSettingsSchema.parse(cleaned)) }
     })

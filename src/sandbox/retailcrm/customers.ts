@@ -67,6 +67,9 @@ export function customerStub(shop: ShopState, id: number) {
   return { id, ...(base.externalId ? { externalId: base.externalId } : {}), site: shop.site }
 }
 
+const LOYALTY = ['bronze', 'silver', 'gold']
+const CITIES = ['Москва', 'Казань', 'Самара', 'Пермь']
+
 /** The full Customer entity of customer `id`. `segments` are precomputed per request. */
 export function customerJson(
   shop: ShopState,
@@ -94,8 +97,13 @@ export function customerJson(
     site: shop.site,
     contragent: { contragentType: 'individual' },
     tags: [],
-    customFields: {},
-    firstName: base.firstName,
+    // Contact-field sources (#15): derived from the id, stable across reads.
+    customFields: { loyalty_level: LOYALTY[id % LOYALTY.length] },
+    birthday: `19${70 + (id % 30)}-${String(1 + (id % 12)).padStart(2, '0')}-${String(1 + (id % 28)).padStart(2, '0')}`,
+    address: { city: CITIES[id % CITIES.length] },
+    totalSumm: (id % 50) * 100,
+    ordersCount: id % 7,
+    firstName: o?.firstName ?? base.firstName,
     lastName: base.lastName,
     // An empty email is sometimes sent as "" and sometimes omitted, as in real payloads.
     ...(email !== '' || id % 2 === 0 ? { email } : {}),

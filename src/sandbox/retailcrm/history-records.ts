@@ -64,6 +64,8 @@ export function recordJson(
     }
     case 'email':
       return { ...base, ...byUser, field: 'email', oldValue: d.old, newValue: d.new, customer }
+    case 'first_name':
+      return { ...base, ...byUser, field: 'first_name', oldValue: d.old, newValue: d.new, customer }
     case 'unsubscribed':
       return {
         ...base,

@@ -19,6 +19,7 @@ export type BlockData =
       addCount: number
     }
   | { kind: 'email'; customerId: number; old: string | null; new: string | null }
+  | { kind: 'first_name'; customerId: number; old: string | null; new: string | null }
   | { kind: 'unsubscribed'; customerId: number; old: number | null; new: number | null }
   | { kind: 'subscription'; customerId: number; old: boolean; new: boolean }
   | { kind: 'deleted'; customerId: number }

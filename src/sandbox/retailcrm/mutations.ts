@@ -84,6 +84,26 @@ export async function changeEmail(
   return { historyIds: ids }
 }
 
+/** Sets a customer's first name (with its history record). */
+export async function changeFirstName(
+  db: D1Database,
+  shop: ShopState,
+  id: number,
+  firstName: string,
+  now: number
+) {
+  const o = await liveOverride(db, shop, id)
+  const old = o.firstName ?? generateCustomer(shop, id).firstName
+  const data = {
+    kind: 'first_name' as const,
+    customerId: id,
+    old: old || null,
+    new: firstName || null,
+  }
+  const ids = await writeOverride(db, shop, id, { ...o, firstName }, [{ count: 1, data }], now)
+  return { historyIds: ids }
+}
+
 /** Marks (or unmarks) the customer as opted out of email marketing (emailMarketingUnsubscribedAt). */
 export async function setUnsubscribed(
   db: D1Database,

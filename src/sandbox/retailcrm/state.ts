@@ -29,6 +29,8 @@ export interface ShopState {
 /** What the control routes changed about one customer; applied over the generated customer. */
 export interface Override {
   email?: string
+  /** A first name set through the sandbox (contact fields, #15). */
+  firstName?: string
   /** Epoch ms, or null when a generated opt-out was withdrawn. */
   unsubscribedAt?: number | null
   emailSubscribed?: boolean
