@@ -4,6 +4,7 @@
  * tests and the benchmark can prove the module's retries. Time comes from an injected clock.
  */
 import { z } from 'zod'
+import { LARGE_PAGE_MODES } from './params'
 
 export const faultSettingsSchema = z.object({
   /** Added to every API answer. */
@@ -16,6 +17,13 @@ export const faultSettingsSchema = z.object({
   hangMs: z.number().int().min(0).max(600_000).default(30_000),
   /** The next N API calls answer the rate-limit error whatever the real rate. */
   rateLimited: z.number().int().min(0).default(0),
+  /**
+   * What `limit=250` gets on /customers and on /customers/history (UNCONFIRMED on the real API,
+   * docs/retailcrm.md §3): 'refuse' (400 Validation error, the default), 'accept' (pages of 250),
+   * or 'clamp' (served at 100, `pagination.limit` 100). Not a fault: a model of an unknown.
+   */
+  customers250: z.enum(LARGE_PAGE_MODES).default('refuse'),
+  history250: z.enum(LARGE_PAGE_MODES).default('refuse'),
 })
 
 export type FaultSettings = z.infer<typeof faultSettingsSchema>

@@ -8,6 +8,7 @@ import { segmentJson } from './customers'
 import type { FaultSettings } from './faults'
 import type { StoredModule } from './keys'
 import type { SandboxNotification } from './notifications'
+import { LARGE_PAGE_MODES, type LargePageMode } from './params'
 import type { ShopState } from './state'
 
 interface Props {
@@ -176,9 +177,27 @@ export function shopPage(p: Props) {
           Зависаний <input name="hangs" size={4} value={String(p.faults.hangs)} />
           Ответов «Rate limit»{' '}
           <input name="rateLimited" size={4} value={String(p.faults.rateLimited)} />
+          <br />
+          limit=250 на /customers{' '}
+          <LargePageSelect name="customers250" value={p.faults.customers250} /> на
+          /customers/history <LargePageSelect name="history250" value={p.faults.history250} />
           <button type="submit">Применить</button>
         </form>
       </section>
     </Layout>
+  )
+}
+
+/** How the emulator answers limit=250 (params.ts LARGE_PAGE_MODES), as a select. */
+function LargePageSelect(p: { name: string; value: LargePageMode }) {
+  const label = { refuse: 'отказ 400', accept: 'принять', clamp: 'отдать по 100' }
+  return (
+    <select name={p.name}>
+      {LARGE_PAGE_MODES.map((m) => (
+        <option value={m} selected={m === p.value}>
+          {label[m]}
+        </option>
+      ))}
+    </select>
   )
 }

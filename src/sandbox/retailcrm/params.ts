@@ -20,8 +20,23 @@ export class ParamError extends Error {
   }
 }
 
-/** Limits every list endpoint accepts (250 is UNCONFIRMED, so it is rejected). */
+/**
+ * Limits every list endpoint accepts. 250 is in the official PHP SDK's list but no source says
+ * which endpoints take it (docs/retailcrm.md §3), so it is refused unless a shop's settings say
+ * otherwise for /customers or /customers/history (`parseListLimit`).
+ */
 export const ALLOWED_LIMITS = [20, 50, 100] as const
+
+/** How the emulator answers `limit=250` on an endpoint: refuse (400), accept, or clamp to 100. */
+export const LARGE_PAGE_MODES = ['refuse', 'accept', 'clamp'] as const
+export type LargePageMode = (typeof LARGE_PAGE_MODES)[number]
+
+/** `limit` of /customers and /customers/history: 250 as the shop's mode says, else parseLimit. */
+export function parseListLimit(url: URL, large: LargePageMode): number {
+  if (url.searchParams.get('limit') === '250' && large !== 'refuse')
+    return large === 'accept' ? 250 : 100
+  return parseLimit(url)
+}
 
 export function parseLimit(url: URL): number {
   const raw = url.searchParams.get('limit')

@@ -15,6 +15,7 @@ import {
   ParamError,
   pagination,
   parseLimit,
+  parseListLimit,
   parsePage,
 } from './params'
 import { loadOverrides } from './state'
@@ -72,9 +73,9 @@ export function segmentsRoute(c: Context<CrmEnv>) {
 export function customersRoute(deps: EmulatorDeps) {
   return async (c: Context<CrmEnv>) => {
     const url = new URL(c.req.url)
-    const limit = parseLimit(url)
-    const page = parsePage(url)
     const shop = c.get('shop')
+    const limit = parseListLimit(url, deps.faults.get(shop.code).customers250)
+    const page = parsePage(url)
     const ids = idsFilter(url) ?? undefined
     const code = filter(url, 'segment')
     const segment = code === null ? undefined : shop.segments.find((s) => s.code === code)
@@ -97,9 +98,9 @@ export function customersRoute(deps: EmulatorDeps) {
 export function historyRoute(deps: EmulatorDeps) {
   return async (c: Context<CrmEnv>) => {
     const url = new URL(c.req.url)
-    const limit = parseLimit(url)
-    const page = parsePage(url)
     const shop = c.get('shop')
+    const limit = parseListLimit(url, deps.faults.get(shop.code).history250)
+    const page = parsePage(url)
     for (const name of ['customerId', 'customerExternalId']) {
       // The real API has these filters; the sandbox refuses them rather than ignore them silently.
       if (filter(url, name) !== null) {
