@@ -204,6 +204,12 @@ export const syncs = sqliteTable(
     alertMuted: integer('alert_muted', { mode: 'boolean' }).notNull().default(false),
     /** Alert when a run's rejects exceed this share (%) of the customers it read. */
     rejectAlertPercent: integer('reject_alert_percent').notNull().default(20),
+    /**
+     * Contact fields (#15): JSON array of {source, target, type}, CRM customer data written to
+     * Unisender fields (src/sync/field-map.ts). '[]' (syncs saved before fields existed) writes
+     * none; the form proposes first name → Name for a new sync.
+     */
+    fieldMap: text('field_map').notNull().default('[]'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },

@@ -1,0 +1,1 @@
+ALTER TABLE `syncs` ADD `field_map` text DEFAULT '[]' NOT NULL;
