@@ -7,6 +7,7 @@
  */
 import { alertDepsFromEnv } from '../alerts/deps'
 import { runAlerts } from '../alerts/notify'
+import { shardCount } from '../db/tenant-db'
 import type { Env } from '../env'
 import { errorText } from '../lib/error-text'
 import { log } from '../lib/log'
@@ -15,19 +16,32 @@ import { runTick, scheduleDepsFromEnv } from '../schedule'
 /** The cron expression in wrangler.toml [triggers]. */
 export const EVERY_MINUTE = '* * * * *'
 
-/** Runs one scheduler tick on the wall clock (the tick also measures its own time budget). */
+/**
+ * Runs one scheduler tick on the wall clock per shard database (src/db/tenant-db.ts: one, DB,
+ * unless DB_SHARDS says more); a shard whose tick fails is logged and the others still run.
+ */
 export async function handleScheduled(controller: ScheduledController, env: Env): Promise<void> {
   if (controller.cron !== EVERY_MINUTE) {
     log.warn('cron_unknown', { phase: 'schedule', detail: controller.cron })
   }
-  const started = Date.now()
-  const report = await runTick(scheduleDepsFromEnv(env))
-  const { started: runs, busy } = report.dispatch
-  log.info('tick', {
-    phase: 'schedule',
-    duration: Date.now() - started,
-    detail: `polled ${report.polled.length}, handed off ${report.handedOff.length}, failed ${report.failed.length}, broken ${report.broken.length}, started ${runs.length}, busy ${busy.length}, revived ${report.revived.length}, sessions deleted ${report.retention?.sessions ?? 0}, keys deleted ${report.retention?.keysDeleted.length ?? 0}`,
-  })
+  for (let shard = 0; shard < shardCount(env); shard++) {
+    const started = Date.now()
+    try {
+      const report = await runTick(scheduleDepsFromEnv(env, {}, shard), shard)
+      const { started: runs, busy } = report.dispatch
+      log.info('tick', {
+        phase: 'schedule',
+        duration: Date.now() - started,
+        detail: `shard ${shard}, tenants sent ${report.sent.length} in ${report.slices} slices, started ${runs.length}, busy ${busy.length}, revived ${report.revived.length}, sessions deleted ${report.retention?.sessions ?? 0}, keys deleted ${report.retention?.keysDeleted.length ?? 0}`,
+      })
+    } catch (err) {
+      log.error('tick_failed', {
+        phase: 'schedule',
+        detail: `shard ${shard}`,
+        error: errorText(err),
+      })
+    }
+  }
   const alertsAt = Date.now()
   try {
     const a = await runAlerts(alertDepsFromEnv(env))

@@ -1,9 +1,9 @@
 /**
  * The scheduler's knobs in one place, so tests and the benchmark can see (and override) what the
- * cron does per tick. Chosen so that one tick stays below the cron limits (15 min wall, 1,000 D1
- * queries and 10,000 subrequests per invocation) whatever the number of tenants: about 4 D1
- * queries per inline tenant (50 → 200), about 5 per started run (100 → 500), and 2 statements per
- * 90 tenants handed to the queue.
+ * cron does per tick. The tick itself polls no tenant: it sends the due tenants' ids to the queue in
+ * slices (one sendBatch per 100 slices), so its work hardly grows with the number of shops; each
+ * slice consumer checks its tenants' history within the project's 100-subrequest budget per message
+ * (docs/scaling.md). Runs started per tick stay capped (about 5 D1 statements each).
  */
 export interface ScheduleLimits {
   /** Full-run backstop per dynamic / all-customers sync. */
@@ -12,20 +12,30 @@ export interface ScheduleLimits {
   reconcileJitterMs: number
   /** After a failed full run, the next reconcile is tried this much later (not every minute). */
   failedRetryMs: number
-  /** History pages one cron tick reads per tenant before handing the rest to the queue. */
-  cronHistoryPages: number
   /**
    * History pages one queued poll reads before re-enqueueing itself. Each recorded page costs about
    * six D1 statements (measured: 124 statements and 145 subrequests for 20 pages), so 8 pages keep
    * a message under 100 subrequests even counting every statement of a batch.
    */
   queueHistoryPages: number
-  /** Tenants polled inline by one tick; the rest are handed to the queue (one message each). */
-  maxInlineTenants: number
-  /** Tenants polled at once by one tick (the Workers runtime allows 6 open connections). */
+  /**
+   * Tenants per poll-tenants message. A slice consumer spends at most 4 subrequests on a tenant (a
+   * history request, and for a tenant with news its lease and poll-history message, or on its
+   * watch minute a segments read and its D1 query), plus one to load the slice: 20 keep it ≤ 81.
+   */
+  pollSliceSize: number
+  /** Tenants one slice consumer checks at once (the Workers runtime allows 6 open connections). */
   pollConcurrency: number
-  /** Wall-clock budget of the inline polls of one tick; later tenants go to the queue. */
-  inlinePollBudgetMs: number
+  /** One tenant's check in a slice is abandoned after this long, so a slow shop delays no other. */
+  pollTenantTimeoutMs: number
+  /** A slice delivered later than this after its tick is dropped: newer ticks sent fresher ones. */
+  pollSliceMaxAgeMs: number
+  /**
+   * The segment counts of an idle tenant (no history since the last check) are read every this many
+   * minutes (spread by tenant id); a tenant whose history shows membership changes has them read at
+   * once, with that evidence (poll-message.ts).
+   */
+  segmentWatchEveryMinutes: number
   /** Runs one tick may start per tenant: one big shop cannot crowd out the others. */
   maxStartsPerTenant: number
   /** Runs one tick may start in total (the rest stay due for the next tick). */
@@ -44,11 +54,12 @@ export const DEFAULT_LIMITS: ScheduleLimits = {
   reconcileIntervalMs: 24 * HOUR,
   reconcileJitterMs: 2 * HOUR,
   failedRetryMs: 6 * HOUR,
-  cronHistoryPages: 3,
   queueHistoryPages: 8,
-  maxInlineTenants: 50,
+  pollSliceSize: 20,
   pollConcurrency: 4,
-  inlinePollBudgetMs: 20_000,
+  pollTenantTimeoutMs: 20_000,
+  pollSliceMaxAgeMs: 120_000,
+  segmentWatchEveryMinutes: 15,
   maxStartsPerTenant: 3,
   maxStartsPerTick: 100,
   pollLeaseMs: 5 * 60_000,

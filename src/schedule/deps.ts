@@ -5,6 +5,7 @@ import { CRM_INTERVAL_MS, reserveCrmWindow, windowLimiter } from '../credentials
 import { createDb, type Db } from '../db/client'
 import { markTenantBroken } from '../db/queries/tenants'
 import type { Tenant } from '../db/schema'
+import { shardD1 } from '../db/tenant-db'
 import type { Env } from '../env'
 import {
   type RunStep,
@@ -15,14 +16,15 @@ import {
 } from '../sync'
 import { DEFAULT_LIMITS, type ScheduleLimits } from './config'
 import type { PollHistory } from './poll-message'
+import type { PollTenants } from './poll-slice'
 
 /** The CRM calls the scheduler makes. */
 export type CrmPort = Pick<RetailCrmClient, 'customersHistory' | 'listCustomers' | 'listSegments'>
 
 export interface ScheduleDeps {
   db: Db
-  /** The sync-jobs queue: the scheduler sends run steps (watchdog) and history polls. */
-  queue: Queue<RunStep | PollHistory>
+  /** The sync-jobs queue: the scheduler sends run steps (watchdog), slices and history polls. */
+  queue: Queue<RunStep | PollHistory | PollTenants>
   now: () => number
   /**
    * The tenant's CRM client. `reserveCalls` (long polls) first reserves that many calls in the
@@ -35,9 +37,17 @@ export interface ScheduleDeps {
   limits: ScheduleLimits
 }
 
-/** Production wiring: D1, the sync queue, the wall clock, decrypting CRM clients. */
-export function scheduleDepsFromEnv(env: Env, overrides: Partial<ScheduleDeps> = {}): ScheduleDeps {
-  const db = overrides.db ?? createDb(env.DB)
+/**
+ * Production wiring: the D1 database of `shard` (src/db/tenant-db.ts; 0 = DB, the only one today),
+ * the sync queue, the wall clock, decrypting CRM clients.
+ */
+export function scheduleDepsFromEnv(
+  env: Env,
+  overrides: Partial<ScheduleDeps> = {},
+  shard = 0
+): ScheduleDeps {
+  const d1 = shardD1(env, shard)
+  const db = overrides.db ?? createDb(d1)
   const now = overrides.now ?? (() => Date.now())
   return {
     db,
@@ -47,7 +57,7 @@ export function scheduleDepsFromEnv(env: Env, overrides: Partial<ScheduleDeps> =
     crm: async (tenant, reserveCalls = 0) => {
       const startAt =
         reserveCalls > 0
-          ? ((await reserveCrmWindow(env.DB, tenant.id, reserveCalls, now())) ?? now())
+          ? ((await reserveCrmWindow(d1, tenant.id, reserveCalls, now())) ?? now())
           : 0
       return tenantCrmClient(clientSettings(env), tenant, {
         limiter: windowLimiter(

@@ -4,4 +4,9 @@
  */
 export { scheduleDepsFromEnv } from './deps'
 export { handlePollMessage, type PollHistory, PollHistorySchema } from './poll-message'
+export {
+  handlePollSliceMessage,
+  type PollTenants,
+  PollTenantsSchema,
+} from './poll-slice'
 export { runTick } from './tick'

@@ -3,7 +3,7 @@
  * pending changes, marking a sync due (only ever earlier and stronger), and the conditional updates
  * that make two concurrent ticks safe (claiming a mark, advancing the history cursor).
  */
-import { and, eq, inArray, isNotNull, isNull, lte, ne, or, sql } from 'drizzle-orm'
+import { and, eq, isNotNull, isNull, lte, ne, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { pendingChanges, syncs, tenants } from '../db/schema'
 import type { MarkKind } from './due'
@@ -115,27 +115,6 @@ export async function takePollLease(
     )
     .returning({ id: tenants.id })
   return res.length > 0
-}
-
-/** takePollLease for several tenants in one statement; returns the ids whose lease it took. */
-export async function takePollLeases(
-  db: Db,
-  tenantIds: readonly number[],
-  now: number,
-  ms: number
-): Promise<number[]> {
-  if (tenantIds.length === 0) return []
-  const res = await db
-    .update(tenants)
-    .set({ historyPollUntil: now + ms })
-    .where(
-      and(
-        inArray(tenants.id, [...tenantIds]),
-        or(isNull(tenants.historyPollUntil), lte(tenants.historyPollUntil, now))
-      )
-    )
-    .returning({ id: tenants.id })
-  return res.map((r) => r.id).sort((a, b) => a - b)
 }
 
 /** Extends (holder only, by convention) or releases the poll lease. */

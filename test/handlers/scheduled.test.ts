@@ -1,6 +1,8 @@
 import {
   createExecutionContext,
+  createMessageBatch,
   createScheduledController,
+  getQueueResult,
   waitOnExecutionContext,
 } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
@@ -20,27 +22,72 @@ async function tick() {
   await waitOnExecutionContext(ctx)
 }
 
+/** Captures the slices the tick sends with sendBatch and delivers them to the Worker's consumer. */
+function slices() {
+  const sent: unknown[] = []
+  vi.spyOn(env.SYNC_QUEUE, 'sendBatch').mockImplementation(async (batch) => {
+    for (const m of batch) sent.push(m.body)
+    return undefined as never
+  })
+  return {
+    sent,
+    async deliver() {
+      const bodies = sent.splice(0)
+      const batch = createMessageBatch(
+        'sync-jobs',
+        bodies.map((body, i) => ({ id: `s${i}`, timestamp: new Date(), attempts: 1, body }))
+      )
+      const ctx = createExecutionContext()
+      await worker.queue(batch as never, env, ctx)
+      return getQueueResult(batch, ctx)
+    },
+  }
+}
+
 describe('cron handler', () => {
-  it('polls the tenant through its decrypted key and enqueues the due run', async () => {
+  it('sends the tenant in a slice, whose consumer polls it through its decrypted key', async () => {
     const w = await makeProductionTenant()
     const send = vi.spyOn(env.SYNC_QUEUE, 'send').mockResolvedValue(undefined as never)
+    const q = slices()
     await tick()
+    expect(q.sent).toEqual([
+      { type: 'poll-tenants', tenantIds: [w.tenant.id], at: expect.any(Number), shard: 0 },
+    ])
+    expect((await w.tenantRow()).historySinceId).toBeNull() // the tick itself polls no shop
+    expect((await q.deliver()).explicitAcks).toEqual(['s0'])
     expect((await w.tenantRow()).historySinceId).toBe(0)
+    await tick() // the next minute marks and starts the first reconcile
     const [run] = await w.db.select().from(runs).where(eq(runs.syncId, w.dyn.id))
     expect([run?.trigger, run?.kind, run?.status]).toEqual(['reconcile', 'full', 'queued'])
     expect(send).toHaveBeenCalledWith({ type: 'run-step', runId: run!.id, seq: 0 })
   })
 
-  it('picks up a segment recalculation on the next tick', async () => {
+  it('picks up a segment recalculation on the next tick, through a queued history poll', async () => {
     const w = await makeProductionTenant()
-    const send = vi.spyOn(env.SYNC_QUEUE, 'send').mockResolvedValue(undefined as never)
+    const sent: { type: string }[] = []
+    vi.spyOn(env.SYNC_QUEUE, 'send').mockImplementation(async (m) => {
+      sent.push(m as { type: string })
+      return undefined as never
+    })
+    const q = slices()
+    await tick()
+    await q.deliver()
     await tick()
     await w.db.update(runs).set({ status: 'done' }).where(eq(runs.syncId, w.dyn.id))
     await w.crm.recalculate('dyn', { add: 3, remove: 1 })
     await tick()
+    await q.deliver() // the slice sees news and hands the tenant to a poll-history message
+    const poll = sent.filter((m) => m.type === 'poll-history')
+    expect(poll).toEqual([{ type: 'poll-history', tenantId: w.tenant.id }])
+    const batch = createMessageBatch('sync-jobs', [
+      { id: 'h1', timestamp: new Date(), attempts: 1, body: poll[0] },
+    ])
+    const ctx = createExecutionContext()
+    await worker.queue(batch as never, env, ctx)
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(['h1'])
     expect((await w.tenantRow()).historySinceId).toBe(4)
     const all = await w.db.select().from(runs).where(eq(runs.syncId, w.dyn.id))
     expect(all.map((r) => r.trigger)).toEqual(['reconcile', 'change'])
-    expect(send).toHaveBeenCalledTimes(2)
+    expect(sent.filter((m) => m.type === 'run-step').length).toBe(2)
   })
 })

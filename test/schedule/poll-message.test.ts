@@ -6,6 +6,7 @@ import { tenants } from '../../src/db/schema'
 import worker from '../../src/index'
 import { pollHistoryStep } from '../../src/schedule/poll-message'
 import { runTick } from '../../src/schedule/tick'
+import { tickAndPoll } from '../support/schedule-queue'
 import { makeProductionTenant, makeScheduleWorld } from '../support/world'
 
 async function deliver(queue: string, body: unknown, attempts = 1) {
@@ -36,8 +37,9 @@ describe('poll-history queue messages', () => {
   it('re-enqueues itself while history remains and holds the lease meanwhile', async () => {
     const t = await makeScheduleWorld({ limits: { queueHistoryPages: 2 } })
     const sync = await t.sync('dyn')
-    await runTick(t.deps)
-    await t.finishRuns() // the first reconcile
+    await tickAndPoll(t.deps) // the first poll starts the cursor
+    await tickAndPoll(t.deps) // the next minute starts the first reconcile
+    await t.finishRuns()
     const before = (await t.runsOf(sync.id)).length
     await t.crm.recalculate('dyn', { add: 250, remove: 0 })
     const msg = { type: 'poll-history' as const, tenantId: t.tenant.id }
@@ -48,7 +50,8 @@ describe('poll-history queue messages', () => {
     // While the backlog is paged, a tick does not start the tenant's runs on a part of it.
     const during = await runTick(t.deps)
     expect(during.dispatch.started).toEqual([])
-    expect(await pollHistoryStep(t.deps, msg, 1)).toEqual({ kind: 'ack' })
+    const last = await pollHistoryStep(t.deps, msg, 1)
+    expect(last.kind === 'ack' && last.dispatch?.started.map((s) => s.syncId)).toEqual([sync.id])
     expect((await t.tenantRow()).historySinceId).toBe(250)
     expect((await t.tenantRow()).historyPollUntil).toBeNull()
     expect(t.sent.filter((m) => (m as { type: string }).type === 'poll-history').length).toBe(1)
@@ -61,14 +64,25 @@ describe('poll-history queue messages', () => {
   it('asks for a retry when the CRM is unavailable, and stops for a refused key', async () => {
     const t = await makeScheduleWorld()
     await t.sync('dyn')
-    await runTick(t.deps)
+    await tickAndPoll(t.deps)
     const msg = { type: 'poll-history' as const, tenantId: t.tenant.id }
     t.crm.faults.set({ errors: 1, errorStatus: 503 })
     const v = await pollHistoryStep(t.deps, msg, 2)
     expect(v).toEqual({ kind: 'retry', delaySeconds: 10 })
     t.deps.crm = async () => t.client('wrong-key')
-    expect(await pollHistoryStep(t.deps, msg, 1)).toEqual({ kind: 'ack' })
+    expect(await pollHistoryStep(t.deps, msg, 1)).toMatchObject({ kind: 'ack' })
     expect((await t.tenantRow()).brokenReason).toMatch(/refused/)
+  })
+
+  it('a slice of tenants is checked through the Worker and acked', async () => {
+    const w = await makeProductionTenant()
+    const r = await deliver('sync-jobs', {
+      type: 'poll-tenants',
+      tenantIds: [w.tenant.id],
+      at: Date.now(),
+    })
+    expect(r.explicitAcks).toEqual(['p1'])
+    expect((await w.tenantRow()).historySinceId).toBe(0) // its first poll started the cursor
   })
 
   it('a dead-lettered poll is acked without touching the cursor', async () => {

@@ -1,14 +1,33 @@
 import { describe, expect, it } from 'vitest'
-import { runTick } from '../../src/schedule/tick'
+import { pollHistoryStep } from '../../src/schedule/poll-message'
+import { isWatchMinute } from '../../src/schedule/poll-slice'
+import { runTick, sendSlices } from '../../src/schedule/tick'
 import { startRun } from '../../src/sync/start'
 import { makeRun } from '../support/fixtures'
+import { tickAndPoll } from '../support/schedule-queue'
 import { makeScheduleWorld, type ScheduleWorld } from '../support/world'
 
-/** A tenant past its first poll and first reconcile, with every run finished. */
+/**
+ * A tenant past its first poll (which starts the cursor) and its first reconcile (marked and
+ * started by the next minute's tick), with every run finished.
+ */
 async function warm(t: ScheduleWorld) {
-  await runTick(t.deps)
+  await tickAndPoll(t.deps)
+  await tickAndPoll(t.deps)
   await t.finishRuns()
   t.crmCalls.length = 0
+}
+
+/** Moves the world's clock to the next minute that is (or is not) the tenant's watch minute. */
+function toMinute(t: ScheduleWorld, watch: boolean) {
+  do t.crm.clock.advance(60_000)
+  while (
+    isWatchMinute(
+      t.tenant.id,
+      Math.floor(t.deps.now() / 60_000),
+      t.deps.limits.segmentWatchEveryMinutes
+    ) !== watch
+  )
 }
 
 describe('scheduler tick', () => {
@@ -18,9 +37,12 @@ describe('scheduler tick', () => {
     const dyn = await t.sync('dyn')
     const stat = await t.sync('stat')
     const all = await t.sync(null)
-    const report = await runTick(t.deps)
+    const first = await tickAndPoll(t.deps)
+    expect(first.started).toEqual([t.tenant.id])
+    expect((await t.tenantRow()).historySinceId).toBe(3) // the newest id, not a replay
+    // The next minute's tick marks the reconcile the first poll asked for and starts it.
+    const report = await tickAndPoll(t.deps)
     const tenant = await t.tenantRow()
-    expect(tenant.historySinceId).toBe(3) // the newest id, not a replay from the beginning
     expect(tenant.lastReconcileAt).not.toBeNull()
     expect(await t.pending()).toEqual([]) // history before the cursor is covered by the reconcile
     const started = report.dispatch.started.map((s) => [s.syncId, s.trigger, s.kind])
@@ -31,11 +53,17 @@ describe('scheduler tick', () => {
       ].sort()
     )
     expect(await t.runsOf(stat.id)).toEqual([]) // static segments: once, and on demand
-    // The next tick has nothing to do: one history request and one segments request.
+    // Nothing changed: one history request a minute, and the segment counts on the watch minute.
     await t.finishRuns()
+    toMinute(t, false)
     t.crmCalls.length = 0
-    const again = await runTick(t.deps)
+    const again = await tickAndPoll(t.deps)
     expect(again.dispatch.started).toEqual([])
+    expect(again.idle).toEqual([t.tenant.id])
+    expect(t.crmCalls).toEqual(['/api/v5/customers/history'])
+    toMinute(t, true)
+    t.crmCalls.length = 0
+    expect((await tickAndPoll(t.deps)).dispatch.started).toEqual([])
     expect(t.crmCalls).toEqual(['/api/v5/customers/history', '/api/v5/segments'])
   })
 
@@ -46,7 +74,7 @@ describe('scheduler tick', () => {
     await warm(t)
     const r = await t.crm.recalculate('dyn', { add: 5, remove: 2 })
     expect(r.added).toBe(5)
-    const report = await runTick(t.deps)
+    const report = await tickAndPoll(t.deps)
     expect(report.dispatch.started.map((s) => [s.syncId, s.trigger])).toEqual([[dyn.id, 'change']])
     expect(await t.pending()).toEqual([1, 2, 501, 502, 503, 504, 505])
     expect((await t.tenantRow()).historySinceId).toBe(7)
@@ -56,35 +84,42 @@ describe('scheduler tick', () => {
     expect((await t.syncRow(dyn.id)).lastSeenCustomersCount).toBe(503)
   })
 
-  it('reads history over several pages inline when the budget allows', async () => {
-    const t = await makeScheduleWorld({ limits: { cronHistoryPages: 5 } })
+  it('one queued poll records a backlog of several pages and starts one run for it', async () => {
+    const t = await makeScheduleWorld({ limits: { queueHistoryPages: 5 } })
     const dyn = await t.sync('dyn')
     await warm(t)
     await t.crm.recalculate('dyn', { add: 250, remove: 0 })
-    const report = await runTick(t.deps)
-    expect(report.handedOff).toEqual([])
+    const report = await tickAndPoll(t.deps)
+    expect(report.handedOff).toEqual([t.tenant.id])
     expect((await t.tenantRow()).historySinceId).toBe(250)
+    expect((await t.tenantRow()).historyPollUntil).toBeNull()
     expect(report.dispatch.started.map((s) => [s.syncId, s.kind])).toEqual([
       [dyn.id, 'incremental'],
     ])
     // The incremental run reads the 250 recorded changes; it moves the watermark itself.
     expect((await t.pending()).length).toBe(250)
     expect((await t.syncRow(dyn.id)).historyAppliedId).toBe(0)
-    expect(t.crmCalls.filter((c) => c.endsWith('/history')).length).toBe(3)
+    // The slice's check (one page) and the queued poll's three pages.
+    expect(t.crmCalls.filter((c) => c.endsWith('/history')).length).toBe(4)
   })
 
-  it('hands a long backlog to the queue and leaves that cursor to the queued poll', async () => {
-    const t = await makeScheduleWorld({ limits: { cronHistoryPages: 1 } })
+  it('hands news to a queued poll and leaves that cursor to it while it holds the lease', async () => {
+    const t = await makeScheduleWorld({ limits: { queueHistoryPages: 1 } })
     await t.sync('dyn')
     await warm(t)
     await t.crm.recalculate('dyn', { add: 250, remove: 0 })
-    const report = await runTick(t.deps)
+    const report = await tickAndPoll(t.deps, { historyPolls: false })
     expect(report.handedOff).toEqual([t.tenant.id])
-    expect(t.sent).toContainEqual({ type: 'poll-history', tenantId: t.tenant.id })
-    expect((await t.tenantRow()).historySinceId).toBe(100) // one page recorded by cron
+    const poll = { type: 'poll-history' as const, tenantId: t.tenant.id }
+    expect(report.polls).toContainEqual(poll)
+    expect((await t.tenantRow()).historySinceId).toBe(0) // the check records nothing itself
     expect((await t.tenantRow()).historyPollUntil).toBeGreaterThan(t.deps.now())
+    expect(await pollHistoryStep(t.deps, poll, 1)).toEqual({ kind: 'ack' })
+    expect((await t.tenantRow()).historySinceId).toBe(100) // one page per message here
+    expect(t.sent).toContainEqual(poll) // and the rest through the queue
     t.crmCalls.length = 0
-    await runTick(t.deps) // lease held: cron does not poll this tenant
+    const held = await tickAndPoll(t.deps, { historyPolls: false }) // lease held: not checked
+    expect(held.sent).toEqual([])
     expect(t.crmCalls.filter((c) => c.endsWith('/history'))).toEqual([])
   })
 
@@ -94,15 +129,15 @@ describe('scheduler tick', () => {
     const other = await t.sync('other')
     await warm(t)
     await t.crm.changeEmail(10, 'new-address@example.com')
-    let report = await runTick(t.deps)
+    let report = await tickAndPoll(t.deps)
     expect(report.dispatch.started.map((s) => [s.syncId, s.kind])).toEqual([[dyn.id, 'full']])
     await t.finishRuns()
     await t.crm.unsubscribe(20)
-    report = await runTick(t.deps)
+    report = await tickAndPoll(t.deps)
     expect(report.dispatch.started.map((s) => s.syncId)).toEqual([dyn.id])
     await t.finishRuns()
     await t.crm.setEmailSubscription(1500, false) // not in dyn nor in other
-    report = await runTick(t.deps)
+    report = await tickAndPoll(t.deps)
     expect(report.dispatch.started).toEqual([])
     expect((await t.runsOf(other.id)).length).toBe(1)
   })
@@ -115,7 +150,7 @@ describe('scheduler tick', () => {
     await warm(t)
     await makeRun(t.tenant.id, unrelated.id, { status: 'running' }) // busy: keeps its mark
     await t.crm.merge(30, 1050) // 30 is in dyn, 1050 is in other
-    const report = await runTick(t.deps)
+    const report = await tickAndPoll(t.deps)
     const ids = report.dispatch.started.map((s) => s.syncId).sort((a, b) => a - b)
     expect(ids).toEqual([exact.id, union.id])
     expect(report.dispatch.busy).toEqual([unrelated.id])
@@ -125,7 +160,7 @@ describe('scheduler tick', () => {
     expect((await t.syncRow(unrelated.id)).nextRunKind).toBe('incremental')
     expect(report.dispatch.started.find((s) => s.syncId === exact.id)?.kind).toBe('full')
     await t.finishRuns()
-    const next = await runTick(t.deps)
+    const next = await tickAndPoll(t.deps)
     expect(next.dispatch.started.map((s) => s.syncId)).toEqual([unrelated.id])
   })
 
@@ -134,7 +169,7 @@ describe('scheduler tick', () => {
     const all = await t.sync(null, { mode: 'union' })
     await warm(t)
     await t.crm.createCustomer('fresh@example.com')
-    const report = await runTick(t.deps)
+    const report = await tickAndPoll(t.deps)
     expect(report.dispatch.started.map((s) => s.syncId)).toEqual([all.id])
   })
 })
@@ -142,7 +177,7 @@ describe('scheduler tick', () => {
 describe('a tenant without syncs yet', () => {
   it('keeps a cursor, so its first sync runs in full once and then incrementally', async () => {
     const t = await makeScheduleWorld()
-    await runTick(t.deps) // connected, no syncs: cursor starts, nothing to reconcile
+    await tickAndPoll(t.deps) // connected, no syncs: cursor starts, nothing to reconcile
     expect((await t.tenantRow()).historySinceId).toBe(0)
     expect((await t.tenantRow()).lastReconcileAt).not.toBeNull()
     const dyn = await t.sync('dyn', { mode: 'union' })
@@ -154,11 +189,11 @@ describe('a tenant without syncs yet', () => {
     expect(first.started).toBe(true)
     expect((await t.syncRow(dyn.id)).historyAppliedId).toBe(0)
     await t.crm.recalculate('dyn', { add: 3, remove: 0 })
-    const busy = await runTick(t.deps) // the create run is still going: no duplicate
+    const busy = await tickAndPoll(t.deps) // the create run is still going: no duplicate
     expect(busy.dispatch.started).toEqual([])
     expect(busy.dispatch.busy).toEqual([dyn.id])
     await t.finishRuns()
-    const next = await runTick(t.deps)
+    const next = await tickAndPoll(t.deps)
     expect(next.dispatch.started.map((s) => [s.trigger, s.kind])).toEqual([
       ['change', 'incremental'],
     ])
@@ -167,30 +202,55 @@ describe('a tenant without syncs yet', () => {
 
   it('is polled every few minutes once it has a cursor', async () => {
     const t = await makeScheduleWorld({ limits: { idlePollEveryMinutes: 10 } })
-    await runTick(t.deps)
+    await tickAndPoll(t.deps)
     let polls = 0
     for (let i = 0; i < 10; i++) {
       t.crmCalls.length = 0
       t.crm.clock.advance(60_000)
-      await runTick(t.deps)
+      await tickAndPoll(t.deps)
       if (t.crmCalls.length > 0) polls++
     }
     expect(polls).toBe(1)
   })
 })
 
-describe('tick budget', () => {
-  it('hands tenants beyond the inline budget to the queue, once', async () => {
-    const t = await makeScheduleWorld({ limits: { maxInlineTenants: 0 } })
+describe('the tick itself', () => {
+  it('polls no shop: it sends the due tenants to the queue in slices', async () => {
+    const t = await makeScheduleWorld()
     await t.sync('dyn')
     const r = await runTick(t.deps)
-    expect(r.handedOff).toEqual([t.tenant.id])
-    expect(r.polled).toEqual([])
     expect(t.crmCalls).toEqual([])
-    const polls = () => t.sent.filter((m) => (m as { type: string }).type === 'poll-history')
-    expect(polls()).toEqual([{ type: 'poll-history', tenantId: t.tenant.id }])
-    const again = await runTick(t.deps) // the queued poll holds the lease
-    expect(again.handedOff).toEqual([])
-    expect(polls().length).toBe(1)
+    expect(r.sent).toEqual([t.tenant.id])
+    expect(r.slices).toBe(1)
+    expect(t.sent).toEqual([
+      { type: 'poll-tenants', tenantIds: [t.tenant.id], at: t.deps.now(), shard: 0 },
+    ])
+  })
+
+  it('a tenant whose backlog a queued poll holds is not sent again', async () => {
+    const t = await makeScheduleWorld()
+    await t.sync('dyn')
+    await warm(t)
+    await t.crm.recalculate('dyn', { add: 3, remove: 0 })
+    const first = await tickAndPoll(t.deps, { historyPolls: false })
+    expect(first.handedOff).toEqual([t.tenant.id])
+    const again = await runTick(t.deps)
+    expect(again.sent).toEqual([])
+  })
+
+  it('slices hold pollSliceSize ids and go 100 messages per sendBatch', async () => {
+    const t = await makeScheduleWorld({ limits: { pollSliceSize: 2 } })
+    const batches: number[] = []
+    const deps = {
+      ...t.deps,
+      queue: {
+        sendBatch: async (b: unknown[]) => {
+          batches.push(b.length)
+        },
+      } as unknown as typeof t.deps.queue,
+    }
+    const ids = Array.from({ length: 401 }, (_, i) => i + 1)
+    expect(await sendSlices(deps, ids, 0)).toBe(201)
+    expect(batches).toEqual([100, 100, 1])
   })
 })
