@@ -8,10 +8,11 @@ import type { BatchItem } from 'drizzle-orm/batch'
 import { syncs, tenants } from '../db/schema'
 import { errorText } from '../lib/error-text'
 import { log } from '../lib/log'
+import { prunePages } from './change-pages'
 import type { ScheduleDeps } from './deps'
 import { isReconcileDue, pickFair, runForMark } from './due'
-import { claimMark, markFollowers, markSync, prunePending } from './marks'
-import { dueMarks, reconcileCandidates } from './queries'
+import { claimMark, markFollowers, markSync } from './marks'
+import { type DueMarkRow, dueMarks, reconcileCandidates } from './queries'
 
 /** Per-sync reconcile marks one tick writes at most (the rest are due again next tick). */
 const RECONCILE_MARKS_PER_TICK = 200
@@ -62,8 +63,18 @@ export interface DispatchResult {
 export async function dispatchDue(deps: ScheduleDeps, tenantId?: number): Promise<DispatchResult> {
   const now = deps.now()
   const { db, limits } = deps
+  // Incremental runs of a tenant are not capped per tenant (pickFair): every affected sync of a
+  // shop starts in the tick that records its change. So the read takes up to a tick's worth of
+  // marks per tenant; pickFair still caps the full ones.
+  const due = await dueMarks(
+    db,
+    now,
+    limits.maxStartsPerTick,
+    limits.maxStartsPerTick * 5,
+    tenantId
+  )
   const rows = pickFair(
-    await dueMarks(db, now, limits.maxStartsPerTenant, limits.maxStartsPerTick * 5, tenantId),
+    due.map((r) => ({ ...r, plan: planOf(r, limits) })),
     limits
   )
   const out: DispatchResult = { started: [], busy: [] }
@@ -75,10 +86,7 @@ export async function dispatchDue(deps: ScheduleDeps, tenantId?: number): Promis
       nextRunKind: r.nextRunKind,
     })
     if (!claimed) continue // another tick took it
-    const plan = runForMark(
-      { kind: r.nextRunKind, historyAppliedId: r.historyAppliedId, lastRunStatus: r.lastRunStatus },
-      limits
-    )
+    const plan = r.plan
     let res: Awaited<ReturnType<ScheduleDeps['startRun']>>
     try {
       res = await deps.startRun(
@@ -110,8 +118,16 @@ export async function dispatchDue(deps: ScheduleDeps, tenantId?: number): Promis
         .set({ historyAppliedId: r.tenantCursor, holderRunId: null })
         .where(eq(syncs.id, r.syncId))
   }
-  for (const t of touchedTenants) await prunePending(db, t)
+  for (const t of touchedTenants) await prunePages(db, t)
   return out
+}
+
+/** The run a due mark would start (decided again from the same row after it is claimed). */
+function planOf(r: DueMarkRow, limits: ScheduleDeps['limits']) {
+  return runForMark(
+    { kind: r.nextRunKind, historyAppliedId: r.historyAppliedId, lastRunStatus: r.lastRunStatus },
+    limits
+  )
 }
 
 /** Puts a claimed mark back (due now, same or stronger kind). */

@@ -79,20 +79,33 @@ export interface DueRow {
   syncId: number
   tenantId: number
   nextRunAt: number
+  /** The run the mark starts; incremental ones are not capped per tenant. */
+  plan?: { kind: 'full' | 'incremental' }
 }
 
 /**
- * Picks the due syncs one tick starts: oldest first, at most `maxStartsPerTenant` per tenant and
- * `maxStartsPerTick` in all. Taking round-robin turns across tenants means a tenant with hundreds
- * of due syncs gets its share and the others still get theirs in the same tick.
+ * Picks the due syncs one tick starts: oldest first, at most `maxStartsPerTenant` full runs per
+ * tenant and `maxStartsPerTick` runs in all. Taking round-robin turns across tenants means a
+ * tenant with hundreds of due syncs gets its share and the others still get theirs in the same
+ * tick. Incremental runs are not capped per tenant: they read nothing from the CRM (the poller
+ * re-read the change once for all of them, src/schedule/poll.ts) and write only the change, so a
+ * shop with many syncs on one segment has every list right after the tick that sees the change.
  */
 export function pickFair<T extends DueRow>(rows: readonly T[], limits: ScheduleLimits): T[] {
   const byTenant = new Map<number, T[]>()
+  const fulls = new Map<number, number>()
   const sorted = [...rows].sort((a, b) => a.nextRunAt - b.nextRunAt || a.syncId - b.syncId)
   for (const r of sorted) {
     const list = byTenant.get(r.tenantId) ?? []
-    if (list.length < limits.maxStartsPerTenant) list.push(r)
     byTenant.set(r.tenantId, list)
+    if (r.plan?.kind === 'incremental') {
+      list.push(r)
+      continue
+    }
+    const n = fulls.get(r.tenantId) ?? 0
+    if (n >= limits.maxStartsPerTenant) continue
+    fulls.set(r.tenantId, n + 1)
+    list.push(r)
   }
   const queues = [...byTenant.values()]
   const out: T[] = []

@@ -1,17 +1,26 @@
 /**
  * Polls one tenant's customer history from its stored sinceId cursor. Each page is recorded in ONE
- * db.batch: the touched customers (pending_changes), the marks of the syncs it affects, and the
- * cursor — so the cursor never moves past a change that is not recorded, and a failure between
- * pages resumes at the first unrecorded page. Nothing changed = one request and no writes.
+ * db.batch: the poller's re-read of the customers it touched (one change_pages row, change-pages.ts),
+ * the marks of the syncs it affects, and the cursor — so the cursor never moves past a change that
+ * is not recorded, and a failure between pages resumes at the first unrecorded page. Nothing
+ * changed = one request and no writes.
+ *
+ * The re-read happens here, once per page (ceil(touched/100) calls with filter[ids][], after the
+ * page was read, so later than each of its changes), and serves both the verdicts (which syncs a
+ * change affects) and every affected sync's incremental run: a change of a shop is read from the
+ * CRM once however many syncs it affects (issue 17).
  */
 import { and, eq, isNull } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
+import type { Customer } from '../clients/retailcrm'
 import { type Tenant, tenants } from '../db/schema'
+import { type ChangeRecord, changeRecord, encodeRecords } from '../sync'
 import { affectedSyncs, type ChangeKind, followsChanges, type SyncTarget } from './affected'
+import { insertPage, prunePages } from './change-pages'
 import { HISTORY_PAGE_LIMIT } from './config'
 import type { CrmPort, ScheduleDeps } from './deps'
 import { customersToLookUp, type PageFacts, readHistoryPage } from './history'
-import { advanceCursor, markSync, prunePending, recordPending } from './marks'
+import { advanceCursor, markSync } from './marks'
 import { tenantFollowers } from './queries'
 
 export type PollOutcome =
@@ -20,16 +29,13 @@ export type PollOutcome =
   /** The page budget ran out with history left: continue through the queue. */
   | { status: 'more'; pages: number; membershipCodes: Set<string> }
 
-/** Current segment codes of customers (missing = deleted), 100 ids per request. */
-async function lookUpSegments(
-  crm: CrmPort,
-  ids: readonly number[]
-): Promise<Map<number, Set<string>>> {
-  const out = new Map<number, Set<string>>()
+/** Re-reads customers by id (missing = deleted), 100 ids per request. */
+async function reRead(crm: CrmPort, ids: readonly number[]): Promise<Map<number, Customer>> {
+  const out = new Map<number, Customer>()
   for (let i = 0; i < ids.length; i += 100) {
     const chunk = ids.slice(i, i + 100)
     const res = await crm.listCustomers({ ids: chunk, limit: 100 })
-    for (const c of res.customers) out.set(c.id, new Set((c.segments ?? []).map((s) => s.code)))
+    for (const c of res.customers) out.set(c.id, c)
   }
   return out
 }
@@ -88,16 +94,16 @@ export async function pollTenantHistory(
       break
     }
     for (const m of facts.membership) membershipCodes.add(m.code)
-    const verdicts = await verdictsFor(deps, crm, facts, syncList)
+    const page = syncList.length === 0 ? null : await readPage(deps, crm, facts, syncList)
     // Another poller recorded this page first (two ticks at once): it owns the rest.
-    if (!(await recordPage(deps, tenant.id, cursor, facts, verdicts))) return done(pages)
+    if (!(await recordPage(deps, tenant.id, cursor, facts, page))) return done(pages)
     cursor = facts.maxId
     recorded = true
     more = res.history.length >= HISTORY_PAGE_LIMIT || res.pagination.totalPageCount > 1
   }
   // Nothing follows this tenant's changes: keep only what a sync created meanwhile may need, and
   // a pending reconcile (reconnect) has nothing to cover — a sync created later runs in full.
-  if (syncList.length === 0 && recorded) await prunePending(deps.db, tenant.id)
+  if (syncList.length === 0 && recorded) await prunePages(deps.db, tenant.id)
   if (syncList.length === 0 && tenant.lastReconcileAt === null)
     await deps.db
       .update(tenants)
@@ -110,42 +116,61 @@ export async function pollTenantHistory(
   }
 }
 
-async function verdictsFor(
+/** What a page means once its customers are re-read: their records and the affected syncs. */
+interface ReadPage {
+  records: ChangeRecord[]
+  verdicts: Map<number, ChangeKind>
+}
+
+/**
+ * Re-reads every customer the page touched (deleted and merged-away ones are gone without a read)
+ * and maps the page to verdicts. Every touched customer is recorded, not only those of followed
+ * segments, so a record never depends on which syncs existed when it was read.
+ */
+async function readPage(
   deps: ScheduleDeps,
   crm: CrmPort,
   facts: PageFacts,
   syncList: SyncTarget[]
-): Promise<Map<number, ChangeKind>> {
-  if (syncList.length === 0) return new Map()
-  const ids = customersToLookUp(facts)
-  const needSegments = syncList.some((s) => !s.allCustomers)
-  // "All customers" syncs need no lookup: every existing customer is a member.
-  const segmentsOf =
-    ids.length === 0
-      ? new Map<number, Set<string>>()
-      : needSegments
-        ? await lookUpSegments(crm, ids)
-        : new Map(ids.map((id) => [id, new Set<string>()]))
-  return affectedSyncs(facts, segmentsOf, syncList, needSegments ? ids : [], {
+): Promise<ReadPage> {
+  const touched = [...facts.touched.keys()].sort((a, b) => a - b)
+  const found = await reRead(
+    crm,
+    touched.filter((id) => !facts.gone.has(id))
+  )
+  const records = touched.map((id) =>
+    changeRecord(id, facts.gone.has(id) ? undefined : found.get(id))
+  )
+  const segmentsOf = new Map<number, Set<string>>()
+  for (const r of records) if (r.k !== 'gone') segmentsOf.set(r.i, new Set(r.s))
+  const verdicts = affectedSyncs(facts, segmentsOf, syncList, customersToLookUp(facts), {
     incrementalEnabled: deps.limits.incrementalEnabled,
   })
+  return { records, verdicts }
 }
 
-/** Writes one page (pending rows, marks, cursor) atomically; false if the cursor had moved. */
+/**
+ * Writes one page (its records, the marks, the cursor) atomically; false if the cursor had moved.
+ * A tenant that follows nothing records no page (nothing would read it; a sync created later
+ * starts in full, and an incremental run over a range with a missing page turns full).
+ */
 async function recordPage(
   deps: ScheduleDeps,
   tenantId: number,
   from: number,
   facts: PageFacts,
-  verdicts: Map<number, ChangeKind>
+  page: ReadPage | null
 ): Promise<boolean> {
   const now = deps.now()
   const { db } = deps
-  const cursorStmt = advanceCursor(db, tenantId, from, facts.maxId ?? from, now)
-  const stmts: BatchItem<'sqlite'>[] = [
-    ...recordPending(db, tenantId, facts.touched),
-    ...[...verdicts].map(([syncId, kind]) => markSync(db, tenantId, syncId, kind, now)),
-  ]
+  const to = facts.maxId ?? from
+  const cursorStmt = advanceCursor(db, tenantId, from, to, now)
+  const stmts: BatchItem<'sqlite'>[] = []
+  if (page) {
+    stmts.push(insertPage(db, tenantId, from, to, page.records.length, encodeRecords(page.records)))
+    for (const [syncId, kind] of page.verdicts)
+      stmts.push(markSync(db, tenantId, syncId, kind, now))
+  }
   const results = await db.batch([cursorStmt, ...stmts])
   return (results[0] as unknown[]).length > 0
 }

@@ -1,16 +1,23 @@
 /**
- * The `incremental` phase of a run (kind 'incremental', started by the scheduler): re-reads only
- * the customers the history touched since this sync's watermark (pending_changes, 100 ids per CRM
- * call, up to pagesPerStep calls per step, staged as side 'P'), then plans them — union and
- * subtraction in incremental.ts, exact match against the holder index in incremental-exact.ts —
- * stages the writes and continues at the engine's `check` → `write` phases. When the plan says a
- * full run is needed, the same run turns into a full one (export + read_crm), so the user always
- * sees one run per trigger.
+ * The `incremental` phase of a run (kind 'incremental', started by the scheduler): applies the
+ * changes recorded since this sync's watermark, in one step, without reading the CRM. The history
+ * poller re-read every customer a page touched once, for every sync of the shop, and recorded the
+ * records packed, one change_pages row per history page (src/schedule/poll.ts,
+ * incremental-records.ts). This step loads the pages of its range, takes each customer's newest
+ * record, plans them — union and subtraction in incremental.ts, exact match against the holder
+ * index in incremental-exact.ts — stages the writes and continues at the engine's `check` → `write`
+ * phases. When the plan says a full run is needed, the same run turns into a full one (export +
+ * read_crm), so the user always sees one run per trigger.
  *
- * The range of changes is fixed at the first step: history ids in (watermark, tenant cursor then].
- * The watermark (syncs.history_applied_id) moves to that cursor in the planning step's own fenced
- * batch, so a crash or a duplicate delivery never skips a change, and a change recorded meanwhile
- * (a higher id) is left for the next run.
+ * Why this is as safe as a read of its own: every record was read after every change of its page,
+ * and the newest record of a customer after every change of the range; a change recorded later
+ * has a higher history id and is applied by the next run. The range is history ids
+ * (watermark, tenant cursor], fixed and applied in the same step: the pages must cover it without
+ * a gap or overlap (coversRange) — a page missing for any reason turns the run full, never into a
+ * run that removes on an incomplete picture. The watermark (syncs.history_applied_id) moves to
+ * the cursor in the step's own fenced batch, so a crash or a duplicate delivery never skips a
+ * change nor applies one twice, and the pages stay until every following sync's watermark passed
+ * them (src/schedule/change-pages.ts prunePages).
  */
 import { IMPORT_BATCH_MAX } from '../clients/unisender'
 import { log } from '../lib/log'
@@ -18,16 +25,14 @@ import type { StepContext } from './context'
 import { addCounts } from './diff'
 import { whileFenced } from './fenced-writes'
 import { collectHolders, encodeHolders, type HolderFacts, holderKey, keyPartition } from './holders'
-import { MAX_INCREMENTAL_CUSTOMERS, planTouched, touchedCustomer } from './incremental'
+import { MAX_INCREMENTAL_CUSTOMERS, planTouched } from './incremental'
 import { planExactIncremental, type TouchedCustomer } from './incremental-exact'
-import { PARTITIONS, unpack } from './partition'
+import { coversRange, decodeRecords, newestRecords, touchedOf } from './incremental-records'
+import { PARTITIONS } from './partition'
 import type { StepResult } from './result'
 import { SIDES } from './state'
 import { stageBatches } from './step-diff'
 import { startExport } from './step-start'
-
-/** Staging side of the re-read customers (`id<TAB>kind<TAB>member<TAB>email`). */
-const TOUCHED = 'P'
 
 /** A statement that runs only while the step holds the run's fence. */
 function fenced(ctx: StepContext, sql: string, ...args: unknown[]): D1PreparedStatement {
@@ -64,8 +69,37 @@ async function becomeFull(ctx: StepContext, cursor: number | null, why: string) 
   return { kind: 'next', phase: 'read_crm' } as const
 }
 
-/** First step: fixes the range of changes, or goes full. */
-async function begin(ctx: StepContext): Promise<StepResult | null> {
+/** The recorded pages of the tenant ending in (from, upTo]. */
+async function pageSpans(ctx: StepContext, from: number, upTo: number) {
+  const res = await ctx.deps.d1
+    .prepare(
+      `SELECT from_id AS "from", up_to AS upTo, item_count AS n FROM change_pages
+        WHERE tenant_id = ? AND up_to > ? AND up_to <= ? ORDER BY up_to`
+    )
+    .bind(ctx.run.tenantId, from, upTo)
+    .all<{ from: number; upTo: number; n: number }>()
+  return res.results ?? []
+}
+
+/** The newest record of every customer the pages of (from, upTo] hold, as this sync sees it. */
+async function loadTouched(ctx: StepContext, from: number, upTo: number) {
+  const res = await ctx.deps.d1
+    .prepare(
+      `SELECT data FROM change_pages WHERE tenant_id = ? AND up_to > ? AND up_to <= ?
+        ORDER BY up_to`
+    )
+    .bind(ctx.run.tenantId, from, upTo)
+    .all<{ data: string }>()
+  const records = newestRecords((res.results ?? []).map((r) => decodeRecords(r.data)))
+  const target = { allCustomers: ctx.run.allCustomers === 1, segmentCode: ctx.run.segmentCode }
+  return records.map((r) => touchedOf(target, r))
+}
+
+/**
+ * Fixes the range of changes (watermark, cursor] and loads its customers, or goes full (no
+ * watermark, a gap in the recorded pages, too many changes).
+ */
+async function begin(ctx: StepContext): Promise<TouchedCustomer[] | StepResult> {
   const d1 = ctx.deps.d1
   const pos = await d1
     .prepare(
@@ -77,79 +111,23 @@ async function begin(ctx: StepContext): Promise<StepResult | null> {
     .first<{ w: number | null; hr: number | null; k: string | null; c: number | null }>()
   if (!pos || pos.w === null || pos.c === null || ctx.cursor.listId === null)
     return becomeFull(ctx, pos?.c ?? null, 'no watermark')
-  const n = await d1
-    .prepare(
-      `SELECT count(*) AS n FROM pending_changes
-        WHERE tenant_id = ? AND history_id > ? AND history_id <= ?`
-    )
-    .bind(ctx.run.tenantId, pos.w, pos.c)
-    .first<{ n: number }>()
-  if ((n?.n ?? 0) > MAX_INCREMENTAL_CUSTOMERS) return becomeFull(ctx, pos.c, 'too many changes')
+  const upTo = Math.max(pos.w, pos.c)
+  const spans = await pageSpans(ctx, pos.w, upTo)
+  if (!coversRange(spans, pos.w, upTo)) return becomeFull(ctx, upTo, 'changes not recorded')
+  // Records, not distinct customers: a cheap upper bound before anything is loaded.
+  const records = spans.reduce((n, p) => n + p.n, 0)
+  if (records > 2 * MAX_INCREMENTAL_CUSTOMERS) return becomeFull(ctx, upTo, 'too many changes')
+  const touched = await loadTouched(ctx, pos.w, upTo)
+  if (touched.length > MAX_INCREMENTAL_CUSTOMERS) return becomeFull(ctx, upTo, 'too many changes')
   const c = ctx.cursor
   c.incFrom = pos.w
-  c.incUpTo = pos.c
+  c.incUpTo = upTo
   c.incHolderRun = pos.hr
   // A full run is already asked for (a change this run cannot apply, recorded with its mark):
   // apply the additions now, leave every removal to that run.
   c.incNoRemovals = pos.k === 'full' || pos.k === 'reconcile'
-  ctx.progressTotal = ctx.progressDone + Math.ceil((n?.n ?? 0) / 100) + 3
-  return null
-}
-
-/** Re-reads the next pending customers (by id) and stages them; true when all are read. */
-async function readTouched(ctx: StepContext): Promise<boolean> {
-  const c = ctx.cursor
-  const per = ctx.deps.pagesPerStep * 100
-  const rows = await ctx.deps.d1
-    .prepare(
-      `SELECT customer_id AS id FROM pending_changes
-        WHERE tenant_id = ? AND history_id > ? AND history_id <= ? AND customer_id > ?
-        ORDER BY customer_id LIMIT ?`
-    )
-    .bind(ctx.run.tenantId, c.incFrom, c.incUpTo, c.incAfter, per)
-    .all<{ id: number }>()
-  const ids = (rows.results ?? []).map((r) => r.id)
-  if (ids.length > 0) await ctx.reserveCrmCalls(Math.ceil(ids.length / 100))
-  const crm = await ctx.crm()
-  const lines: string[] = []
-  const target = { allCustomers: ctx.run.allCustomers === 1, segmentCode: ctx.run.segmentCode }
-  let read = 0
-  while (read < ids.length) {
-    const chunk = ids.slice(read, read + 100)
-    const res = await crm.listCustomers({ ids: chunk, limit: 100 })
-    const byId = new Map(res.customers.map((x) => [x.id, x]))
-    for (const id of chunk) {
-      const t = touchedCustomer(target, id, byId.get(id))
-      lines.push(`${t.id}\t${t.kind}\t${t.member ? 1 : 0}\t${t.email}`)
-    }
-    read += chunk.length
-    if (ctx.pastTimeBudget()) break // a slow CRM: commit what was read, go on next step
-  }
-  ctx.stage(TOUCHED, 0, lines)
-  ctx.progressDone += Math.ceil(read / 100)
-  if (read > 0) c.incAfter = ids[read - 1]!
-  return read === ids.length && ids.length < per
-}
-
-/** Loads the staged re-read customers of this run. */
-async function loadTouched(ctx: StepContext): Promise<TouchedCustomer[]> {
-  const res = await ctx.deps.d1
-    .prepare('SELECT data FROM run_chunks WHERE run_id = ? AND side = ? ORDER BY seq')
-    .bind(ctx.run.id, TOUCHED)
-    .all<{ data: string }>()
-  const out: TouchedCustomer[] = []
-  for (const r of res.results ?? []) {
-    for (const line of unpack(r.data)) {
-      const [id, kind, member, email] = line.split('\t')
-      out.push({
-        id: Number(id),
-        kind: kind as TouchedCustomer['kind'],
-        member: member === '1',
-        email: email ?? '',
-      })
-    }
-  }
-  return out
+  c.incRead = true
+  return touched
 }
 
 /** What the holder index says about the touched customers and their addresses. */
@@ -240,18 +218,11 @@ async function stageExact(
   return null
 }
 
-/** One step of the `incremental` phase. */
+/** The one step of the `incremental` phase: load, plan and stage, or turn full. */
 export async function stepIncremental(ctx: StepContext): Promise<StepResult> {
   const c = ctx.cursor
-  if (c.incUpTo === null) {
-    const early = await begin(ctx)
-    if (early) return early
-  }
-  if (!c.incRead) {
-    c.incRead = await readTouched(ctx)
-    return { kind: 'next' }
-  }
-  const touched = await loadTouched(ctx)
+  const touched = await begin(ctx)
+  if (!Array.isArray(touched)) return touched
   if (ctx.run.mode === 'exact') {
     const early = await stageExact(ctx, touched)
     if (early) return early

@@ -117,4 +117,27 @@ describe('pickFair', () => {
     const picked = pickFair(rows, { ...limits, maxStartsPerTenant: 5, maxStartsPerTick: 2 })
     expect(picked.map((r) => r.syncId)).toEqual([1, 3])
   })
+
+  it('caps full runs per tenant but starts every incremental one (issue 17)', () => {
+    const inc = { kind: 'incremental' as const }
+    const full = { kind: 'full' as const }
+    const rows = [
+      ...Array.from({ length: 10 }, (_, i) => ({
+        syncId: i + 1,
+        tenantId: 1,
+        nextRunAt: i,
+        plan: i < 5 ? full : inc,
+      })),
+      { syncId: 100, tenantId: 2, nextRunAt: 50, plan: inc },
+    ]
+    const picked = pickFair(rows, { ...limits, maxStartsPerTenant: 3, maxStartsPerTick: 100 })
+    // Three of tenant 1's five full runs, all five of its incremental ones, and tenant 2's.
+    expect(picked.map((r) => r.syncId).sort((a, b) => a - b)).toEqual([
+      1, 2, 3, 6, 7, 8, 9, 10, 100,
+    ])
+    expect(picked[1]!.syncId).toBe(100) // still interleaved: tenant 2 is not left for last
+    // The per-tick cap still bounds the total.
+    const few = pickFair(rows, { ...limits, maxStartsPerTenant: 3, maxStartsPerTick: 4 })
+    expect(few).toHaveLength(4)
+  })
 })

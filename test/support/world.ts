@@ -23,7 +23,7 @@ import { createRetailCrmClient } from '../../src/clients/retailcrm'
 import { createDb } from '../../src/db/client'
 import { markTenantBroken, nextTenantId } from '../../src/db/queries/tenants'
 import {
-  pendingChanges,
+  changePages,
   runRejects,
   runs,
   type Sync,
@@ -426,10 +426,15 @@ export async function makeScheduleWorld(o: { limits?: Partial<ScheduleLimits> } 
     tenantRow: async () => (await db.select().from(tenants).where(eq(tenants.id, tenant.id)))[0]!,
     syncRow: async (id: number) => (await db.select().from(syncs).where(eq(syncs.id, id)))[0]!,
     runsOf: (syncId: number) => db.select().from(runs).where(eq(runs.syncId, syncId)),
+    /** Customers the recorded history pages of the tenant hold (change_pages), by id. */
     pending: async () =>
-      (await db.select().from(pendingChanges).where(eq(pendingChanges.tenantId, tenant.id)))
-        .map((r) => r.customerId)
-        .sort((a, b) => a - b),
+      [
+        ...new Set(
+          (await db.select().from(changePages).where(eq(changePages.tenantId, tenant.id))).flatMap(
+            (r) => (JSON.parse(r.data) as { i: number }[]).map((x) => x.i)
+          )
+        ),
+      ].sort((a, b) => a - b),
     /** Marks every active run of the tenant done (as the engine would when it finishes). */
     finishRuns: () =>
       db

@@ -6,10 +6,11 @@
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { runs, syncs } from '../../src/db/schema'
-import { runTick } from '../../src/schedule/tick'
 import { normaliseEmail } from '../../src/sync/normalize'
 import { KEEP_RUNS } from '../../src/sync/state'
 import { makeRun } from '../support/fixtures'
+import { countingScheduler, settle } from '../support/incremental'
+import { tickAndPoll } from '../support/schedule-queue'
 import {
   lastRun,
   makeWorld,
@@ -30,8 +31,7 @@ async function emailOf(w: World, id: number): Promise<string> {
 async function synced() {
   const w = await makeWorld({ shop: smallShop(400, { size: 150 }, false), mode: 'exact' })
   const deps = await schedulerFor(w)
-  await runTick(deps)
-  await w.drain()
+  await settle(w, deps)
   expect((await lastRun(w)).kind).toBe('full')
   return { w, deps }
 }
@@ -44,7 +44,7 @@ describe('exact-mode incremental runs', { timeout: 15_000 }, () => {
     const gone = [await emailOf(w, 1), await emailOf(w, 2), await emailOf(w, 3)]
     const contacts = await w.uni.contactCount(w.account)
     await w.crm.recalculate('seg', { add: 0, remove: 3 })
-    await runTick(deps)
+    await tickAndPoll(deps)
     await w.drain()
     const run = await lastRun(w)
     expect([run.kind, run.status]).toEqual(['incremental', 'done'])
@@ -61,7 +61,7 @@ describe('exact-mode incremental runs', { timeout: 15_000 }, () => {
     const { w, deps } = await synced()
     const email = await emailOf(w, 50)
     await w.crm.unsubscribe(50)
-    await runTick(deps)
+    await tickAndPoll(deps)
     await w.drain()
     const run = await lastRun(w)
     expect([run.kind, run.status]).toEqual(['incremental', 'done'])
@@ -73,13 +73,13 @@ describe('exact-mode incremental runs', { timeout: 15_000 }, () => {
   it('removes a member who joined in an earlier incremental run (appended to the index)', async () => {
     const { w, deps } = await synced()
     await w.crm.recalculate('seg', { add: 2, remove: 0 }) // 151 and 152 join
-    await runTick(deps)
+    await tickAndPoll(deps)
     await w.drain()
     expect((await lastRun(w)).kind).toBe('incremental')
     const email = await emailOf(w, 151)
     expect(await w.listEmails()).toContain(email)
     await w.crm.unsubscribe(151)
-    await runTick(deps)
+    await tickAndPoll(deps)
     await w.drain()
     const run = await lastRun(w)
     expect([run.kind, JSON.parse(run.counts).removed]).toEqual(['incremental', 1])
@@ -91,10 +91,10 @@ describe('exact-mode incremental runs', { timeout: 15_000 }, () => {
     const shared = await emailOf(w, 100)
     await w.crm.changeEmail(2, shared) // before the first run: two members, one address
     const deps = await schedulerFor(w)
-    await runTick(deps)
+    await tickAndPoll(deps)
     await w.drain()
     await w.crm.recalculate('seg', { add: 0, remove: 3 }) // 1, 2, 3 leave; 100 stays
-    await runTick(deps)
+    await tickAndPoll(deps)
     await w.drain()
     const run = await lastRun(w)
     expect([run.kind, run.status]).toEqual(['full', 'done']) // the index could not prove it
@@ -106,14 +106,14 @@ describe('exact-mode incremental runs', { timeout: 15_000 }, () => {
     const { w, deps } = await synced()
     const shared = await emailOf(w, 1)
     await w.crm.changeEmail(151, shared) // not a member yet: no run for it
-    await runTick(deps)
+    await tickAndPoll(deps)
     expect((await lastRun(w)).kind).toBe('full') // still the first run
     await w.crm.recalculate('seg', { add: 1, remove: 0 }) // 151 joins with 1's address
-    await runTick(deps)
+    await tickAndPoll(deps)
     await w.drain()
     expect((await lastRun(w)).kind).toBe('incremental')
     await w.crm.recalculate('seg', { add: 0, remove: 1 }) // 1 leaves; 151 still holds it
-    await runTick(deps)
+    await tickAndPoll(deps)
     await w.drain()
     const run = await lastRun(w)
     // 151 is in the index (appended by the incremental run) and was not re-read: no proof.
@@ -127,7 +127,7 @@ describe('exact-mode incremental runs', { timeout: 15_000 }, () => {
     const old = await emailOf(w, 2)
     await w.crm.recalculate('seg', { add: 0, remove: 3 })
     await w.crm.changeEmail(2, 'brand-new@example.com')
-    await runTick(deps)
+    await tickAndPoll(deps)
     await w.drain()
     const run = await lastRun(w)
     expect([run.kind, run.status]).toEqual(['full', 'done'])
@@ -139,7 +139,7 @@ describe('exact-mode incremental runs', { timeout: 15_000 }, () => {
     const { w, deps } = await synced()
     await w.db.update(syncs).set({ holderRunId: null }).where(eq(syncs.id, w.sync.id))
     await w.crm.recalculate('seg', { add: 1, remove: 1 })
-    await runTick(deps)
+    await tickAndPoll(deps)
     await w.drain()
     const run = await lastRun(w)
     expect([run.kind, run.status]).toEqual(['full', 'done'])
@@ -148,15 +148,13 @@ describe('exact-mode incremental runs', { timeout: 15_000 }, () => {
     expect((await w.syncRow()).holderRunId).toBe(run.id)
   })
 
-  it('re-reads many changed customers over several steps', async () => {
+  it('applies many changed customers in one step, from the pages the poller recorded', async () => {
     const w = await makeWorld({ shop: smallShop(1200, { size: 500 }, false), mode: 'exact' })
-    const base = await schedulerFor(w)
-    // All 350 history entries in the tick itself (the queued continuation is tested elsewhere).
-    const deps = { ...base, limits: { ...base.limits, cronHistoryPages: 10 } }
-    await runTick(deps)
-    await w.drain()
+    const plain = await schedulerFor(w)
+    await settle(w, plain)
+    const { deps, calls } = await countingScheduler(w, plain)
     await w.crm.recalculate('seg', { add: 250, remove: 100 })
-    await runTick(deps)
+    await tickAndPoll(deps)
     const steps: string[] = []
     await w.drain({
       onStep: async (_i, msg) => {
@@ -165,10 +163,10 @@ describe('exact-mode incremental runs', { timeout: 15_000 }, () => {
     })
     const run = await lastRun(w)
     expect([run.kind, run.status]).toEqual(['incremental', 'done'])
-    // 350 customers at 300 per step (3 pages of 100 in this world): after the start step, two
-    // reading steps (3 + 1 CRM calls) stay in the phase, then the plan moves on to `check`.
-    expect(steps.filter((p) => p === 'incremental').length).toBe(3)
-    expect(JSON.parse(run.apiCalls).detail['retailcrm:customers']).toBe(4)
+    expect(steps.filter((p) => p === 'incremental').length).toBe(1)
+    // 350 history entries = 4 pages; each page's customers re-read once by id (≤ 100 per call).
+    expect(calls.filter((c) => c.endsWith('/customers')).length).toBe(4)
+    expect(JSON.parse(run.apiCalls).retailcrm ?? 0).toBe(0)
     expect(JSON.parse(run.counts)).toMatchObject({ added: 250, removed: 100, readFromCrm: 350 })
     expect(await w.listEmails()).toEqual(await segmentEmails(w))
   })
@@ -182,14 +180,14 @@ describe('exact-mode incremental runs', { timeout: 15_000 }, () => {
       await makeRun(w.tenant.id, w.sync.id, { status: 'done', kind: 'incremental' })
     for (let i = 0; i < 22 - KEEP_RUNS; i++) {
       await w.crm.recalculate('seg', { add: 1, remove: 0 })
-      await runTick(deps)
+      await tickAndPoll(deps)
       await w.drain()
     }
     const ids = (await w.db.select().from(runs).where(eq(runs.syncId, w.sync.id))).map((r) => r.id)
     expect(ids).toContain(holder)
     expect((await w.syncRow()).holderRunId).toBe(holder)
     await w.crm.recalculate('seg', { add: 0, remove: 2 })
-    await runTick(deps)
+    await tickAndPoll(deps)
     await w.drain()
     expect((await lastRun(w)).kind).toBe('incremental')
     expect(await w.listEmails()).toEqual(await segmentEmails(w))
