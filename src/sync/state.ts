@@ -31,6 +31,13 @@ export const CursorSchema = z.object({
   page: z.number().int().default(1),
   crmTotal: z.number().int().nullable().default(null),
   crmPages: z.number().int().default(0),
+  /**
+   * The run's /customers page size, pinned at its first page (crm-page.ts): null before (a read
+   * begun before sizes were pinned counts as 100). `page` counts pages of this size; `crmSkip` is
+   * how many customers at the start of `page` were read already (after a step-down from 250).
+   */
+  crmLimit: z.number().int().nullable().default(null),
+  crmSkip: z.number().int().default(0),
   /** Export of the list. */
   taskUuid: z.string().nullable().default(null),
   polls: z.number().int().default(0),
@@ -48,6 +55,8 @@ export const CursorSchema = z.object({
       email: z.number().int(),
       status: z.number().int(),
       unsubscribedLists: z.number().int(),
+      /** Columns of the mapped fields (cursor.fields order), -1 when missing (export-csv.ts). */
+      fields: z.array(z.number().int()).default([]),
     })
     .nullable()
     .default(null),
@@ -65,6 +74,23 @@ export const CursorSchema = z.object({
   /** The first adds and removes of the run, kept as its sample. */
   sampleA: z.array(z.string()).default([]),
   sampleR: z.array(z.string()).default([]),
+  /** The first contacts whose mapped fields the run updates (#15), kept as its sample. */
+  sampleU: z.array(z.string()).default([]),
+  /**
+   * The sync's contact fields as this run writes them (field-map.ts), fixed at its start with each
+   * field's type as Unisender has it: every step of the run uses the same columns.
+   */
+  fields: z
+    .array(
+      z.object({
+        source: z.string(),
+        target: z.string(),
+        type: z.enum(['string', 'text', 'number', 'date', 'bool']),
+        /** False in a dry run for a field not created yet: not exported, empty for everyone. */
+        exists: z.boolean().default(true),
+      })
+    )
+    .default([]),
   /** Legacy separate lists (unused by the full diff; kept so older cursors still parse). */
   pendA: z.array(z.string()).default([]),
   pendR: z.array(z.string()).default([]),
@@ -159,6 +185,8 @@ export const SIDES = {
   holders: 'H',
   sampleAdd: 'a',
   sampleRemove: 'r',
+  /** Contacts whose mapped fields the run updates (#15), the first SAMPLE_SIZE. */
+  sampleUpdate: 'u',
 } as const
 
 /** Shown on a finished run of an account in API test mode. */

@@ -1,11 +1,14 @@
 /**
- * The `read_crm` phase: reads the segment (or all customers) page by page, 100 per page, a bounded
- * number of pages per step, and stages the normalised emails by partition. A total that changes
- * while paging means the picture may be incomplete: the run then finishes with additions only.
- * Member lines are `email<TAB>customerId` (the id feeds the holder index, holders.ts).
+ * The `read_crm` phase: reads the segment (or all customers) page by page — 250 a page where the
+ * tenant's CRM serves it, else 100, pinned per run (crm-page.ts) — a bounded number of pages per
+ * step, and stages the normalised emails by partition. A total that changes while paging, or pages
+ * that do not line up, mean the picture may be incomplete: the run then finishes with additions
+ * only. Member lines are `email<TAB>customerId` (the id feeds the holder index, holders.ts).
  */
 
 import type { StepContext } from './context'
+import { readCustomersPage } from './crm-page'
+import { memberLine } from './field-lines'
 import { classifyCustomer } from './normalize'
 import { PARTITIONS, PartitionBuffer } from './partition'
 import type { StepResult } from './result'
@@ -37,11 +40,11 @@ export async function stepReadCrm(ctx: StepContext): Promise<StepResult> {
   await ctx.reserveCrmCalls(Math.max(1, planned))
   try {
     for (let i = 0; i < ctx.deps.pagesPerStep; i++) {
-      const res = await crm.listCustomers({
-        page: c.page,
-        limit: 100,
-        segment: ctx.run.allCustomers ? undefined : (ctx.run.segmentCode ?? undefined),
-      })
+      const res = await readCustomersPage(
+        ctx,
+        crm,
+        ctx.run.allCustomers ? undefined : (ctx.run.segmentCode ?? undefined)
+      )
       const p = res.pagination
       // A deleted segment reads as empty: never let that become "remove everyone" (src/schedule).
       const empty = c.crmTotal === null && p.totalCount === 0 && !ctx.run.allCustomers
@@ -51,8 +54,11 @@ export async function stepReadCrm(ctx: StepContext): Promise<StepResult> {
         c.crmTotal = p.totalCount
         c.crmPages = p.totalPageCount
         ctx.progressTotal = p.totalPageCount + PARTITIONS + 2
-      } else if (p.totalCount !== c.crmTotal && !c.incomplete) {
-        c.incomplete = INCOMPLETE_SEGMENT
+      } else {
+        if (p.totalCount !== c.crmTotal && !c.incomplete) c.incomplete = INCOMPLETE_SEGMENT
+        // Stepped down to 100 a page (crm-page.ts): the bar's total follows the new page count.
+        if (c.crmPages === 0)
+          ctx.progressTotal = ctx.progressDone + p.totalPageCount - c.page + 1 + PARTITIONS + 2
       }
       c.crmPages = Math.max(c.crmPages, p.totalPageCount)
       for (const cust of res.customers) {
@@ -63,7 +69,12 @@ export async function stepReadCrm(ctx: StepContext): Promise<StepResult> {
           ctx.reject(cust.email ?? '', 'invalid_email', `customer ${cust.id}`)
         } else {
           // With the customer id: the diff builds the holder index from it (holders.ts).
-          buf.add(SIDE_OF[k.kind], k.email, `${k.email}\t${cust.id}`)
+          // Addable members carry their mapped contact-field values (#15, field-lines.ts).
+          buf.add(
+            SIDE_OF[k.kind],
+            k.email,
+            memberLine(k.email, cust, k.kind === 'valid' ? c.fields : [])
+          )
         }
       }
       c.page++

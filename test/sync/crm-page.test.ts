@@ -1,0 +1,110 @@
+/**
+ * A full run's /customers page size (#17): 250 where the CRM serves it, else one refused call and
+ * 100 from then on (remembered per tenant); a run that loses 250 midway steps down to 100 from the
+ * same customer, so every customer is read exactly once and removals still happen.
+ */
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { parseApiCalls } from '../../src/sync/api-calls'
+import { parseCursor } from '../../src/sync/state'
+import { makeWorld, segmentEmails, smallShop, type World } from '../support/world'
+
+const N = 1_234
+
+/** A world whose segment has N clean members and whose list holds 20 strangers to remove. */
+async function world(): Promise<World> {
+  const w = await makeWorld({ shop: smallShop(N + 66, { size: N }, false) })
+  await w.uni.seedContacts(
+    w.account,
+    Array.from({ length: 20 }, (_, i) => ({ email: `stranger${i}@example.org`, lists: [w.listId] }))
+  )
+  return w
+}
+
+async function storedSize(w: World) {
+  const row = await env.DB.prepare('SELECT crm_customers_page AS p FROM tenants WHERE id = ?')
+    .bind(w.tenant.id)
+    .first<{ p: number | null }>()
+  return row?.p ?? null
+}
+
+/** Runs the sync to its end; returns the run, its /customers calls and its cursor. */
+async function fullRun(w: World, onStep?: (runId: number) => unknown) {
+  const s = await w.start()
+  if (!s.started) throw new Error('not started')
+  // One page a step, so a test can change the CRM between any two pages.
+  await w.drain({ extra: { pagesPerStep: 1 }, onStep: () => onStep?.(s.runId) })
+  const run = await w.run(s.runId)
+  return {
+    run,
+    pages: parseApiCalls(run.apiCalls).detail['retailcrm:customers'],
+    cursor: parseCursor(run.cursor),
+  }
+}
+
+/** The run read every member once, made the list equal the segment and removed the strangers. */
+async function expectExact(w: World, r: Awaited<ReturnType<typeof fullRun>>) {
+  expect(r.run.status).toBe('done')
+  expect(r.run.additionsOnly).toBe(false)
+  expect(r.run.countsParsed.readFromCrm).toBe(N)
+  expect(r.run.countsParsed.removed).toBe(20)
+  expect(await w.listEmails()).toEqual(await segmentEmails(w))
+}
+
+describe('full read page size', { timeout: 60_000 }, () => {
+  it('reads 250 a page where the CRM serves it, and stores nothing', async () => {
+    const w = await world()
+    w.crm.faults.set({ customers250: 'accept' })
+    const r = await fullRun(w)
+    await expectExact(w, r)
+    expect(r.pages).toBe(Math.ceil(N / 250))
+    expect(r.cursor.crmLimit).toBe(250)
+    expect(await storedSize(w)).toBeNull()
+  })
+
+  it.each(['refuse', 'clamp'] as const)(
+    'falls back to 100 after one call when the CRM answers 250 with %s, and remembers it',
+    async (mode) => {
+      const w = await world()
+      w.crm.faults.set({ customers250: mode })
+      const first = await fullRun(w)
+      await expectExact(w, first)
+      expect(first.pages).toBe(1 + Math.ceil(N / 100))
+      expect(first.cursor.crmLimit).toBe(100)
+      expect(await storedSize(w)).toBe(100)
+      await w.crm.recalculate('seg', { add: 5, remove: 5 })
+      const second = await fullRun(w)
+      expect(second.run.status).toBe('done')
+      expect(second.pages).toBe(Math.ceil(N / 100)) // no second try of 250
+      expect(await w.listEmails()).toEqual(await segmentEmails(w))
+    }
+  )
+
+  it.each([
+    ['refuse', 1],
+    ['clamp', 1],
+    ['refuse', 2],
+  ] as const)(
+    'steps down mid-run (%s after %i pages of 250) without skipping or re-reading anyone',
+    async (mode, afterPages) => {
+      const w = await world()
+      w.crm.faults.set({ customers250: 'accept' })
+      let switched = false
+      const r = await fullRun(w, async (runId) => {
+        const c = parseCursor((await w.run(runId)).cursor)
+        if (!switched && c.crmLimit === 250 && c.page > afterPages) {
+          switched = true
+          w.crm.faults.set({ customers250: mode })
+        }
+      })
+      expect(switched).toBe(true)
+      await expectExact(w, r)
+      expect(r.cursor.crmLimit).toBe(100)
+      // afterPages of 250, one refused or mismatched call, then the 100-pages from the one that
+      // holds customer afterPages × 250 + 1 (its first 50 dropped when afterPages is odd).
+      const firstSmall = Math.floor((afterPages * 250) / 100) + 1
+      expect(r.pages).toBe(afterPages + 1 + Math.ceil(N / 100) - firstSmall + 1)
+      expect(await storedSize(w)).toBe(100)
+    }
+  )
+})
