@@ -6,6 +6,8 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { parseApiCalls } from '../../src/sync/api-calls'
+import type { EngineDeps } from '../../src/sync/context'
+import { INCOMPLETE_PAGES } from '../../src/sync/crm-page'
 import { parseCursor } from '../../src/sync/state'
 import { makeWorld, segmentEmails, smallShop, type World } from '../support/world'
 
@@ -29,11 +31,15 @@ async function storedSize(w: World) {
 }
 
 /** Runs the sync to its end; returns the run, its /customers calls and its cursor. */
-async function fullRun(w: World, onStep?: (runId: number) => unknown) {
+async function fullRun(
+  w: World,
+  onStep?: (runId: number) => unknown,
+  extra: Partial<EngineDeps> = {}
+) {
   const s = await w.start()
   if (!s.started) throw new Error('not started')
   // One page a step, so a test can change the CRM between any two pages.
-  await w.drain({ extra: { pagesPerStep: 1 }, onStep: () => onStep?.(s.runId) })
+  await w.drain({ extra: { pagesPerStep: 1, ...extra }, onStep: () => onStep?.(s.runId) })
   const run = await w.run(s.runId)
   return {
     run,
@@ -107,4 +113,24 @@ describe('full read page size', { timeout: 60_000 }, () => {
       expect(await storedSize(w)).toBe(100)
     }
   )
+
+  it('only adds when a page at 100 does not line up (its page count is off its total)', async () => {
+    const w = await world()
+    const skewed: EngineDeps['fetch'] = async (input, init) => {
+      const res = await fetch(input, init)
+      const url = new URL(input instanceof Request ? input.url : String(input))
+      const isPage3 =
+        url.searchParams.get('page') === '3' && url.searchParams.get('limit') === '100'
+      if (!url.pathname.endsWith('/api/v5/customers') || !res.ok || !isPage3) return res
+      const body = (await res.json()) as { pagination: { totalPageCount: number } }
+      body.pagination.totalPageCount += 1
+      return Response.json(body)
+    }
+    const r = await fullRun(w, undefined, { fetch: skewed })
+    expect(r.run.status).toBe('done')
+    expect(r.run.additionsOnly).toBe(true)
+    expect(r.cursor.incomplete).toBe(INCOMPLETE_PAGES)
+    expect(r.run.countsParsed.removed).toBe(0)
+    expect((await w.listEmails()).length).toBe((await segmentEmails(w)).length + 20)
+  })
 })
