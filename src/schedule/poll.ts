@@ -1,9 +1,10 @@
 /**
- * Polls one tenant's customer history from its stored sinceId cursor. Each page is recorded in ONE
- * db.batch: the poller's re-read of the customers it touched (one change_pages row, change-pages.ts),
- * the marks of the syncs it affects, and the cursor — so the cursor never moves past a change that
- * is not recorded, and a failure between pages resumes at the first unrecorded page. Nothing
- * changed = one request and no writes.
+ * Polls one tenant's customer history from its stored sinceId cursor. The pages one call reads are
+ * recorded in ONE db.batch: the poller's re-read of the customers they touched (one change_pages
+ * row, change-pages.ts), the marks of the syncs they affect, and the cursor — so the cursor never
+ * moves past a change that is not recorded. A failure after some pages records those before it
+ * rethrows, so the retry resumes at the first unrecorded page. Nothing changed = one request and
+ * no writes.
  *
  * The re-read happens here, once per page (ceil(touched/100) calls with filter[ids][], after the
  * page was read, so later than each of its changes), and serves both the verdicts (which syncs a
@@ -81,25 +82,40 @@ export async function pollTenantHistory(
     await startCursor(deps, tenant, crm, syncList.length > 0)
     return { status: 'done', pages: 1, membershipCodes }
   }
-  let cursor = tenant.historySinceId
+  const from = tenant.historySinceId
+  let cursor = from
   let pages = 0
   let more = true
   let recorded = false
-  while (more && pages < maxPages) {
-    const res = await crm.customersHistory({ sinceId: cursor, limit: HISTORY_PAGE_LIMIT })
-    pages++
-    const facts = readHistoryPage(res.history)
-    if (facts.maxId === null || facts.maxId <= cursor) {
-      more = false
-      break
+  // The pages of this call are recorded together (one change_pages row, one batch): D1 bills per
+  // row written. A failure after some pages records those first, so no read is lost.
+  const group: ReadPage = { records: [], verdicts: new Map() }
+  try {
+    while (more && pages < maxPages) {
+      const res = await crm.customersHistory({ sinceId: cursor, limit: HISTORY_PAGE_LIMIT })
+      pages++
+      const facts = readHistoryPage(res.history)
+      if (facts.maxId === null || facts.maxId <= cursor) {
+        more = false
+        break
+      }
+      for (const m of facts.membership) membershipCodes.add(m.code)
+      if (syncList.length > 0) addPage(group, await readPage(deps, crm, facts, syncList))
+      cursor = facts.maxId
+      more = res.history.length >= HISTORY_PAGE_LIMIT || res.pagination.totalPageCount > 1
     }
-    for (const m of facts.membership) membershipCodes.add(m.code)
-    const page = syncList.length === 0 ? null : await readPage(deps, crm, facts, syncList)
-    // Another poller recorded this page first (two ticks at once): it owns the rest.
-    if (!(await recordPage(deps, tenant.id, cursor, facts, page))) return done(pages)
-    cursor = facts.maxId
+  } catch (err) {
+    if (cursor > from)
+      await recordPage(deps, tenant.id, from, cursor, syncList.length > 0 ? group : null).catch(
+        () => false
+      )
+    throw err
+  }
+  if (cursor > from) {
+    // Another poller recorded these pages first (two ticks at once): it owns the rest.
+    if (!(await recordPage(deps, tenant.id, from, cursor, syncList.length > 0 ? group : null)))
+      return done(pages)
     recorded = true
-    more = res.history.length >= HISTORY_PAGE_LIMIT || res.pagination.totalPageCount > 1
   }
   // Nothing follows this tenant's changes: keep only what a sync created meanwhile may need, and
   // a pending reconcile (reconnect) has nothing to cover — a sync created later runs in full.
@@ -120,6 +136,13 @@ export async function pollTenantHistory(
 interface ReadPage {
   records: ChangeRecord[]
   verdicts: Map<number, ChangeKind>
+}
+
+/** Appends a page to the group: its records after the earlier ones, the stronger verdict. */
+function addPage(group: ReadPage, page: ReadPage): void {
+  group.records.push(...page.records)
+  for (const [id, kind] of page.verdicts)
+    group.verdicts.set(id, group.verdicts.get(id) === 'full' ? 'full' : kind)
 }
 
 /**
@@ -150,20 +173,20 @@ async function readPage(
 }
 
 /**
- * Writes one page (its records, the marks, the cursor) atomically; false if the cursor had moved.
- * A tenant that follows nothing records no page (nothing would read it; a sync created later
- * starts in full, and an incremental run over a range with a missing page turns full).
+ * Writes the pages (from, to] read by one call — their records as one row, the marks, the cursor —
+ * atomically; false if the cursor had moved. A tenant that follows nothing records no row (nothing
+ * would read it; a sync created later starts in full, and an incremental run over a range with a
+ * missing page turns full).
  */
 async function recordPage(
   deps: ScheduleDeps,
   tenantId: number,
   from: number,
-  facts: PageFacts,
+  to: number,
   page: ReadPage | null
 ): Promise<boolean> {
   const now = deps.now()
   const { db } = deps
-  const to = facts.maxId ?? from
   const cursorStmt = advanceCursor(db, tenantId, from, to, now)
   const stmts: BatchItem<'sqlite'>[] = []
   if (page) {

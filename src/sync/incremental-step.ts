@@ -24,7 +24,13 @@ import { log } from '../lib/log'
 import type { StepContext } from './context'
 import { addCounts } from './diff'
 import { whileFenced } from './fenced-writes'
-import { collectHolders, encodeHolders, type HolderFacts, holderKey, keyPartition } from './holders'
+import {
+  collectHolders,
+  encodeHolders,
+  HOLDER_ROW_ENTRIES,
+  type HolderFacts,
+  holderKey,
+} from './holders'
 import { MAX_INCREMENTAL_CUSTOMERS, planTouched } from './incremental'
 import { planExactIncremental, type TouchedCustomer } from './incremental-exact'
 import { coversRange, decodeRecords, newestRecords, touchedOf } from './incremental-records'
@@ -33,6 +39,12 @@ import type { StepResult } from './result'
 import { SIDES } from './state'
 import { stageBatches } from './step-diff'
 import { startExport } from './step-start'
+
+/**
+ * The bucket of the holder run's rows that incremental runs append their members to (after the
+ * full run's partitions 0..PARTITIONS-1; older runs appended into the partitions, still read).
+ */
+const APPENDED = PARTITIONS
 
 /** A statement that runs only while the step holds the run's fence. */
 function fenced(ctx: StepContext, sql: string, ...args: unknown[]): D1PreparedStatement {
@@ -139,8 +151,9 @@ async function loadHolderFacts(
   const facts: HolderFacts = { byHash: new Map(), heldBy: new Map() }
   const hashes = new Set(touched.filter((t) => t.email !== '').map((t) => holderKey(t.email)))
   const ids = new Set(touched.map((t) => t.id))
-  // One partition at a time: a customer's old address may be in any partition.
-  for (let p = 0; p < PARTITIONS; p++) {
+  // One partition at a time: a customer's old address may be in any partition; then the bucket
+  // the incremental runs append to (APPENDED).
+  for (let p = 0; p <= APPENDED; p++) {
     const res = await ctx.deps.d1
       .prepare('SELECT data FROM run_chunks WHERE run_id = ? AND side = ? AND bucket = ?')
       .bind(holderRun, SIDES.holders, p)
@@ -193,14 +206,9 @@ async function stageExact(
   for (const e of removes) c.pend.push(`-${e}`)
   stageBatches(ctx, true)
   if (holderRun !== null && plan.append.length > 0) {
-    const byPart = new Map<number, typeof plan.append>()
-    for (const e of plan.append) {
-      const p = keyPartition(e.hash)
-      const list = byPart.get(p) ?? []
-      list.push(e)
-      byPart.set(p, list)
-    }
-    for (const [p, entries] of byPart)
+    // One row for all of this run's entries (not one per partition): D1 bills per row written.
+    const lines = encodeHolders(plan.append)
+    for (let i = 0; i * HOLDER_ROW_ENTRIES < lines.length; i++)
       ctx.extra.push(
         fenced(
           ctx,
@@ -208,10 +216,10 @@ async function stageExact(
            SELECT ?, ?, ?, ?, ?, ? WHERE 1`,
           holderRun,
           SIDES.holders,
-          p,
-          -ctx.run.id,
-          entries.length,
-          encodeHolders(entries).join('\n')
+          APPENDED,
+          -(ctx.run.id * 1000 + i),
+          Math.min(HOLDER_ROW_ENTRIES, lines.length - i * HOLDER_ROW_ENTRIES),
+          lines.slice(i * HOLDER_ROW_ENTRIES, (i + 1) * HOLDER_ROW_ENTRIES).join('\n')
         )
       )
   }

@@ -3,9 +3,9 @@
  * incremental run when the holder index proves nobody else holds the address, and the run turns
  * full whenever it cannot — the list always ends equal to the segment.
  */
-import { eq } from 'drizzle-orm'
+import { and, eq, lt } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { runs, syncs } from '../../src/db/schema'
+import { runChunks, runs, syncs } from '../../src/db/schema'
 import { normaliseEmail } from '../../src/sync/normalize'
 import { KEEP_RUNS } from '../../src/sync/state'
 import { makeRun } from '../support/fixtures'
@@ -76,6 +76,13 @@ describe('exact-mode incremental runs', { timeout: 15_000 }, () => {
     await tickAndPoll(deps)
     await w.drain()
     expect((await lastRun(w)).kind).toBe('incremental')
+    // The two members went to the index as one appended row, not one row per partition.
+    const holder = (await w.syncRow()).holderRunId!
+    const appended = await w.db
+      .select()
+      .from(runChunks)
+      .where(and(eq(runChunks.runId, holder), eq(runChunks.side, 'H'), lt(runChunks.seq, 0)))
+    expect(appended.map((r) => r.itemCount)).toEqual([2])
     const email = await emailOf(w, 151)
     expect(await w.listEmails()).toContain(email)
     await w.crm.unsubscribe(151)
