@@ -343,13 +343,14 @@ export async function ensureField(
   uni: Pick<UnisenderClient, 'getFields' | 'createField'>,
   name: string,
   type: FieldType,
-  publicName?: string
+  opts: { publicName?: string; known?: readonly FieldDef[] } = {}
 ): Promise<FieldDef> {
   const find = async () => (await uni.getFields()).find((f) => f.name === name) ?? null
-  const found = await find()
+  // `known`: the caller's fresh getFields answer, saving one call per field.
+  const found = opts.known ? (opts.known.find((f) => f.name === name) ?? null) : await find()
   if (found) return found
   try {
-    const id = await uni.createField(name, type, publicName)
+    const id = await uni.createField(name, type, opts.publicName)
     return { id, name, type }
   } catch (err) {
     const again = await find()

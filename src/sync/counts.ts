@@ -23,6 +23,9 @@ export const RunCountsSchema = z.object({
   /** Planned changes (dry runs and held runs): what a run would add and remove. */
   plannedAdd: z.number().int().default(0),
   plannedRemove: z.number().int().default(0),
+  /** Contact fields (#15): members whose mapped values the run wrote, and (planned) would write. */
+  fieldsUpdated: z.number().int().default(0),
+  plannedUpdate: z.number().int().default(0),
 })
 export type RunCounts = z.infer<typeof RunCountsSchema>
 
@@ -34,6 +37,8 @@ export const REJECT_REASONS = [
   'opted_out_in_crm',
   'duplicate',
   'rejected_by_unisender',
+  /** Unisender refused a mapped field's value (#15): the contact's row was not written. */
+  'field_value_refused',
 ] as const
 export type RejectReason = (typeof REJECT_REASONS)[number]
 

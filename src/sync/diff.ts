@@ -1,6 +1,6 @@
 /**
  * The plan of one partition: what to add to and remove from the list so that the mode's guarantee
- * holds. Pure; the engine calls it once per partition with that partition's staged emails.
+ * holds, and which members' mapped contact fields to update (#15). Pure; the engine calls it once per partition with that partition's staged emails.
  *
  * Inputs (normalised, possibly repeated): S = addable segment emails, O = opted out in the CRM,
  * K = role addresses (kept if present, never sent), L = active list members, U = list members
@@ -9,6 +9,7 @@
  */
 import type { SyncMode } from '../db/schema'
 import type { RejectReason, RunCounts } from './counts'
+import { changedFields, packValues, unpackValues } from './field-values'
 
 export interface PartitionInput {
   S: readonly string[]
@@ -19,10 +20,30 @@ export interface PartitionInput {
   N: readonly string[]
   /** Addresses Unisender refused to add in the previous run, with the reason (not re-sent). */
   X?: ReadonlyMap<string, RejectReason>
+  /**
+   * Contact fields (#15): how many are mapped, the packed CRM values of S members, and the value
+   * hashes of L members (field-lines.ts). Absent when the sync maps none.
+   */
+  F?: { n: number; crm: ReadonlyMap<string, string>; list: ReadonlyMap<string, string> }
+}
+
+/**
+ * The update of a member whose mapped values differ (#15): only the changed values, the others
+ * empty (an empty cell changes nothing). Null when nothing differs. Only ever asked for active
+ * members (L) that are addable segment members (S): never for contacts unsubscribed or blocked in
+ * Unisender, nor for CRM opt-outs.
+ */
+function fieldUpdate(F: NonNullable<PartitionInput['F']>, email: string): string | null {
+  const crm = unpackValues(F.crm.get(email) ?? '', F.n)
+  const changed = changedFields(crm, (F.list.get(email) ?? '').split(','))
+  if (!changed.some(Boolean)) return null
+  return packValues(crm.map((v, i) => (changed[i] ? v : '')))
 }
 
 export interface PartitionPlan {
   adds: string[]
+  /** Members whose mapped fields change: email and the packed values to write (#15). */
+  updates: { email: string; values: string }[]
   /** Refusals carried forward to the next run (still in S, still not in the list). */
   refused: { email: string; reason: RejectReason }[]
   removes: string[]
@@ -68,6 +89,7 @@ export function diffPartition(
   const refused: PartitionPlan['refused'] = []
   let refusedInvalid = 0
   const removes: string[] = []
+  const updates: PartitionPlan['updates'] = []
   let unchanged = 0
   let skippedUnsubscribed = 0
   let optedOut = 0
@@ -91,8 +113,11 @@ export function diffPartition(
     } else if (where === 'U' || where === 'N') {
       skippedUnsubscribed++
       reject(e, 'unsubscribed_in_unisender')
-    } else if (inList === 'L') unchanged++
-    else if (input.X?.has(e)) {
+    } else if (inList === 'L') {
+      const values = input.F ? fieldUpdate(input.F, e) : null
+      if (values === null) unchanged++
+      else updates.push({ email: e, values })
+    } else if (input.X?.has(e)) {
       const reason = input.X.get(e)!
       refused.push({ email: e, reason })
       reject(e, reason)
@@ -107,8 +132,10 @@ export function diffPartition(
   const finalRemoves = opts.additionsOnly ? [] : removes
   adds.sort()
   finalRemoves.sort()
+  updates.sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0))
   return {
     adds,
+    updates,
     refused,
     removes: finalRemoves,
     counts: {
@@ -120,6 +147,7 @@ export function diffPartition(
       invalid: role + refusedInvalid,
       plannedAdd: adds.length,
       plannedRemove: finalRemoves.length,
+      plannedUpdate: updates.length,
     },
     rejects,
   }

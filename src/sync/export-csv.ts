@@ -10,12 +10,16 @@ export interface CsvHeader {
   email: number
   status: number
   unsubscribedLists: number
+  /** Columns of the mapped contact fields, in the order asked; -1 when the file has none. */
+  fields: number[]
 }
 
 export interface ListRow {
   email: string
   status: string
   unsubscribedLists: string
+  /** Raw cells of the mapped fields (undefined where the column is missing). */
+  values: (string | undefined)[]
 }
 
 /**
@@ -71,16 +75,28 @@ export function parseCsv(text: string, delimiter: string): string[][] {
   return records.filter((r) => r.length > 1 || r[0]!.trim() !== '')
 }
 
-/** Detects the delimiter from the first line and finds the columns we need. */
-export function detectHeader(firstLine: string): { header: CsvHeader; isHeader: boolean } {
+/**
+ * Detects the delimiter from the first line and finds the columns we need. A mapped field's column
+ * is found by its name, exactly or else case-insensitively (UNCONFIRMED how the real export heads
+ * user fields: docs/unisender.md §3 "User fields").
+ */
+export function detectHeader(
+  firstLine: string,
+  fieldNames: readonly string[] = []
+): { header: CsvHeader; isHeader: boolean } {
   const line = firstLine.replace(/^\uFEFF/, '')
   const counts = [',', ';', '\t'].map((d) => [d, line.split(d).length - 1] as const)
   const delimiter = counts.sort((a, b) => b[1] - a[1])[0]![1] > 0 ? counts[0]![0] : ','
-  const names = (parseCsv(line, delimiter)[0] ?? []).map((n) => n.trim().toLowerCase())
+  const raw = (parseCsv(line, delimiter)[0] ?? []).map((n) => n.trim())
+  const names = raw.map((n) => n.toLowerCase())
   const email = names.findIndex((n) => n === 'email' || n === 'e-mail')
   if (email < 0) {
     // No recognisable header: column 0 holds the email (and the first line is data).
-    return { header: { delimiter, email: 0, status: -1, unsubscribedLists: -1 }, isHeader: false }
+    const fields = fieldNames.map(() => -1)
+    return {
+      header: { delimiter, email: 0, status: -1, unsubscribedLists: -1, fields },
+      isHeader: false,
+    }
   }
   return {
     header: {
@@ -88,6 +104,10 @@ export function detectHeader(firstLine: string): { header: CsvHeader; isHeader: 
       email,
       status: names.indexOf('email_status'),
       unsubscribedLists: names.indexOf('email_unsubscribed_list_ids'),
+      fields: fieldNames.map((f) => {
+        const exact = raw.indexOf(f)
+        return exact >= 0 ? exact : names.indexOf(f.toLowerCase())
+      }),
     },
     isHeader: true,
   }
@@ -103,6 +123,7 @@ export function toListRows(records: string[][], h: CsvHeader): ListRow[] {
       email,
       status: h.status >= 0 ? (r[h.status] ?? '').trim().toLowerCase() : '',
       unsubscribedLists: h.unsubscribedLists >= 0 ? (r[h.unsubscribedLists] ?? '') : '',
+      values: h.fields.map((i) => (i >= 0 ? (r[i] ?? '') : undefined)),
     })
   }
   return out

@@ -1,6 +1,7 @@
 /**
- * Statements that close a run: drop its staging (keeping the first add and remove batch as the
- * sample the UI shows, the addresses Unisender refused, which the next run does not re-send, and the
+ * Statements that close a run: drop its staging (keeping the first add and remove batch, and the
+ * contacts whose fields it updates, as the sample the UI shows, the addresses Unisender refused,
+ * which the next run does not re-send, and the
  * holder index), remember a successful full run on the sync, and prune old runs so that
  * storage stays bounded (the last KEEP_RUNS runs of each sync are kept with their rejects).
  */
@@ -14,7 +15,7 @@ export function closeRun(ctx: StepContext, ok: boolean): void {
   ctx.extra.push(
     d1
       .prepare(
-        `DELETE FROM run_chunks WHERE run_id = ? AND side NOT IN (?, ?, ?, ?)
+        `DELETE FROM run_chunks WHERE run_id = ? AND side NOT IN (?, ?, ?, ?, ?)
            AND NOT (side IN (?, ?) AND bucket = 0 AND seq = 0)`
       )
       .bind(
@@ -22,6 +23,7 @@ export function closeRun(ctx: StepContext, ok: boolean): void {
         SIDES.refused,
         SIDES.sampleAdd,
         SIDES.sampleRemove,
+        SIDES.sampleUpdate,
         SIDES.holders,
         SIDES.add,
         SIDES.remove

@@ -1,7 +1,7 @@
 /**
  * The `diff` phase: loads a bounded slice of the staged emails per step (whole partitions, or a
- * range of one large partition: diff-slice.ts), plans it, and stages the adds and removes together
- * as ready-to-send batches of 500 (the importContacts maximum; one row adds with email_list_ids,
+ * range of one large partition: diff-slice.ts), plans it, and stages the adds, removes and
+ * contact-field updates (#15) together as ready-to-send batches of 500 (the importContacts maximum; one row adds with email_list_ids,
  * another removes with email_excluded_list_ids). The partial batch is carried in the cursor, so
  * the whole run sends exactly ceil((adds + removes)/500) import calls.
  */
@@ -12,7 +12,8 @@ import type { StepContext } from './context'
 import type { RejectReason } from './counts'
 import { addCounts, diffPartition, type PartitionInput } from './diff'
 import { diffSlice, sliceFilter } from './diff-slice'
-import { buildHolders, encodeHolders, HOLDER_ROW_ENTRIES, splitMemberLine } from './holders'
+import { parseListLine, parseMemberLine } from './field-lines'
+import { buildHolders, encodeHolders, HOLDER_ROW_ENTRIES } from './holders'
 import { PARTITIONS, packRefused, SUBS, unpack, unpackRefused } from './partition'
 import type { StepResult } from './result'
 import { REJECT_CAP, SAMPLE_SIZE, SIDES } from './state'
@@ -54,7 +55,10 @@ function stageHolders(
     ctx.stage(SIDES.holders, partition, lines.slice(i, i + HOLDER_ROW_ENTRIES))
 }
 
-/** Sides whose lines are `email<TAB>customer id` (step-read-crm.ts); the others hold emails. */
+/**
+ * Sides whose lines are `email<TAB>customer id[<TAB>values]` (step-read-crm.ts, field-lines.ts);
+ * the others hold emails (active list members with their value hashes when fields are mapped).
+ */
 const isMemberSide = (side: string) =>
   side === SIDES.segment || side === SIDES.optedOut || side === SIDES.role
 
@@ -65,9 +69,14 @@ export async function stepDiff(ctx: StepContext): Promise<StepResult> {
   const sizes = await partitionSizes(d1, ctx.run.id, INPUT_SIDES)
   const slice = diffSlice(sizes, c.partition, c.sub, ctx.deps.diffEmailsPerStep)
   const keep = sliceFilter(slice)
-  const inputs = new Map<number, PartitionInput & { X: Map<string, RejectReason> }>()
-  for (let p = slice.from; p < slice.to; p++)
-    inputs.set(p, { S: [], O: [], K: [], L: [], U: [], N: [], X: new Map() })
+  type Fields = { n: number; crm: Map<string, string>; list: Map<string, string> }
+  const inputs = new Map<number, PartitionInput & { X: Map<string, RejectReason>; F?: Fields }>()
+  const n = c.fields.length
+  for (let p = slice.from; p < slice.to; p++) {
+    const F =
+      n > 0 ? { n, crm: new Map<string, string>(), list: new Map<string, string>() } : undefined
+    inputs.set(p, { S: [], O: [], K: [], L: [], U: [], N: [], X: new Map(), F })
+  }
   if (c.prevRunId !== null) {
     await forEachChunk(d1, c.prevRunId, [SIDES.refused], slice.from, slice.to, (r) =>
       unpackRefused(r.data, inputs.get(r.bucket)!.X, keep)
@@ -81,8 +90,21 @@ export async function stepDiff(ctx: StepContext): Promise<StepResult> {
   await forEachChunk(d1, ctx.run.id, INPUT_SIDES, slice.from, slice.to, (r) => {
     const input = inputs.get(r.bucket)!
     const arr = input[r.side as keyof PartitionInput] as string[]
+    if (r.side === SIDES.list && input.F) {
+      // Active members carry the hashes of their mapped values (field-lines.ts).
+      for (const line of unpack(r.data)) {
+        const [email, hashes] = parseListLine(line)
+        if (!keep(email)) continue
+        arr.push(email)
+        if (hashes !== '') input.F.list.set(email, hashes)
+      }
+      return
+    }
     if (!isMemberSide(r.side)) {
-      for (const e of unpack(r.data)) if (keep(e)) arr.push(e)
+      for (const line of unpack(r.data)) {
+        const email = parseListLine(line)[0]
+        if (keep(email)) arr.push(email)
+      }
       return
     }
     // Segment sides carry the customer id (step-read-crm.ts); valid and role members are holders.
@@ -90,9 +112,10 @@ export async function stepDiff(ctx: StepContext): Promise<StepResult> {
     holders.set(r.bucket, pairs)
     const holds = indexed && r.side !== SIDES.optedOut
     for (const line of unpack(r.data)) {
-      const [email, id] = splitMemberLine(line)
+      const [email, id, values] = parseMemberLine(line)
       if (!keep(email)) continue
       arr.push(email)
+      if (values !== '' && input.F && r.side === SIDES.segment) input.F.crm.set(email, values)
       if (holds) pairs.push([email, id])
     }
   })
@@ -107,8 +130,14 @@ export async function stepDiff(ctx: StepContext): Promise<StepResult> {
     ctx.counts = addCounts(ctx.counts, plan.counts)
     for (const r of plan.rejects) ctx.reject(r.email, r.reason)
     ctx.stage(SIDES.refused, partition, packRefused(plan.refused))
-    for (const e of plan.adds) c.pend.push(`+${e}`)
+    // Additions carry their mapped values; updates only the changed ones (#15, step-write.ts).
+    for (const e of plan.adds) {
+      const values = input.F?.crm.get(e)
+      c.pend.push(values ? `+${e}\t${values}` : `+${e}`)
+    }
     for (const e of plan.removes) c.pend.push(`-${e}`)
+    for (const u of plan.updates) c.pend.push(`~${u.email}\t${u.values}`)
+    for (const u of plan.updates.slice(0, SAMPLE_SIZE - c.sampleU.length)) c.sampleU.push(u.email)
     for (const e of plan.adds.slice(0, SAMPLE_SIZE - c.sampleA.length)) c.sampleA.push(e)
     for (const e of plan.removes.slice(0, SAMPLE_SIZE - c.sampleR.length)) c.sampleR.push(e)
     stageBatches(ctx, false)
@@ -124,5 +153,6 @@ export async function stepDiff(ctx: StepContext): Promise<StepResult> {
   stageBatches(ctx, true)
   ctx.stage(SIDES.sampleAdd, 0, c.sampleA, 0)
   ctx.stage(SIDES.sampleRemove, 0, c.sampleR, 0)
+  ctx.stage(SIDES.sampleUpdate, 0, c.sampleU, 0)
   return { kind: 'next', phase: 'check' }
 }

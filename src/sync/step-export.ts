@@ -11,6 +11,7 @@ import { log } from '../lib/log'
 import { memoryPeak } from '../lib/metering'
 import type { StepContext } from './context'
 import { completeRecordsEnd, detectHeader, listSide, parseCsv, toListRows } from './export-csv'
+import { listLine } from './field-lines'
 import { normaliseEmail } from './normalize'
 import { PartitionBuffer } from './partition'
 import type { StepResult } from './result'
@@ -172,7 +173,8 @@ export async function stepReadList(ctx: StepContext): Promise<StepResult> {
   if (c.fileOffset === 0) {
     text = text.replace(/^\uFEFF/, '')
     const firstLine = text.slice(0, text.search(/\r?\n|$/))
-    const { header, isHeader } = detectHeader(firstLine)
+    const names = c.fields.map((f) => f.target)
+    const { header, isHeader } = detectHeader(firstLine, names)
     c.header = header
     if (isHeader) text = text.slice(firstLine.length).replace(/^\r?\n/, '')
   }
@@ -182,7 +184,9 @@ export async function stepReadList(ctx: StepContext): Promise<StepResult> {
   for (const row of rows) {
     const email = normaliseEmail(row.email)
     if (email === '') continue
-    buf.add(listSide(row, c.listId!), email)
+    const side = listSide(row, c.listId!)
+    // Members the run may update carry the hashes of their mapped values (field-lines.ts).
+    buf.add(side, email, side === 'L' ? listLine(email, row.values, c.fields) : email)
   }
   memoryPeak('read_list', got, text, rows, buf) // `npm run bench` only: the step's fullest point
   for (const g of buf.groups()) ctx.stage(g.side, g.partition, g.emails)

@@ -4,10 +4,14 @@
  */
 import { ApiError } from '../clients/errors'
 import type { StepContext } from './context'
+import { resolveFields } from './fields-start'
 import type { StepResult } from './result'
 import { previousRunId } from './store'
 
-/** Fields requested from the export: status fields let us never re-add unsubscribed contacts. */
+/**
+ * Fields requested from the export: status fields let us never re-add unsubscribed contacts; the
+ * mapped contact fields (cursor.fields) follow them.
+ */
 export const EXPORT_FIELDS = ['email', 'email_status', 'email_unsubscribed_list_ids']
 
 /** Resolves the list of the sync; returns null when it does not exist (dry run of a new list). */
@@ -56,6 +60,8 @@ export async function stepStart(ctx: StepContext): Promise<StepResult> {
         .bind(listId, ctx.deps.now(), ctx.run.syncId)
     )
   }
+  // A list that does not exist yet (dry run) has no fields to compare either.
+  if (listId !== null) await resolveFields(ctx)
   // Incremental runs read only the changed customers and need no export (unless they turn full).
   if (listId !== null && ctx.run.kind === 'incremental' && !ctx.dryRun)
     return { kind: 'next', phase: 'incremental' }
@@ -66,7 +72,9 @@ export async function stepStart(ctx: StepContext): Promise<StepResult> {
 /** Starts (or restarts) the export of the list. */
 export async function startExport(ctx: StepContext, listId: number): Promise<void> {
   const uni = await ctx.uni()
-  ctx.cursor.taskUuid = await uni.exportContacts(listId, EXPORT_FIELDS)
+  const mapped = ctx.cursor.fields.filter((f) => f.exists).map((f) => f.target)
+  const fields = [...EXPORT_FIELDS, ...mapped]
+  ctx.cursor.taskUuid = await uni.exportContacts(listId, fields)
   ctx.cursor.exportAttempts++
   ctx.cursor.polls = 0
   ctx.cursor.fileUrl = null

@@ -2,12 +2,14 @@
  * The `write` phase: sends the staged batches, a bounded number of importContacts calls per
  * step, checkpointing after each call. Additions are rows (email, email_list_ids=L); removals
  * are rows (email, email_excluded_list_ids=L) for emails that are in L, in the same calls: the contact leaves this list only, keeps its other lists and its status, and is not
- * unsubscribed. No row ever carries email_status, so nobody is resubscribed.
+ * unsubscribed. Contact-field updates (#15) are rows with empty list columns and only the changed
+ * values. No row ever carries email_status, so nobody is resubscribed.
  */
 import { ApiError } from '../clients/errors'
 import type { ImportResult, UnisenderClient } from '../clients/unisender'
 import type { StepContext } from './context'
 import type { RejectReason } from './counts'
+import { unpackValues } from './field-values'
 import { mentionsPlanLimit, planShortfall } from './guard'
 import { packRefused, partitionOf, unpack } from './partition'
 import { drainChecks, PLAN_LIMIT_CHECK } from './resent-check'
@@ -19,25 +21,56 @@ import { loadBatches } from './store'
 /** Maps one import log entry to a reject reason (per-row codes are UNCONFIRMED: read the text). */
 export function logReason(code: string, message: string): RejectReason {
   const t = `${code} ${message}`
+  // A value a mapped field refused (#15): checked first, its text may also say "invalid".
+  if (/field|пол[еяю]/i.test(t)) return 'field_value_refused'
   if (/unsubscrib|blocked|отпис|заблок/i.test(t)) return 'unsubscribed_in_unisender'
   if (/role|ролев/i.test(t)) return 'role_address'
   if (/invalid|incorrect|malformed|некоррект|неверн/i.test(t)) return 'invalid_email'
   return 'rejected_by_unisender'
 }
 
-/** One row of an import batch: the email and whether it is added (true) or removed. */
+/**
+ * One row of an import batch: the email, whether it is added (true) or removed, or (`update`) only
+ * its mapped fields are written, and the packed values it carries (#15).
+ */
 interface Op {
   email: string
   add: boolean
+  update?: boolean
+  values?: string
 }
 
-/** The ops of a staged batch: 'A' rows add, 'R' rows remove, 'W' rows say so by a +/- prefix. */
+/** Splits `email[<TAB>values]`. */
+function withValues(rest: string): { email: string; values: string } {
+  const tab = rest.indexOf('\t')
+  return tab < 0
+    ? { email: rest, values: '' }
+    : { email: rest.slice(0, tab), values: rest.slice(tab + 1) }
+}
+
+/**
+ * The ops of a staged batch: 'A' rows add, 'R' rows remove, 'W' rows say so by a prefix: `+` adds,
+ * `-` removes, `~` updates mapped fields only (step-diff.ts).
+ */
 export function batchOps(side: 'A' | 'W' | 'R', data: string): Op[] {
-  return unpack(data).map((line) =>
-    side === 'W'
-      ? { email: line.slice(1), add: line[0] === '+' }
-      : { email: line, add: side === 'A' }
-  )
+  return unpack(data).map((line) => {
+    if (side !== 'W') return { ...withValues(line), add: side === 'A' }
+    const op = withValues(line.slice(1))
+    return { ...op, add: line[0] === '+', update: line[0] === '~' }
+  })
+}
+
+/**
+ * The import row of an op. List columns: an addition names the list, a removal excludes it, an
+ * update leaves both empty (changes no membership). Field cells are empty unless the op carries a
+ * value, and an empty cell is never meant to clear anything (docs/unisender.md §3 "User fields").
+ * No column ever sets a status, so nobody is subscribed or re-subscribed by a field update.
+ */
+export function importRow(op: Op, list: string, nFields: number): string[] {
+  const lists = op.update ? ['', ''] : op.add ? [list, ''] : ['', list]
+  if (nFields === 0) return [op.email, ...lists]
+  const values = op.values ? unpackValues(op.values, nFields) : Array<string>(nFields).fill('')
+  return [op.email, ...lists, ...values]
 }
 
 /**
@@ -57,7 +90,12 @@ function applyResult(
     if (entry.index < 0 || entry.index >= ops.length || refused.has(entry.index)) continue
     if (mentionsPlanLimit(entry.message)) return entry.message
     refused.add(entry.index)
-    const { email, add } = ops[entry.index]!
+    const { email, add, update } = ops[entry.index]!
+    if (update) {
+      // A field update refused (a value, or the contact): a reject of this contact, nothing else.
+      ctx.reject(email, logReason(entry.code, entry.message), entry.message.slice(0, 200))
+      continue
+    }
     if (!add) {
       // Some addresses (e.g. role ones) are refused in any import row: exclude them one by one.
       ctx.cursor.pendExclude.push(email)
@@ -66,6 +104,11 @@ function applyResult(
     const reason = logReason(entry.code, entry.message)
     if (resent && reason === 'rejected_by_unisender') {
       ctx.cursor.pendCheck.push([email, entry.message.slice(0, 200)])
+      continue
+    }
+    if (reason === 'field_value_refused') {
+      // Not remembered: the next run tries again (the value may have changed by then).
+      ctx.reject(email, reason, entry.message.slice(0, 200))
       continue
     }
     if (reason !== 'rejected_by_unisender') {
@@ -78,7 +121,8 @@ function applyResult(
   }
   ops.forEach((op, i) => {
     if (refused.has(i)) return
-    if (op.add) ctx.counts.added++
+    if (op.update) ctx.counts.fieldsUpdated++
+    else if (op.add) ctx.counts.added++
     else ctx.counts.removed++
   })
   return null
@@ -193,9 +237,10 @@ export async function stepWrite(ctx: StepContext): Promise<StepResult> {
       try {
         // An empty list-id cell changes nothing for that row (UNCONFIRMED on the real service;
         // the columns are documented, the empty value's meaning is not).
+        const fields = c.fields.map((f) => f.target)
         result = await uni.importContacts(
-          ['email', 'email_list_ids', 'email_excluded_list_ids'],
-          ops.map((op) => (op.add ? [op.email, list, ''] : [op.email, '', list]))
+          ['email', 'email_list_ids', 'email_excluded_list_ids', ...fields],
+          ops.map((op) => importRow(op, list, fields.length))
         )
       } catch (err) {
         if (err instanceof ApiError && err.kind === 'fatal' && mentionsPlanLimit(err.message)) {

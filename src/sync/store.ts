@@ -35,6 +35,8 @@ export interface RunRow {
   tenantActive: number
   tenantFrozen: number
   tenantBroken: string | null
+  /** syncs.field_map (JSON; src/sync/field-map.ts). */
+  fieldMap: string
 }
 
 /** Loads a run and everything a step needs, in one query. */
@@ -52,7 +54,7 @@ export async function loadRun(d1: D1Database, runId: number): Promise<RunRow | n
               t.system_url AS systemUrl, t.crm_api_key_enc AS crmApiKeyEnc,
               a.api_key_enc AS apiKeyEnc, a.deleted_at AS accountDeletedAt,
               a.test_mode AS accountTestMode, t.active AS tenantActive, t.frozen AS tenantFrozen,
-              t.broken_reason AS tenantBroken
+              t.broken_reason AS tenantBroken, s.field_map AS fieldMap
          FROM runs r JOIN syncs s ON s.id = r.sync_id JOIN tenants t ON t.id = r.tenant_id
          JOIN unisender_accounts a ON a.id = s.unisender_account_id
         WHERE r.id = ?`

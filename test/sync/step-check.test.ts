@@ -180,6 +180,7 @@ describe('dry run', () => {
     expect(await getRunSample(createDb(env.DB), w.tenant.id + 1, runId)).toEqual({
       adds: [],
       removes: [],
+      updates: [],
     })
   })
 

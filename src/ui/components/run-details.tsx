@@ -23,6 +23,7 @@ const COUNT_KEYS: (keyof RunCounts)[] = [
   'listBefore',
   'added',
   'removed',
+  'fieldsUpdated',
   'unchanged',
   'skippedUnsubscribed',
   'skippedOptedOut',
@@ -65,6 +66,7 @@ export function rejectDetail(t: T, detail: string | null): string | null {
   if (!detail) return null
   const customer = /^customer (\d+)$/.exec(detail)
   if (customer) return t('reject.detail.customer', { id: customer[1]! })
+  if (/field|поле/i.test(detail)) return t('reject.detail.field', { message: detail })
   if (/role|ролев/i.test(detail)) return t('reject.detail.role')
   if (/unsubscrib|отпис/i.test(detail)) return t('reject.detail.unsubscribed')
   if (/invalid|incorrect|malformed|некоррект/i.test(detail)) return t('reject.detail.invalid')
@@ -76,7 +78,14 @@ function countKeys(run: Run, mode: string | undefined): (keyof RunCounts)[] {
   const incremental = run.kind === 'incremental' && !run.dryRun
   // An incremental run reads neither the whole list nor the whole segment: no list size to show.
   const keys: (keyof RunCounts)[] = run.dryRun
-    ? ['readFromCrm', 'listBefore', 'plannedAdd', 'plannedRemove', ...COUNT_KEYS.slice(4)]
+    ? [
+        'readFromCrm',
+        'listBefore',
+        'plannedAdd',
+        'plannedRemove',
+        'plannedUpdate',
+        ...COUNT_KEYS.slice(COUNT_KEYS.indexOf('unchanged')),
+      ]
     : incremental
       ? COUNT_KEYS.filter((k) => k !== 'listBefore' && k !== 'unchanged')
       : COUNT_KEYS
@@ -84,6 +93,8 @@ function countKeys(run: Run, mode: string | undefined): (keyof RunCounts)[] {
   const notInSubtraction: (keyof RunCounts)[] = [
     'added',
     'plannedAdd',
+    'fieldsUpdated',
+    'plannedUpdate',
     'skippedUnsubscribed',
     'skippedOptedOut',
   ]

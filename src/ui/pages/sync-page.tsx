@@ -22,7 +22,7 @@ export interface SyncPageProps {
   rejects: Map<number, Reject[]>
   rejectCounts: Map<number, number>
   /** First emails the latest dry run would add and remove. */
-  sample?: { adds: string[]; removes: string[] }
+  sample?: { adds: string[]; removes: string[]; updates?: string[] }
   /** The latest dry run would add more contacts than the plan has room for. */
   plan?: { need: number; left: number; total: number }
   /** The list's page in Unisender (src/accounts/list-link.ts), once the list exists. */
@@ -30,9 +30,10 @@ export interface SyncPageProps {
   now: number
 }
 
-function Sample(p: { t: T; sample: { adds: string[]; removes: string[] } }) {
+function Sample(p: { t: T; sample: { adds: string[]; removes: string[]; updates?: string[] } }) {
   const { t } = p
-  if (!p.sample.adds.length && !p.sample.removes.length) return null
+  const updates = p.sample.updates ?? []
+  if (!p.sample.adds.length && !p.sample.removes.length && !updates.length) return null
   return (
     <section class="card">
       <h2>{t('runs.sample')}</h2>
@@ -51,6 +52,16 @@ function Sample(p: { t: T; sample: { adds: string[]; removes: string[] } }) {
           <h3>{t('runs.sampleRemove')}</h3>
           <ul>
             {p.sample.removes.map((e) => (
+              <li>{e}</li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {updates.length ? (
+        <>
+          <h3>{t('runs.sampleUpdate')}</h3>
+          <ul>
+            {updates.map((e) => (
               <li>{e}</li>
             ))}
           </ul>

@@ -1,0 +1,157 @@
+/**
+ * Contact fields (#15) through whole runs against both emulators: values written with additions,
+ * changed values updated, unchanged contacts never re-sent, empty values never sent, refusals as
+ * per-contact rejects, and consent (no field writes to contacts unsubscribed or blocked in
+ * Unisender, to contacts that left the list, or to CRM opt-outs) in the three modes.
+ */
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { createRetailCrmClient } from '../../src/clients/retailcrm'
+import type { SyncMode } from '../../src/db/schema'
+import { makeWorld, smallShop, type World } from '../support/world'
+
+const MAP = JSON.stringify([
+  { source: 'firstName', target: 'Name', type: 'string' },
+  { source: 'city', target: 'city', type: 'string' },
+])
+
+/** The stored field values of one Unisender contact (name → value). */
+async function fieldsOf(w: World, email: string): Promise<Record<string, string>> {
+  const res = await env.SANDBOX_DB.prepare(
+    `SELECT v.name, v.value FROM uni_field_values v JOIN uni_contacts c ON c.id = v.contact_id
+      WHERE c.account_id = ? AND c.email = ?`
+  )
+    .bind(w.account.id, email)
+    .all<{ name: string; value: string }>()
+  return Object.fromEntries(res.results.map((r) => [r.name, r.value]))
+}
+
+/** The CRM's first name of customer `id`. */
+async function firstName(w: World, id: number): Promise<string> {
+  const crm = createRetailCrmClient({ systemUrl: w.crm.systemUrl, apiKey: await w.crm.issueKey() })
+  return (await crm.listCustomers({ ids: [id], limit: 20 })).customers[0]!.firstName ?? ''
+}
+
+/** Customers 1..8 form the segment (c<id>@example.com); 9..10 are outside it. */
+async function fieldsWorld(mode: SyncMode) {
+  const w = await makeWorld({
+    shop: smallShop(10, { size: 8 }, false),
+    mode,
+    sync: { fieldMap: MAP },
+  })
+  await Promise.all(
+    Array.from({ length: 10 }, (_, i) => w.crm.changeEmail(i + 1, `c${i + 1}@example.com`))
+  )
+  await w.crm.unsubscribe(4) // CRM opt-out, already in the list
+  const other = await w.uni.createList(w.account, 'Other')
+  await w.uni.seedContacts(w.account, [
+    { email: 'c1@example.com', lists: [w.listId] }, // member, no fields yet
+    { email: 'c2@example.com', lists: [w.listId], status: 'unsubscribed' }, // account-wide
+    { email: 'c3@example.com', lists: [other], unsubscribedLists: [w.listId] }, // left this list
+    { email: 'c4@example.com', lists: [w.listId] }, // opted out in the CRM
+    { email: 'c9@example.com', lists: [w.listId] }, // not in the segment
+  ])
+  return w
+}
+
+async function runToEnd(w: World, req: { dryRun?: boolean } = {}) {
+  return w.run(await w.startAndDrain(req))
+}
+
+describe('contact fields in full runs', () => {
+  it('exact: writes values with additions and updates members, never to opted-out or unsubscribed contacts', async () => {
+    const w = await fieldsWorld('exact')
+    const run = await runToEnd(w)
+    expect(run.status).toBe('done')
+    const c = run.countsParsed
+    // c5..c8 added; c1 (member without fields) updated; c2 unsubscribed, c3 left the list,
+    // c4 opted out: none of them written.
+    expect(c.added).toBe(4)
+    expect(c.fieldsUpdated).toBe(1)
+    expect(await fieldsOf(w, 'c1@example.com')).toEqual({
+      Name: await firstName(w, 1),
+      city: expect.any(String),
+    })
+    expect(await fieldsOf(w, 'c6@example.com')).toMatchObject({ Name: await firstName(w, 6) })
+    for (const e of ['c2', 'c3', 'c4', 'c9'])
+      expect(await fieldsOf(w, `${e}@example.com`)).toEqual({})
+    expect((await w.uni.contact(w.account, 'c2@example.com'))?.status).toBe('unsubscribed')
+    // The new field was created once, as a string field.
+    expect(w.uni.calls('createField')).toBe(1)
+  })
+
+  it('a second run with nothing changed writes nothing; a changed name is one update of that field only', async () => {
+    const w = await fieldsWorld('exact')
+    await runToEnd(w)
+    const imports = w.uni.calls('importContacts')
+    const again = await runToEnd(w)
+    expect(again.countsParsed).toMatchObject({
+      added: 0,
+      removed: 0,
+      fieldsUpdated: 0,
+      unchanged: 5,
+    })
+    expect(w.uni.calls('importContacts')).toBe(imports)
+    expect(w.uni.calls('createField')).toBe(1)
+
+    await w.crm.changeFirstName(6, 'Ярослава')
+    const city = (await fieldsOf(w, 'c6@example.com')).city
+    const changed = await runToEnd(w)
+    expect(changed.countsParsed).toMatchObject({ added: 0, fieldsUpdated: 1, unchanged: 4 })
+    expect(w.uni.calls('importContacts')).toBe(imports + 1)
+    expect(await fieldsOf(w, 'c6@example.com')).toEqual({ Name: 'Ярослава', city })
+  })
+
+  it('an emptied CRM value is never sent: the Unisender value stays', async () => {
+    const w = await fieldsWorld('union')
+    await runToEnd(w)
+    const before = await fieldsOf(w, 'c7@example.com')
+    await w.crm.changeFirstName(7, '   ')
+    const imports = w.uni.calls('importContacts')
+    const run = await runToEnd(w)
+    expect(run.countsParsed.fieldsUpdated).toBe(0)
+    expect(w.uni.calls('importContacts')).toBe(imports)
+    expect(await fieldsOf(w, 'c7@example.com')).toEqual(before)
+  })
+
+  it('a refused update is a per-contact reject, not a failed run', async () => {
+    const w = await fieldsWorld('union')
+    await runToEnd(w)
+    await w.crm.changeFirstName(5, 'Пётр')
+    await w.crm.changeFirstName(6, 'Олег')
+    w.uni.faults.set({ rowErrors: { emails: ['c5@example.com'] } })
+    const run = await runToEnd(w)
+    expect(run.status).toBe('done')
+    expect(run.countsParsed.fieldsUpdated).toBe(1)
+    const rejects = (await w.rejects(run.id)).filter((r) => r.email === 'c5@example.com')
+    expect(rejects).toEqual([
+      expect.objectContaining({ email: 'c5@example.com', reason: 'rejected_by_unisender' }),
+    ])
+    expect((await fieldsOf(w, 'c6@example.com')).Name).toBe('Олег')
+    expect((await fieldsOf(w, 'c5@example.com')).Name).not.toBe('Пётр')
+  })
+
+  it('subtraction writes no field at all', async () => {
+    const w = await fieldsWorld('subtract')
+    const run = await runToEnd(w)
+    expect(run.countsParsed).toMatchObject({ fieldsUpdated: 0, added: 0 })
+    for (const e of ['c1', 'c4', 'c9']) expect(await fieldsOf(w, `${e}@example.com`)).toEqual({})
+    expect(await w.listEmails()).toEqual(['c9@example.com'])
+  })
+
+  it('a dry run counts planned updates with a sample and writes nothing, creating no field', async () => {
+    const w = await fieldsWorld('exact')
+    const run = await runToEnd(w, { dryRun: true })
+    expect([run.status, run.errorMessage]).toEqual(['done', null])
+    expect(run.countsParsed).toMatchObject({ plannedAdd: 4, plannedUpdate: 1 })
+    expect(w.uni.calls('importContacts')).toBe(0)
+    expect(w.uni.calls('createField')).toBe(0)
+    expect(await fieldsOf(w, 'c1@example.com')).toEqual({})
+    const sample = await env.DB.prepare(
+      "SELECT data FROM run_chunks WHERE run_id = ? AND side = 'u'"
+    )
+      .bind(run.id)
+      .first<{ data: string }>()
+    expect(sample?.data).toBe('c1@example.com')
+  })
+})
