@@ -13,7 +13,8 @@ import { findDuplicateSync, findListSharers, listRuns, type NewSync } from '../d
 import type { Run, Sync, SyncMode, Tenant, UnisenderAccount } from '../db/schema'
 import type { T } from '../i18n'
 import { errorText } from '../lib/error-text'
-import { parseCounts } from '../sync'
+import { DEFAULT_FIELD_MAP, parseCounts } from '../sync'
+import { type FieldOptions, loadFieldOptions, validateFieldRows } from './fields'
 import { cachedSegments, cacheSegments } from './segments-cache'
 import {
   LIST_TITLE_MAX,
@@ -73,6 +74,14 @@ export async function loadSegments(d: FormDeps): Promise<SegmentOption[] | { err
   } catch (err) {
     return { error: errorText(err) }
   }
+}
+
+/** The contact-field sources and the account's Unisender fields for the form (#15). */
+export async function loadFormFieldOptions(
+  d: FormDeps,
+  account: UnisenderAccount | null
+): Promise<FieldOptions> {
+  return loadFieldOptions(d, await interactiveCrm(d), account)
 }
 
 /** The lists of an account, or why they could not be read. */
@@ -145,6 +154,13 @@ export async function validateSyncForm(
   } catch (err) {
     e.segment = d.t('form.segmentsUnavailable', { message: errorText(err) })
   }
+  // Contact fields (#15): rows as submitted; a create without rows gets first name → Name, an
+  // edit without rows keeps the sync's mapping.
+  let fieldMap: string | undefined
+  if (v.fields) {
+    const options = await loadFormFieldOptions(d, account ?? null)
+    fieldMap = JSON.stringify(validateFieldRows(d.t, v.fields, options, e))
+  } else if (exceptId === undefined) fieldMap = JSON.stringify(DEFAULT_FIELD_MAP)
   let listId: number | null = null
   let listTitle = ''
   if (v.createList) {
@@ -172,6 +188,7 @@ export async function validateSyncForm(
     listTitle,
     createList: Boolean(v.createList),
     mode: v.mode as SyncMode,
+    ...(fieldMap !== undefined ? { fieldMap } : {}),
   }
   if (await findDuplicateSync(d.db, d.tenant.id, row, exceptId))
     return { ok: false, errors: { form: d.t('form.err.duplicate') } }

@@ -21,11 +21,37 @@ export interface SyncFormValues {
   createList?: boolean
   listTitle?: string
   mode?: SyncMode
+  /**
+   * Contact-field rows as submitted (#15): source and Unisender field name; undefined when the
+   * form was not submitted with its field rows (a new sync then gets the default mapping).
+   */
+  fields?: FieldRow[]
 }
 
+/** One row of the contact-field mapping in the form. */
+export interface FieldRow {
+  source: string
+  target: string
+}
+
+/** Rows read from a submitted form: a few more than the limit, so that too many can be refused. */
+export const FIELD_ROWS_READ = 60
+
 export type SyncFormErrors = Partial<
-  Record<'segment' | 'account' | 'list' | 'listTitle' | 'mode' | 'form', string>
+  Record<'segment' | 'account' | 'list' | 'listTitle' | 'mode' | 'fields' | 'form', string>
 >
+
+/** The submitted field rows (`fieldSource.N`, `fieldTarget.N`), blank rows dropped. */
+function fieldRowsFrom(f: Record<string, string | undefined>): FieldRow[] | undefined {
+  if (f.fieldsShown !== '1') return undefined
+  const rows: FieldRow[] = []
+  for (let i = 0; i < FIELD_ROWS_READ; i++) {
+    const source = (f[`fieldSource.${i}`] ?? '').trim()
+    const target = (f[`fieldTarget.${i}`] ?? '').trim()
+    if (source || target) rows.push({ source, target })
+  }
+  return rows
+}
 
 /** Form values from submitted (or query) strings. */
 export function valuesFrom(f: Record<string, string | undefined>): SyncFormValues {
@@ -38,5 +64,6 @@ export function valuesFrom(f: Record<string, string | undefined>): SyncFormValue
     createList: f.createList === '1',
     listTitle: f.listTitle?.trim() || undefined,
     mode,
+    fields: fieldRowsFrom(f),
   }
 }

@@ -6,6 +6,13 @@
 export { type ApiCalls, parseApiCalls } from './api-calls'
 export { cancelRun, confirmRun, type RunRef } from './control'
 export { parseCounts, REJECT_REASONS, type RejectReason, type RunCounts } from './counts'
+export { DEFAULT_FIELD_MAP, FieldMapSchema, parseFieldMap } from './field-map'
+export {
+  BUILTIN_SOURCES,
+  CUSTOM_PREFIX,
+  customFieldType,
+  type FieldMapping,
+} from './field-values'
 export { pruneStatements } from './finish'
 export { type ChangeRecord, changeRecord, encodeRecords } from './incremental-records'
 export { handleRunStepMessage, processRunStep } from './process'

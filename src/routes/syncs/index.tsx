@@ -16,10 +16,11 @@ import {
   updateSync,
 } from '../../db/queries/syncs'
 import type { AppEnv } from '../../env'
-import { startRun } from '../../sync'
+import { DEFAULT_FIELD_MAP, parseFieldMap, startRun } from '../../sync'
 import {
   comparableRun,
   estimateNewContacts,
+  loadFormFieldOptions,
   loadLists,
   loadSegments,
   planTooSmall,
@@ -54,7 +55,15 @@ async function showForm<E extends AppEnv>(
   const accounts = await listAccounts(d.db, d.tenant.id)
   if (!values.accountId && accounts[0]) values.accountId = String(accounts[0].id)
   const account = accounts.find((a) => String(a.id) === values.accountId) ?? null
-  const [segments, lists] = await Promise.all([loadSegments(d), loadLists(d, account)])
+  const [segments, lists, fieldOptions] = await Promise.all([
+    loadSegments(d),
+    loadLists(d, account),
+    loadFormFieldOptions(d, account),
+  ])
+  // Contact fields (#15): as submitted, else the default mapping of a new sync.
+  const fieldRows =
+    values.fields ??
+    (opts.syncId ? [] : DEFAULT_FIELD_MAP.map(({ source, target }) => ({ source, target })))
   if (Object.keys(errors).length || opts.plan || opts.sharedWith) c.status(422)
   const title = opts.syncId ? d.t('form.editTitle') : d.t('form.newTitle')
   return c.render(
@@ -71,6 +80,8 @@ async function showForm<E extends AppEnv>(
       plan={opts.plan}
       sharedWith={opts.sharedWith}
       sharedConfirmed={opts.sharedConfirmed}
+      fieldRows={fieldRows}
+      fieldOptions={fieldOptions}
     />,
     { title, active: 'syncs' }
   )
@@ -149,6 +160,7 @@ syncs.get('/:id/edit', loadSync, async (c) => {
     createList: s.createList && s.listId == null,
     listTitle: s.createList && s.listId == null ? s.listTitle : undefined,
     mode: s.mode,
+    fields: parseFieldMap(s.fieldMap).map(({ source, target }) => ({ source, target })),
   }
   return showForm(c, values, {}, { syncId: s.id })
 })

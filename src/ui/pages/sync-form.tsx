@@ -1,17 +1,21 @@
 /**
  * "Создать новую синхронизацию" / edit: RetailCRM segment or "Выгрузить всех покупателей", the
  * Unisender account and list or "Создать сегмент с одноименным названием", the three modes with the
- * {a,b,c}/{c,d,e} example, "Сохранить" and the dry-run check. Pure: data arrives as props.
+ * {a,b,c}/{c,d,e} example, the contact fields (#15), "Сохранить" and the dry-run check. Pure: data
+ * arrives as props.
  */
 import { SYNC_MODES } from '../../db/schema'
 import { formatNumber, type Locale, type T } from '../../i18n'
+import type { FieldOptions } from '../../sync-settings/fields'
 import {
+  type FieldRow,
   LIST_TITLE_MAX,
   type SegmentOption,
   type SyncFormErrors,
   type SyncFormValues,
 } from '../../sync-settings/values'
 import { Alert } from '../components/alert'
+import { FieldMap } from '../components/field-map'
 import {
   Checkbox,
   Csrf,
@@ -39,6 +43,9 @@ export interface SyncFormProps {
   /** Other syncs (union/subtraction) already write the chosen list: ask to confirm. */
   sharedWith?: string[]
   sharedConfirmed?: boolean
+  /** Contact fields (#15): the rows to show and what they can map. */
+  fieldRows: FieldRow[]
+  fieldOptions: FieldOptions
 }
 
 function segmentOptions(t: T, locale: Locale, segs: SegmentOption[]): Option[] {
@@ -71,6 +78,7 @@ export function SyncFormPage(p: SyncFormProps) {
           { field: 'listId', message: e.list },
           { field: 'listTitle', message: e.listTitle },
           { field: `mode-${SYNC_MODES[0]}`, message: e.mode },
+          { field: 'fieldSource-0', message: e.fields },
         ]}
       />
       {p.plan ? <PlanWarning t={t} numbers={planNumbers(t, p.locale, p.plan)} /> : null}
@@ -178,6 +186,7 @@ export function SyncFormPage(p: SyncFormProps) {
             </p>
           ) : null}
         </fieldset>
+        <FieldMap t={t} rows={p.fieldRows} options={p.fieldOptions} error={e.fields} />
         {p.plan ? <Checkbox name="planConfirmed" label={t('form.planConfirm')} /> : null}
         {p.sharedWith?.length ? (
           <Checkbox name="listSharedConfirmed" label={t('form.listShared.confirm')} />
