@@ -52,7 +52,9 @@ export type Pagination = z.infer<typeof Pagination>
  */
 export function pagesLineUp(p: Pagination, page: number, limit: number, items: number): boolean {
   if (p.limit !== limit || p.currentPage !== page) return false
-  if (p.totalPageCount !== Math.ceil(p.totalCount / limit)) return false
+  // An empty answer may count its one empty page or none (undocumented either way).
+  const pages = Math.ceil(p.totalCount / limit)
+  if (p.totalPageCount !== pages && !(pages === 0 && p.totalPageCount === 1)) return false
   if (items > limit) return false
   return page >= p.totalPageCount || items === limit
 }

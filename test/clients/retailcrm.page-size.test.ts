@@ -124,6 +124,7 @@ describe('pagesLineUp', () => {
     expect(pagesLineUp(p(250, 600, 1), 1, 250, 250)).toBe(true)
     expect(pagesLineUp(p(250, 600, 3), 3, 250, 100)).toBe(true) // the short last page
     expect(pagesLineUp(p(250, 0, 1), 1, 250, 0)).toBe(true)
+    expect(pagesLineUp(p(250, 0, 1, 1), 1, 250, 0)).toBe(true) // an empty answer's one page
   })
   it('refuses another size, another page, a short middle page or a page count off the total', () => {
     expect(pagesLineUp(p(100, 600, 1), 1, 250, 100)).toBe(false)
@@ -131,5 +132,6 @@ describe('pagesLineUp', () => {
     expect(pagesLineUp(p(250, 600, 1), 1, 250, 100)).toBe(false)
     expect(pagesLineUp(p(250, 600, 1, 6), 1, 250, 250)).toBe(false)
     expect(pagesLineUp(p(250, 600, 1), 1, 250, 251)).toBe(false)
+    expect(pagesLineUp(p(250, 1, 1, 2), 1, 250, 1)).toBe(false)
   })
 })
