@@ -28,7 +28,10 @@ export interface ScheduleLimits {
   pollConcurrency: number
   /** One tenant's check in a slice is abandoned after this long, so a slow shop delays no other. */
   pollTenantTimeoutMs: number
-  /** A slice delivered later than this after its tick is dropped: newer ticks sent fresher ones. */
+  /**
+   * A slice delivered later than this after its tick is dropped: newer ticks sent fresher ones, so
+   * a backlog of slices stays bounded (a late check is harmless, only wasted: it is idempotent).
+   */
   pollSliceMaxAgeMs: number
   /**
    * The segment counts of an idle tenant (no history since the last check) are read every this many
@@ -58,7 +61,7 @@ export const DEFAULT_LIMITS: ScheduleLimits = {
   pollSliceSize: 20,
   pollConcurrency: 4,
   pollTenantTimeoutMs: 20_000,
-  pollSliceMaxAgeMs: 120_000,
+  pollSliceMaxAgeMs: 5 * 60_000,
   segmentWatchEveryMinutes: 15,
   maxStartsPerTenant: 3,
   maxStartsPerTick: 100,
