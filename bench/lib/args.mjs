@@ -14,7 +14,12 @@ const HELP = `npm run bench -- [options]
   --app-port <p>       module Worker port (default 8797)
   --sandbox-port <p>   sandbox Worker port (default 8798)
   --verbose            echo both Workers' output
-  --scratch            leave bench/results.md and results.json alone (trial runs)`
+  --scratch            leave bench/results.md and results.json alone (trial runs)
+  --tenants <count>    many shops on one deployment instead (issue 17): <count> seeded idle shops
+                       plus one with 10 syncs; reports the cron tick and its consumers per tick
+  --ticks <k>          with --tenants: measured idle ticks, then as many changing ticks (default 2)
+  --change-share <x>   with --tenants: share of the shops that change before a changing tick
+                       (default 0.01)`
 
 /** Parses argv; exits with the help text on --help or an unknown flag. */
 export function parseArgs(argv) {
@@ -30,6 +35,9 @@ export function parseArgs(argv) {
     rateScale: 1.2,
     scratch: false,
     reconcile: undefined,
+    tenants: 0,
+    ticks: 2,
+    changeShare: 0.01,
   }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
@@ -49,6 +57,9 @@ export function parseArgs(argv) {
     else if (a === '--scratch') out.scratch = true
     else if (a === '--timeout-min') out.timeoutMin = num()
     else if (a === '--app-port') out.appPort = num()
+    else if (a === '--tenants') out.tenants = Math.floor(num())
+    else if (a === '--ticks') out.ticks = Math.floor(num())
+    else if (a === '--change-share') out.changeShare = num()
     else if (a === '--sandbox-port') out.sandboxPort = num()
     else if (a === '--help' || a === '-h') {
       console.log(HELP)

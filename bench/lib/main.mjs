@@ -32,6 +32,10 @@ function moduleWorkerd(wranglerPid) {
 }
 
 export async function runBenchmark(args) {
+  if (args.tenants > 0) {
+    const { runTenantsBenchmark } = await import('./tenants.mjs')
+    return runTenantsBenchmark(args)
+  }
   const machine = machineInfo(root)
   const appUrl = `http://localhost:${args.appPort}`
   const sandboxUrl = `http://localhost:${args.sandboxPort}`

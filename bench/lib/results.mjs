@@ -47,6 +47,27 @@ export function commandOf(a) {
   return `npm run bench${f.length ? ` -- ${f.join(' ')}` : ''}`
 }
 
+/**
+ * Rewrites bench/results.md from results.json: the single-shop sections (byN), then the many-shops
+ * sections (byTenants, written by tenants.mjs), each the latest invocation of its N.
+ */
+export function writeResultsMd(root, store) {
+  const sectionsOf = (by) =>
+    Object.entries(by ?? {})
+      .filter(([, v]) => v.markdown)
+      .sort(([a], [b]) => Number(a) - Number(b))
+      .map(([, v]) => v.markdown)
+  const md = [
+    '# Benchmark results',
+    '',
+    'Written by `npm run bench` (one section per N, the latest invocation of each). Method and its error: [README.md](README.md).',
+    '',
+    ...sectionsOf(store.byN).flatMap((x) => [x, '']),
+    ...sectionsOf(store.byTenants).flatMap((x) => [x, '']),
+  ].join('\n')
+  writeFileSync(join(root, 'bench', 'results.md'), md)
+}
+
 export function writeResults(root, results, stamp) {
   const outDir = join(root, 'bench', 'out')
   mkdirSync(outDir, { recursive: true })
@@ -216,18 +237,7 @@ export function writeResults(root, results, stamp) {
     return
   }
   writeFileSync(jsonPath, `${JSON.stringify(store, null, 2)}\n`)
-  const sections = Object.entries(store.byN)
-    .filter(([, v]) => v.markdown)
-    .sort(([a], [b]) => Number(a) - Number(b))
-    .map(([, v]) => v.markdown)
-  const md = [
-    '# Benchmark results',
-    '',
-    'Written by `npm run bench` (one section per N, the latest invocation of each). Method and its error: [README.md](README.md).',
-    '',
-    ...sections.flatMap((x) => [x, '']),
-  ].join('\n')
-  writeFileSync(join(root, 'bench', 'results.md'), md)
+  writeResultsMd(root, store)
   console.log(`\n${section}`)
   if (!existsSync(join(root, 'bench', 'README.md'))) console.log('(bench/README.md missing)')
 }

@@ -63,12 +63,13 @@ export async function metered<E extends MeterEnv, T>(
   }
 }
 
-/** Tags of a queue invocation: which runs its messages belong to. */
+/** Tags of a queue invocation: which runs its messages belong to, and the messages' types. */
 export function batchTags(batch: MessageBatch<unknown>): () => Record<string, unknown> {
   return () => ({
     queue: batch.queue,
     messages: batch.messages.length,
     runIds: batch.messages.map((m) => (m.body as { runId?: unknown } | null)?.runId ?? null),
+    types: batch.messages.map((m) => (m.body as { type?: unknown } | null)?.type ?? null),
   })
 }
 
