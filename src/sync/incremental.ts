@@ -1,6 +1,7 @@
 /**
- * The plan of an incremental run, pure: the customers the history touched (re-read from the CRM
- * now) in, the addresses to add and to exclude out — or the reason a full run is needed instead.
+ * The plan of an incremental run, pure: the customers the history touched (as the poller re-read
+ * them, incremental-records.ts) in, the addresses to add and to exclude out — or the reason a full
+ * run is needed instead.
  *
  * Only what is provably right from the changed customers alone is applied (same rules as the full
  * diff in src/sync/diff.ts, restricted to these customers):
@@ -9,18 +10,18 @@
  *   creates a contact); more than the removal guard's minimum goes to a full run, which knows the
  *   list size the guard needs;
  * - exact match is planned in incremental-exact.ts, which proves removals with the holder index.
- * The pending rows of this tenant also hold customers touched for other syncs; here they are simply
- * not members.
+ * The recorded pages of this tenant also hold customers touched for other syncs; here they are
+ * simply not members.
  */
 import type { Customer } from '../clients/retailcrm'
 import type { SyncMode } from '../db/schema'
 import type { RunCounts } from './counts'
 import type { TouchedCustomer } from './incremental-exact'
-import { classifyCustomer } from './normalize'
+import { changeRecord, touchedOf } from './incremental-records'
 
 /**
- * Most changed customers one incremental run re-reads (200 CRM calls, ~20 s at 10 requests/s,
- * over several steps); more = a full run. 1% of a 1,000,000-customer segment fits.
+ * Most changed customers one incremental run applies (in one step, from the recorded pages: about
+ * 2 MB of records at most); more = a full run. 1% of a 1,000,000-customer segment fits.
  */
 export const MAX_INCREMENTAL_CUSTOMERS = 20_000
 
@@ -41,18 +42,15 @@ export interface IncrementalTarget {
 }
 
 /**
- * A pending customer as re-read now (`c` undefined = no longer exists): its classified address and
- * whether it is a member of the sync's segment (every existing customer for "all customers").
+ * A customer as re-read now (`c` undefined = no longer exists), as the sync sees it: the record
+ * the poller would keep (incremental-records.ts) and whether it is a member of the sync's segment.
  */
 export function touchedCustomer(
   t: Pick<IncrementalTarget, 'allCustomers' | 'segmentCode'>,
   id: number,
   c: Customer | undefined
 ): TouchedCustomer {
-  if (!c) return { id, kind: 'gone', email: '', member: false }
-  const k = classifyCustomer(c)
-  const member = t.allCustomers || (c.segments ?? []).some((s) => s.code === t.segmentCode)
-  return { id, kind: k.kind, email: k.email, member }
+  return touchedOf(t, changeRecord(id, c))
 }
 
 /** Plans the changes of `pendingIds` given their current state (`customers`, missing = gone). */
