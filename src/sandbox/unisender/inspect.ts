@@ -9,6 +9,7 @@ import type { SandboxAppEnv } from '../env'
 import { listMembers, type Member } from './accounts'
 import { mountBase } from './base-url'
 import { DEMO_LOGIN } from './demo'
+import { valuesOf } from './fields'
 import type { SandboxState } from './state'
 import { type Account, getLists, listAccounts } from './store'
 
@@ -98,9 +99,17 @@ export function inspectRoutes(_state: SandboxState) {
       const limit = Math.min(Number(c.req.query('limit') ?? 1000), 10_000)
       const members = await listMembers(c.env.SANDBOX_DB, Number(listId), { after, limit })
       const last = members[members.length - 1]
+      // Each member's user-field values (#15), e.g. {"Name": "Анна"}.
+      const values = await valuesOf(
+        c.env.SANDBOX_DB,
+        members.map((m) => m.contactId)
+      )
       return c.json({
         listId: Number(listId),
-        members,
+        members: members.map((m) => ({
+          ...m,
+          fields: Object.fromEntries(values.get(m.contactId) ?? []),
+        })),
         nextAfter: members.length === limit && last ? last.contactId : null,
       })
     }
