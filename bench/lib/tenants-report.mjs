@@ -110,7 +110,7 @@ export function renderTenants(results, segmentSize) {
       `Code: commit ${code.commit}${code.uncommittedPaths ? ` plus ${code.uncommittedPaths} uncommitted path(s) of other people's work in progress (the snapshot the benchmark ran)` : ''}.`
     )
   p(
-    `Shops: ${f(n)} seeded (200 customers, one dynamic segment of ${segmentSize}, one union sync on it, a done first run, cursor set) + 1 connected through the marketplace with ${latency?.syncs ?? 10} exact syncs on one segment of 1,000. A "change" tick first recalculates the segment of ${f(Math.round(n * args.changeShare))} shops (${f(args.changeShare * 100)}%: 2 join, 1 leaves each), a different set each time. The cron is fired by hand; a tick's consumers are every invocation until the module is quiet for 4 s. Setup: sandbox shops ${f(setup.sandboxShopsS, 0)} s, module seed ${f(setup.moduleSeedS, 0)} s.`
+    `Shops: ${f(n)} seeded (200 customers, one dynamic segment of ${segmentSize}, one union sync on it, a done first run, cursor set) + 1 connected through the marketplace with ${latency?.syncs ?? 10} exact syncs on one segment of 1,000. A "change" tick first recalculates the segment of ${f(Math.round(n * args.changeShare))} shops (${f(args.changeShare * 100)}%: 2 join, 1 leaves each), a different set each time. The cron is fired by hand; a tick's consumers are every invocation until the module is quiet for 4 s. Setup: sandbox shops ${f(setup.sandboxShopsS, 0)} s, module seed ${f(setup.moduleSeedS, 0)} s. Module D1 files after the ticks: ${setup.d1Bytes ? `${f(setup.d1Bytes / 1048576, 1)} MiB` : '—'}.`
   )
   p()
   if (status.error) p(`**Status: stopped in phase "${status.phase}": ${status.error}**`)

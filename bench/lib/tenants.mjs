@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto'
 import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Collector } from './collector.mjs'
-import { localD1 } from './dbs.mjs'
+import { d1FileBytes, localD1 } from './dbs.mjs'
 import { plannedChange, visible } from './latency.mjs'
 import { machineInfo } from './machine.mjs'
 import { descendants, sleep, startWrangler, stopProcess, wranglerSync } from './procs.mjs'
@@ -254,6 +254,7 @@ export async function runTenantsBenchmark(args) {
       console.log(`bench: ${JSON.stringify({ ...tick, steps: undefined })}`)
     }
 
+    results.setup.d1Bytes = d1FileBytes(appState)
     status.phase = 'latency: 8 customers of the 10-sync segment change'
     const lctx = { ...ctx, shop, segment: seg }
     const plan = await plannedChange(lctx, 3, 5)
