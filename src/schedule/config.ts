@@ -19,9 +19,12 @@ export interface ScheduleLimits {
    */
   queueHistoryPages: number
   /**
-   * Tenants per poll-tenants message. A slice consumer spends at most 4 subrequests on a tenant (a
-   * history request, and for a tenant with news its lease and poll-history message, or on its
-   * watch minute a segments read and its D1 query), plus one to load the slice: 20 keep it ≤ 81.
+   * Tenants per poll-tenants message. A slice consumer spends at most 4 subrequests on a checked
+   * tenant (a history request, and for a tenant with news its lease and poll-history message, or on
+   * its watch minute a segments read and its D1 query), plus one to load the slice: 20 keep it ≤ 81
+   * (measured: at most 27). Two rarer paths cost more: a tenant's first poll (once: a followers
+   * read, up to 2 history requests, the cursor write) and a watch that finds counts moved (one
+   * statement per sync it marks); a slice of 20 first polls is 101.
    */
   pollSliceSize: number
   /** Tenants one slice consumer checks at once (the Workers runtime allows 6 open connections). */
