@@ -15,6 +15,8 @@ const HELP = `npm run bench -- [options]
   --sandbox-port <p>   sandbox Worker port (default 8798)
   --verbose            echo both Workers' output
   --scratch            leave bench/results.md and results.json alone (trial runs)
+  --fields             the sync maps two contact fields (issue 15); after its first run: a full run
+                       with nothing changed, then one after 1% of the first names changed
   --tenants <count>    many shops on one deployment instead (issue 17): <count> seeded idle shops
                        plus one with 10 syncs; reports the cron tick and its consumers per tick
   --ticks <k>          with --tenants: measured idle ticks, then as many changing ticks (default 2)
@@ -34,6 +36,7 @@ export function parseArgs(argv) {
     verbose: false,
     rateScale: 1.2,
     scratch: false,
+    fields: false,
     reconcile: undefined,
     tenants: 0,
     ticks: 2,
@@ -55,6 +58,7 @@ export function parseArgs(argv) {
     else if (a === '--verbose') out.verbose = true
     else if (a === '--rate-scale') out.rateScale = num()
     else if (a === '--scratch') out.scratch = true
+    else if (a === '--fields') out.fields = true
     else if (a === '--timeout-min') out.timeoutMin = num()
     else if (a === '--app-port') out.appPort = num()
     else if (a === '--tenants') out.tenants = Math.floor(num())

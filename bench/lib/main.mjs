@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { changeTriggeredRun } from './change.mjs'
 import { Collector } from './collector.mjs'
 import { localD1 } from './dbs.mjs'
+import { FIELD_ROWS, runFieldsScenario } from './fields.mjs'
 import { connectHeap } from './heap.mjs'
 import { measureLatency } from './latency.mjs'
 import { machineInfo } from './machine.mjs'
@@ -189,13 +190,17 @@ export async function runBenchmark(args) {
           accountId,
           segmentId: seg.id,
           mode: 'exact',
+          fields: args.fields ? FIELD_ROWS : [],
         })
       },
       { newList: true }
     )
     results.runs.push(full)
 
-    if (!args.skipSecond && !full.timedOut) {
+    if (args.fields && !full.timedOut) {
+      status.phase = 'contact fields: unchanged run, 1% names changed'
+      await runFieldsScenario(ctx, browser, results)
+    } else if (!args.skipSecond && !full.timedOut) {
       status.phase = 'change-triggered run(s) (1% changed)'
       const k = Math.max(1, Math.round(args.n / 200))
       const change = await changeTriggeredRun(ctx, k)
@@ -209,7 +214,7 @@ export async function runBenchmark(args) {
         )
       }
     }
-    if (!args.skipLatency) {
+    if (!args.skipLatency && !args.fields) {
       status.phase = 'latency'
       results.latency = await measureLatency(ctx)
     }

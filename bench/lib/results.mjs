@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fieldsTargets } from './fields.mjs'
 import { fmt, liveHeap, mib, table, targets } from './report.mjs'
 
 function loadJson(path) {
@@ -44,6 +45,7 @@ export function commandOf(a) {
   if (a.skipSecond) f.push('--skip-second')
   else if (a.reconcile !== a.n <= 100_000) f.push(a.reconcile ? '--reconcile' : '--no-reconcile')
   if (a.skipLatency) f.push('--skip-latency')
+  if (a.fields) f.push('--fields')
   return `npm run bench${f.length ? ` -- ${f.join(' ')}` : ''}`
 }
 
@@ -55,7 +57,7 @@ export function writeResultsMd(root, store) {
   const sectionsOf = (by) =>
     Object.entries(by ?? {})
       .filter(([, v]) => v.markdown)
-      .sort(([a], [b]) => Number(a) - Number(b))
+      .sort(([a], [b]) => Number.parseFloat(a) - Number.parseFloat(b) || a.localeCompare(b))
       .map(([, v]) => v.markdown)
   const md = [
     '# Benchmark results',
@@ -85,17 +87,22 @@ export function writeResults(root, results, stamp) {
   const reconcile = byKey('reconcile')
   const n = results.args.n
   const base = n >= 1_000_000 ? store.byN?.['50000'] : null
-  const verdicts = targets({
-    full,
-    second,
-    reconcile,
-    n,
-    baselineRss: base?.peakRss ?? null,
-    baselineHeap: base ? (base.peakStepLive ?? base.peakHeapLive ?? null) : null,
-  })
+  // --fields (issue 15) is its own section with its own figures (fields.mjs).
+  const verdicts = results.args.fields
+    ? fieldsTargets(results.runs, n)
+    : targets({
+        full,
+        second,
+        reconcile,
+        n,
+        baselineRss: base?.peakRss ?? null,
+        baselineHeap: base ? (base.peakStepLive ?? base.peakHeapLive ?? null) : null,
+      })
   const lines = []
   const p = (s = '') => lines.push(s)
-  p(`## N = ${n.toLocaleString('en-US')}`)
+  p(
+    `## N = ${n.toLocaleString('en-US')}${results.args.fields ? ', two mapped contact fields' : ''}`
+  )
   p()
   p(`Latest run: ${results.machine.date} — \`${commandOf(results.args)}\``)
   p()
@@ -214,10 +221,12 @@ export function writeResults(root, results, stamp) {
   }
   const section = lines.join('\n')
   store.byN ??= {}
-  const prior = store.byN[String(n)] ?? {}
-  store.byN[String(n)] = { ...prior, markdown: section, lastAttempt: results.machine.date }
+  // The --fields scenario keeps its own section beside the plain one of the same N.
+  const key = results.args.fields ? `${n}-fields` : String(n)
+  const prior = store.byN[key] ?? {}
+  store.byN[key] = { ...prior, markdown: section, lastAttempt: results.machine.date }
   if (full && !full.timedOut && !results.status.error) {
-    store.byN[String(n)] = {
+    store.byN[key] = {
       markdown: section,
       lastAttempt: results.machine.date,
       date: results.machine.date,

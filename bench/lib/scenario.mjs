@@ -80,7 +80,7 @@ export async function addAccount(ctx, browser) {
 }
 
 /** Creates the sync (exact mode, new list named like the segment) through the module's form. */
-export async function createSync(ctx, browser, { accountId, segmentId, mode }) {
+export async function createSync(ctx, browser, { accountId, segmentId, mode, fields = [] }) {
   const form = await browser.request(`${ctx.appUrl}/syncs/new`)
   if (form.status !== 200) throw new Error(`sync form: HTTP ${form.status}`)
   const res = await browser.post(`${ctx.appUrl}/syncs`, {
@@ -90,6 +90,14 @@ export async function createSync(ctx, browser, { accountId, segmentId, mode }) {
     listTitle: 'Бенчмарк',
     mode,
     intent: 'save',
+    // Contact fields (#15): the rows as the form sends them; none unless the scenario maps some.
+    fieldsShown: '1',
+    ...Object.fromEntries(
+      fields.flatMap(([source, target], i) => [
+        [`fieldSource.${i}`, source],
+        [`fieldTarget.${i}`, target],
+      ])
+    ),
   })
   if (res.status >= 400)
     throw new Error(`create sync: HTTP ${res.status}: ${res.text.slice(0, 300)}`)
