@@ -109,8 +109,8 @@ export function planImport(input: PlanInput): ImportPlan {
         plan.result.deleted++
       }
     } else if (ex) {
-      planExisting(plan, input, row, email, ex)
-      planFields(plan, input.fieldTypes, row, email)
+      // A row refused for the contact's status writes none of its fields either (UNCONFIRMED).
+      if (planExisting(plan, input, row, email, ex)) planFields(plan, input.fieldTypes, row, email)
     } else {
       planNew(plan, row, email)
       planFields(plan, input.fieldTypes, row, email)
@@ -198,8 +198,8 @@ function planNew(plan: ImportPlan, row: ImportRow, email: string): void {
 
 /**
  * An address already in the account. Status changes only from active/inactive (the docs). An
- * unsubscribed or blocked contact is not added to any list and keeps its status; the row is
- * counted as updated and logged (UNCONFIRMED: the real log text and whether the membership is
+ * unsubscribed or blocked contact is not added to any list and keeps its status (and its fields:
+ * false is returned); the row is counted as updated and logged (UNCONFIRMED: the real log text and whether the membership is
  * recorded). A list the contact unsubscribed from stays unsubscribed (logged, UNCONFIRMED).
  */
 function planExisting(
@@ -208,7 +208,7 @@ function planExisting(
   row: ImportRow,
   email: string,
   ex: ContactRow
-): void {
+): boolean {
   plan.result.updated++
   const members = new Map((input.memberships.get(ex.id) ?? []).map((m) => [m.listId, m.status]))
   let status = ex.status
@@ -224,7 +224,8 @@ function planExisting(
   if (status === 'new') plan.result.new_emails++
   const wanted = (row.listIds ?? []).filter((l) => members.get(l) !== 'active')
   const wantsStatus = row.status !== undefined && row.status !== ex.status
-  if (suppressed && (wanted.length > 0 || wantsStatus)) {
+  const refused = suppressed && (wanted.length > 0 || wantsStatus)
+  if (refused) {
     plan.result.log.push(suppressedEntry(row, ex.status))
   } else {
     const unsubscribedFrom = wanted.filter((l) => members.get(l) === 'unsubscribed')
@@ -245,6 +246,7 @@ function planExisting(
       push(plan.removes, l, email)
   }
   if (row.tags !== undefined) planTags(plan, input.overwriteTags, row.tags, ex, email)
+  return !refused
 }
 
 function planTags(

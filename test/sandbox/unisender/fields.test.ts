@@ -1,4 +1,5 @@
 /** User fields in the emulator: getFields/createField, values stored by import, exported. */
+import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import {
   callUnisender,
@@ -117,5 +118,24 @@ describe('emulator: user fields', () => {
       { email: 'a@example.ru', status: 'new', listStatus: 'active' },
     ])
     expect((await exported(['email', 'Name']))[1]).toEqual(['a@example.ru', 'Анна'])
+  })
+
+  it('writes no field of a row refused because the contact is unsubscribed', async () => {
+    const { uni, acc, imp, list } = await setup()
+    await uni.seedContacts(acc, [{ email: 'gone@example.ru', status: 'unsubscribed' }])
+    const res = await imp(
+      ['email', 'email_list_ids', 'Name'],
+      [['gone@example.ru', String(list), 'Анна']]
+    )
+    expect(res.result?.log).toEqual([
+      expect.objectContaining({ index: 0, code: 'contact_unsubscribed' }),
+    ])
+    const stored = await env.SANDBOX_DB.prepare(
+      `SELECT count(*) AS n FROM uni_field_values v JOIN uni_contacts c ON c.id = v.contact_id
+        WHERE c.account_id = ? AND c.email = 'gone@example.ru'`
+    )
+      .bind(acc.id)
+      .first<{ n: number }>()
+    expect(stored?.n).toBe(0)
   })
 })
