@@ -135,7 +135,14 @@ export const VALUE_SEP = '\u001f'
 /** Packs values for a staged line ('' when every value is empty). */
 export function packValues(values: readonly string[]): string {
   return values.some((v) => v !== '')
-    ? values.map((v) => v.split(VALUE_SEP).join(' ').replace(/[\t\n]/g, ' ')).join(VALUE_SEP)
+    ? values
+        .map((v) =>
+          v
+            .split(VALUE_SEP)
+            .join(' ')
+            .replace(/[\t\n]/g, ' ')
+        )
+        .join(VALUE_SEP)
     : ''
 }
 
