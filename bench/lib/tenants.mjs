@@ -141,7 +141,7 @@ export async function runTenantsBenchmark(args) {
     status.phase = 'seed the module database'
     const encryptionKey = randomBytes(32).toString('base64')
     t = Date.now()
-    const sql = writeModuleSeed(join(state, 'seed.sql'), {
+    const files = writeModuleSeed(join(state, 'seed'), {
       n,
       sandboxUrl,
       keys,
@@ -151,7 +151,17 @@ export async function runTenantsBenchmark(args) {
       listId,
       now: Date.now(),
     })
-    wranglerSync(code, ['d1', 'execute', 'DB', '--local', '--persist-to', appState, '--file', sql])
+    for (const file of files)
+      wranglerSync(code, [
+        'd1',
+        'execute',
+        'DB',
+        '--local',
+        '--persist-to',
+        appState,
+        '--file',
+        file,
+      ])
     results.setup.moduleSeedS = (Date.now() - t) / 1000
 
     status.phase = 'start module'
@@ -307,7 +317,8 @@ export async function runTenantsBenchmark(args) {
     console.log(`bench: latency ${JSON.stringify(results.latency)}`)
     status.phase = 'done'
   } catch (err) {
-    status.error = err instanceof Error ? err.message : String(err)
+    // The first lines say what failed; a wrangler failure's full output is in the logs.
+    status.error = (err instanceof Error ? err.message : String(err)).slice(0, 600)
     console.error(`bench: stopped in phase "${status.phase}": ${status.error}`)
   } finally {
     await stopAll()
