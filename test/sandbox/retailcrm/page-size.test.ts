@@ -40,7 +40,6 @@ describe('limit=250', () => {
 
   it('serves pages of 250 that line up with pages of 100 when a shop accepts it', async () => {
     crm.faults.set({ customers250: 'accept', history250: 'accept' })
-    for (let id = 1; id <= 260; id++) await crm.changeEmail(id, `moved${id}@example.org`)
     const big = await get('customers?limit=250&page=2')
     expect(big.body.pagination).toMatchObject({ limit: 250, currentPage: 2 })
     const total = big.body.pagination!.totalCount
