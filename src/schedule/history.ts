@@ -16,7 +16,7 @@ export interface MembershipChange {
 export interface PageFacts {
   /** The highest history id on the page (the cursor after it), or null for an empty page. */
   maxId: number | null
-  /** Customer id → the newest relevant history id (becomes a pending_changes row). */
+  /** Customer id → the newest relevant history id: the customers the poller re-reads and records. */
   touched: Map<number, number>
   membership: MembershipChange[]
   /** Customers whose email changed. */
