@@ -114,6 +114,25 @@ describe('full read page size', { timeout: 60_000 }, () => {
     }
   )
 
+  it('resumes at its pinned size after failed attempts, then steps down', async () => {
+    const w = await world()
+    w.crm.faults.set({ customers250: 'accept' })
+    let switched = false
+    const r = await fullRun(w, async (runId) => {
+      const c = parseCursor((await w.run(runId)).cursor)
+      if (!switched && c.crmLimit === 250 && c.page > 1) {
+        switched = true
+        // Two 5xx answers (two queue retries of the step at 250), then 250 refused.
+        w.crm.faults.set({ customers250: 'refuse', errors: 2 })
+      }
+    })
+    await expectExact(w, r)
+    expect(r.cursor.crmLimit).toBe(100)
+    // One page of 250; the retried step asked 250 three times (5xx, 5xx, refused); then the
+    // 100-pages from the one holding customer 251 (page 3, its first 50 dropped) to the end.
+    expect(r.pages).toBe(1 + 3 + Math.ceil(N / 100) - 2)
+  })
+
   it('only adds when a page at 100 does not line up (its page count is off its total)', async () => {
     const w = await world()
     const skewed: EngineDeps['fetch'] = async (input, init) => {
