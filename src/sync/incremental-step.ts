@@ -24,7 +24,6 @@ import { log } from '../lib/log'
 import type { StepContext } from './context'
 import { addCounts } from './diff'
 import { whileFenced } from './fenced-writes'
-import { additionValues, withValues } from './field-reread'
 import {
   collectHolders,
   encodeHolders,
@@ -203,9 +202,7 @@ async function stageExact(
   c.confirmed = true
   const removes = c.incNoRemovals ? [] : plan.removes
   ctx.counts = addCounts(ctx.counts, { ...plan.counts, plannedRemove: removes.length })
-  // Contact fields (#15): additions carry the customers' values (field-reread.ts).
-  const values = await additionValues(ctx, touched, plan.adds)
-  for (const e of plan.adds) c.pend.push(`+${withValues(e, values)}`)
+  for (const e of plan.adds) c.pend.push(`+${e}`)
   for (const e of removes) c.pend.push(`-${e}`)
   stageBatches(ctx, true)
   if (holderRun !== null && plan.append.length > 0) {
@@ -249,11 +246,8 @@ export async function stepIncremental(ctx: StepContext): Promise<StepResult> {
     )
     if (plan.full) return becomeFull(ctx, c.incUpTo, plan.full)
     ctx.counts = addCounts(ctx.counts, plan.counts)
-    // Contact fields (#15): additions carry the customers' values (field-reread.ts).
-    const values = await additionValues(ctx, touched, plan.adds)
-    const adds = plan.adds.map((e) => withValues(e, values))
-    for (let i = 0; i < adds.length; i += IMPORT_BATCH_MAX)
-      ctx.stage(SIDES.add, 0, adds.slice(i, i + IMPORT_BATCH_MAX), c.batchesA++)
+    for (let i = 0; i < plan.adds.length; i += IMPORT_BATCH_MAX)
+      ctx.stage(SIDES.add, 0, plan.adds.slice(i, i + IMPORT_BATCH_MAX), c.batchesA++)
     c.pendExclude.push(...plan.excludes)
   }
   advanceWatermark(ctx, c.incUpTo!)

@@ -8,7 +8,16 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { createRetailCrmClient } from '../../src/clients/retailcrm'
 import type { SyncMode } from '../../src/db/schema'
-import { makeWorld, smallShop, type World } from '../support/world'
+import { settle } from '../support/incremental'
+import { tickAndPoll } from '../support/schedule-queue'
+import {
+  lastRun,
+  makeWorld,
+  schedulerFor,
+  segmentEmails,
+  smallShop,
+  type World,
+} from '../support/world'
 
 const MAP = JSON.stringify([
   { source: 'firstName', target: 'Name', type: 'string' },
@@ -153,5 +162,31 @@ describe('contact fields in full runs', () => {
       .bind(run.id)
       .first<{ data: string }>()
     expect(sample?.data).toBe('c1@example.com')
+  })
+})
+
+describe('contact fields and incremental runs', { timeout: 20_000 }, () => {
+  it('an incremental run writes no field (it cannot see who is unsubscribed); the next full run does', async () => {
+    const w = await makeWorld({
+      shop: smallShop(300, { size: 100 }, false),
+      mode: 'union',
+      sync: { fieldMap: MAP },
+    })
+    const deps = await schedulerFor(w)
+    await settle(w, deps)
+    expect((await lastRun(w)).status).toBe('done')
+    await w.crm.recalculate('seg', { add: 3, remove: 0 })
+    await tickAndPoll(deps)
+    await w.drain()
+    const inc = await lastRun(w)
+    expect([inc.kind, inc.status]).toEqual(['incremental', 'done'])
+    expect(JSON.parse(inc.counts)).toMatchObject({ added: 3 })
+    const empty: string[] = []
+    for (const e of await segmentEmails(w))
+      if (Object.keys(await fieldsOf(w, e)).length === 0) empty.push(e)
+    expect(empty).toHaveLength(3)
+    const full = await runToEnd(w)
+    expect(full.countsParsed).toMatchObject({ added: 0, fieldsUpdated: 3 })
+    for (const e of empty) expect(await fieldsOf(w, e)).toMatchObject({ Name: expect.any(String) })
   })
 })
