@@ -47,6 +47,10 @@ export function summarizeTick(w, { kind, changed, n, t0, quiet }) {
     KINDS.map((k) => [k, group(queue.filter((s) => (s.types ?? []).includes(k)))])
   )
   const consumers = group(queue)
+  // A slice delivered after pollSliceMaxAgeMs is dropped before any subrequest (poll-slice.ts).
+  const staleSlices = queue.filter(
+    (s) => (s.types ?? []).includes('poll-tenants') && s.subrequests === 0
+  ).length
   const lastEnd = Math.max(t0, ...w.steps.map((s) => s.at))
   return {
     label: w.label,
@@ -56,6 +60,7 @@ export function summarizeTick(w, { kind, changed, n, t0, quiet }) {
     quiet,
     tick: group(tickSteps),
     consumers,
+    staleSlices,
     byType,
     windowWallMs: lastEnd - t0,
     processCpuMs: w.processCpuMs,
@@ -127,6 +132,13 @@ export function renderTenants(results, segmentSize) {
       `| ${t.label} (${t.kind}) | ${f(t.changed)} | ${ms(t.tick.maxWallMs)} | ${ms(t.tick.cpuMs)} | ${f(t.tick.subrequests)} | ${f(t.tick.rowsRead)} / ${f(t.tick.rowsWritten)} | ${f(t.consumers.invocations)} (${f(b['poll-tenants'].invocations)} / ${f(b['poll-history'].invocations)} / ${f(b['run-step'].invocations)}) | ${f(t.consumers.maxSubrequests)} | ${ms(t.consumers.cpuMs)} (${ms(t.consumers.maxCpuMs)}) | ${f(t.consumers.rowsRead)} / ${f(t.consumers.rowsWritten)} | ${f(t.consumers.fetches)} | ${f(t.consumers.messages)} | ${ms(t.windowWallMs)}${t.quiet ? '' : ' (deadline)'} |`
     )
   }
+  p()
+  const stale = ticks.reduce((a, t) => a + (t.staleSlices ?? 0), 0)
+  p(
+    stale === 0
+      ? 'No slice arrived too late to be checked (pollSliceMaxAgeMs): every shop was checked in every tick.'
+      : `**${stale} slices arrived after pollSliceMaxAgeMs and were dropped unchecked**: their shops are missing from those ticks' figures.`
+  )
   p()
   const idle = idleShopFigures(ticks)
   if (idle) {
