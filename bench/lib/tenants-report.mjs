@@ -82,11 +82,14 @@ export function idleShopFigures(ticks) {
   const all = ticks.filter((t) => t.kind === 'idle')
   const idle = all.length > 1 ? all.slice(1) : all
   if (idle.length === 0) return null
+  // An idle shop's own cost is its share of the slices and of the tick; run steps and history polls
+  // in an idle tick belong to the 10-sync shop's leftover work, not to the idle shops.
   const per = (pick) => idle.reduce((a, t) => a + pick(t) / t.shops, 0) / idle.length
-  const crm = per((t) => t.consumers.fetches + t.tick.fetches)
-  const written = per((t) => t.consumers.rowsWritten + t.tick.rowsWritten)
-  const read = per((t) => t.consumers.rowsRead + t.tick.rowsRead)
-  const queries = per((t) => t.consumers.d1Statements + t.tick.d1Statements)
+  const sl = (t) => t.byType['poll-tenants']
+  const crm = per((t) => sl(t).fetches + t.tick.fetches)
+  const written = per((t) => sl(t).rowsWritten + t.tick.rowsWritten)
+  const read = per((t) => sl(t).rowsRead + t.tick.rowsRead)
+  const queries = per((t) => sl(t).d1Statements + t.tick.d1Statements)
   return {
     crmPerMinute: crm,
     crmPerDay: crm * 1440,
@@ -143,7 +146,7 @@ export function renderTenants(results, segmentSize) {
   const idle = idleShopFigures(ticks)
   if (idle) {
     p(
-      `Per idle shop (the idle ticks after the first, averaged over ${f(ticks[0]?.shops)} shops): ${f(idle.crmPerMinute, 3)} CRM requests a minute → **${f(idle.crmPerDay)} CRM requests a day**; **${f(idle.rowsWrittenPerDay, 1)} D1 rows written a day**; ${f(idle.d1StatementsPerMinute, 3)} D1 statements and ${f(idle.rowsReadPerMinute, 1)} D1 rows read a minute (${f(idle.rowsReadPerDay)} a day; the tick's reads, which scan the tenants and syncs tables, are shared by all shops).`
+      `Per idle shop (the idle ticks after the first, averaged over ${f(ticks[0]?.shops)} shops; its slices and the tick, whose writes are the starts and alerts of other shops' runs when not 0): ${f(idle.crmPerMinute, 3)} CRM requests a minute → **${f(idle.crmPerDay)} CRM requests a day**; **${f(idle.rowsWrittenPerDay, 1)} D1 rows written a day**; ${f(idle.d1StatementsPerMinute, 3)} D1 statements and ${f(idle.rowsReadPerMinute, 1)} D1 rows read a minute (${f(idle.rowsReadPerDay)} a day; the tick's reads, which scan the tenants and syncs tables, are shared by all shops).`
     )
     p()
   }
