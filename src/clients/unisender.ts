@@ -95,6 +95,35 @@ export function contactListsOf(answer: unknown): ContactList[] | null {
   })
 }
 
+/** What getContactState tells of one contact. */
+export type ContactState =
+  | { found: false }
+  | {
+      found: true
+      status: string | null
+      lists: ContactList[] | null
+      fields: Record<string, string> | null
+    }
+
+const FieldsAnswer = z.record(z.string(), z.union([z.string(), z.number(), z.null()]))
+
+/**
+ * Status, lists and fields of a getContact answer. Where the fields are is UNCONFIRMED
+ * (docs/unisender.md §3 "getContact"): an object `fields` beside `email` or inside it, name →
+ * value; anything else is "no fields" (every value then counts as not known to be equal).
+ */
+export function contactStateOf(answer: unknown): Omit<ContactState & { found: true }, 'found'> {
+  const a = answer as { email?: { status?: unknown; fields?: unknown }; fields?: unknown } | null
+  const status = typeof a?.email?.status === 'string' ? a.email.status : null
+  const parsed = FieldsAnswer.safeParse(a?.fields ?? a?.email?.fields)
+  const fields = parsed.success
+    ? Object.fromEntries(
+        Object.entries(parsed.data).map(([k, v]) => [k, v === null ? '' : String(v)])
+      )
+    : null
+  return { status, lists: contactListsOf(answer), fields }
+}
+
 const TaskResult = z.object({
   task_uuid: z.string().optional(),
   status: z.string(),
@@ -259,6 +288,26 @@ export function createUnisenderClient(opts: UnisenderClientOptions) {
           z.unknown()
         )
         return { found: true, lists: contactListsOf(answer) }
+      } catch (err) {
+        if (err instanceof ApiError && err.kind === 'fatal' && /not found/i.test(err.message))
+          return { found: false }
+        throw err
+      }
+    },
+
+    /**
+     * One contact's account-wide status, lists and user fields (getContact with include_lists and
+     * include_fields), for field updates of incremental runs (#15): `found: false` when Unisender
+     * does not know the address; `lists`/`fields` null when the answer names none.
+     */
+    getContactState: async (email: string): Promise<ContactState> => {
+      try {
+        const answer = await call(
+          'getContact',
+          new URLSearchParams({ email, include_lists: '1', include_fields: '1' }),
+          z.unknown()
+        )
+        return { found: true, ...contactStateOf(answer) }
       } catch (err) {
         if (err instanceof ApiError && err.kind === 'fatal' && /not found/i.test(err.message))
           return { found: false }

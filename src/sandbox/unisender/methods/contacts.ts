@@ -5,6 +5,7 @@
  */
 import type { MethodContext } from '../context'
 import { invalidArg, UniError } from '../errors'
+import { accountFields, exportedValue, valuesOf } from '../fields'
 import { flag, idList, requiredStr, str } from '../params'
 import { findContacts, type Membership, membershipsOf, ownedListIds } from '../store'
 import { removeMembers, unsubscribeMembers } from '../writes'
@@ -83,6 +84,16 @@ export async function getContact(ctx: MethodContext) {
       status: m.status,
       added_at: formatTime(m.added_at),
     }))
+  }
+  if (flag(ctx.params, 'include_fields')) {
+    // Beside `email`, name → value as the export shows it (the place is UNCONFIRMED, §9).
+    const types = new Map(
+      (await accountFields(ctx.db, ctx.account.id)).map((f) => [f.name, f.type])
+    )
+    const values = (await valuesOf(ctx.db, [row.id])).get(row.id) ?? new Map<string, string>()
+    out.fields = Object.fromEntries(
+      [...values].map(([name, v]) => [name, exportedValue(types.get(name) ?? 'string', v)])
+    )
   }
   return out
 }
