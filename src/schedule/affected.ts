@@ -12,9 +12,11 @@
  *   (the holder index proves whether its address may go, src/sync/incremental-exact.ts, and
  *   the run turns full when it cannot); a changed address, a deleted or merged customer take a
  *   full run, because the old address is known only to the list (safe, costs more).
+ * - a change of mapped customer data (#15) is incremental for a union or exact sync that maps a
+ *   source it may change and has the customer as a member; subtraction writes no fields.
  */
 import type { SyncMode } from '../db/schema'
-import type { PageFacts } from './history'
+import { ANY_CUSTOM_FIELD, type PageFacts } from './history'
 
 export type ChangeKind = 'incremental' | 'full'
 
@@ -26,6 +28,15 @@ export interface SyncTarget {
   segmentCode: string | null
   /** null = not known yet: treated as dynamic (follow changes rather than miss them). */
   segmentIsDynamic: boolean | null
+  /** The CRM sources the sync maps to contact fields (#15); none when absent. */
+  fieldSources?: readonly string[]
+}
+
+/** Whether a sync mapping `mapped` sources writes a value a change of `changed` may alter. */
+export function mapsAny(mapped: readonly string[] | undefined, changed: ReadonlySet<string>) {
+  return (mapped ?? []).some(
+    (s) => changed.has(s) || (s.startsWith('cf:') && changed.has(ANY_CUSTOM_FIELD))
+  )
 }
 
 /** True when a sync follows the CRM's changes (dynamic segments and "all customers"). */
@@ -34,7 +45,7 @@ export function followsChanges(s: SyncTarget): boolean {
 }
 
 type Effect = 'none' | ChangeKind
-type Event = 'joined' | 'left' | 'email' | 'consent' | 'created' | 'merge-target' | 'gone'
+type Event = 'joined' | 'left' | 'email' | 'consent' | 'created' | 'merge-target' | 'gone' | 'field'
 
 /** What a change of one member means for a sync in `mode`. */
 export function effectOf(mode: SyncMode, event: Event): Effect {
@@ -51,6 +62,8 @@ export function effectOf(mode: SyncMode, event: Event): Effect {
       return mode === 'exact' ? 'incremental' : 'none'
     case 'gone':
       return mode === 'exact' ? 'full' : 'none'
+    case 'field':
+      return mode === 'subtract' ? 'none' : 'incremental'
   }
 }
 
@@ -96,6 +109,16 @@ export function affectedSyncs(
       for (const s of live)
         if (s.allCustomers || (s.segmentCode !== null && codes.has(s.segmentCode))) apply(s, event)
     }
+  }
+  for (const [id, change] of facts.fieldChanged) {
+    const codes = segmentsOf.get(id)
+    if (!codes) continue
+    for (const s of live)
+      if (
+        mapsAny(s.fieldSources, change.sources) &&
+        (s.allCustomers || (s.segmentCode !== null && codes.has(s.segmentCode)))
+      )
+        apply(s, 'field')
   }
   // Whose list held a gone customer's email is unknown: every sync that removes must look.
   if (gone.size > 0) for (const s of live) apply(s, 'gone')

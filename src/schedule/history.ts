@@ -29,6 +29,12 @@ export interface PageFacts {
   gone: Set<number>
   /** Customers that received another customer by a merge (`combinedTo`). */
   mergeTargets: Set<number>
+  /**
+   * Customers whose mappable data changed (#15): customer id → the sync sources (field-values.ts)
+   * the change may alter and the newest such history id. Not in `touched`: the poller re-reads
+   * them only when some sync of the shop maps one of those sources (src/schedule/poll.ts).
+   */
+  fieldChanged: Map<number, { sources: Set<string>; historyId: number }>
 }
 
 /**
@@ -38,6 +44,34 @@ export interface PageFacts {
  */
 export function isConsentField(field: string): boolean {
   return field === 'email_marketing_unsubscribed_at' || /subscri/i.test(field)
+}
+
+/** Every custom field of the customer: a history entry whose custom field code is unreadable. */
+export const ANY_CUSTOM_FIELD = 'cf:*'
+
+/**
+ * The mappable sources (src/sync/field-values.ts BUILTIN_SOURCES, `cf:<code>`) a history field
+ * may change, [] when none. The sandbox records a first-name change as `first_name`; the other
+ * names are UNCONFIRMED (docs/retailcrm.md §3), so the match is loose on the safe side: snake or
+ * camel case, any sub-key (`address.city`, `phones.0.number`), `custom_fields.<code>` or
+ * `customFields.<code>`. A missed name costs only latency: the daily full run writes the value.
+ */
+export function fieldSourcesOf(field: string): string[] {
+  const custom = /^custom_?fields?(?:[.[](.+?)\]?)?$/i.exec(field)
+  if (custom) return [custom[1] ? `cf:${custom[1]}` : ANY_CUSTOM_FIELD]
+  const key = field.toLowerCase().replace(/[^a-z]/g, '')
+  if (key.startsWith('firstname')) return ['firstName', 'fullName']
+  if (key.startsWith('lastname')) return ['lastName', 'fullName']
+  if (key.startsWith('patronymic')) return ['patronymic', 'fullName']
+  if (key.startsWith('phone')) return ['phone']
+  if (key.startsWith('address') || key === 'city') return ['city']
+  if (key.startsWith('birthday')) return ['birthday']
+  if (key === 'sex') return ['sex']
+  if (key.startsWith('tag')) return ['tags']
+  if (key.startsWith('totalsumm')) return ['totalSumm']
+  if (key.startsWith('orderscount')) return ['ordersCount']
+  if (key.startsWith('lastorderdate')) return ['lastOrderDate']
+  return []
 }
 
 /** `{code}` (or a bare string) of a segments entry's oldValue/newValue. */
@@ -59,6 +93,7 @@ export function readHistoryPage(entries: readonly HistoryEntry[]): PageFacts {
     created: new Set(),
     gone: new Set(),
     mergeTargets: new Set(),
+    fieldChanged: new Map(),
   }
   const touch = (customerId: number, historyId: number) => {
     const prev = facts.touched.get(customerId)
@@ -100,6 +135,13 @@ export function readHistoryPage(entries: readonly HistoryEntry[]): PageFacts {
     } else if (isConsentField(field)) {
       facts.consentChanged.add(cid)
       touch(cid, e.id)
+    } else {
+      const sources = fieldSourcesOf(field)
+      if (sources.length === 0) continue
+      const had = facts.fieldChanged.get(cid) ?? { sources: new Set<string>(), historyId: e.id }
+      for (const s of sources) had.sources.add(s)
+      had.historyId = Math.max(had.historyId, e.id)
+      facts.fieldChanged.set(cid, had)
     }
   }
   return facts

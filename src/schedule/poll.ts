@@ -16,7 +16,13 @@ import type { BatchItem } from 'drizzle-orm/batch'
 import type { Customer } from '../clients/retailcrm'
 import { type Tenant, tenants } from '../db/schema'
 import { type ChangeRecord, changeRecord, encodeRecords } from '../sync'
-import { affectedSyncs, type ChangeKind, followsChanges, type SyncTarget } from './affected'
+import {
+  affectedSyncs,
+  type ChangeKind,
+  followsChanges,
+  mapsAny,
+  type SyncTarget,
+} from './affected'
 import { insertPage, prunePages } from './change-pages'
 import { HISTORY_PAGE_LIMIT } from './config'
 import type { CrmPort, ScheduleDeps } from './deps'
@@ -156,13 +162,20 @@ async function readPage(
   facts: PageFacts,
   syncList: SyncTarget[]
 ): Promise<ReadPage> {
-  const touched = [...facts.touched.keys()].sort((a, b) => a - b)
+  // Contact fields (#15): a change of data some sync maps touches the customer too, and every
+  // record carries the raw values of the sources the shop's syncs map.
+  const sources = [...new Set(syncList.flatMap((s) => s.fieldSources ?? []))].sort()
+  const changedOf = (id: number) => [...(facts.fieldChanged.get(id)?.sources ?? [])]
+  const ids = new Set(facts.touched.keys())
+  for (const [id, change] of facts.fieldChanged)
+    if (syncList.some((s) => mapsAny(s.fieldSources, change.sources))) ids.add(id)
+  const touched = [...ids].sort((a, b) => a - b)
   const found = await reRead(
     crm,
     touched.filter((id) => !facts.gone.has(id))
   )
   const records = touched.map((id) =>
-    changeRecord(id, facts.gone.has(id) ? undefined : found.get(id))
+    changeRecord(id, facts.gone.has(id) ? undefined : found.get(id), sources, changedOf(id))
   )
   const segmentsOf = new Map<number, Set<string>>()
   for (const r of records) if (r.k !== 'gone') segmentsOf.set(r.i, new Set(r.s))

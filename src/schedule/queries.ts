@@ -7,6 +7,7 @@
 import { and, asc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { pendingChanges, type RunStatus, syncs, type Tenant, tenants } from '../db/schema'
+import { parseFieldMap } from '../sync'
 import type { SyncTarget } from './affected'
 import type { MarkKind } from './due'
 
@@ -75,16 +76,22 @@ export async function forgetIdleCursors(db: Db): Promise<void> {
 
 /** The active syncs of a tenant, in the shape the change mapping needs. */
 export async function tenantFollowers(db: Db, tenantId: number): Promise<SyncTarget[]> {
-  return db
+  const rows = await db
     .select({
       id: syncs.id,
       mode: syncs.mode,
       allCustomers: syncs.allCustomers,
       segmentCode: syncs.segmentCode,
       segmentIsDynamic: syncs.segmentIsDynamic,
+      fieldMap: syncs.fieldMap,
     })
     .from(syncs)
     .where(and(eq(syncs.tenantId, tenantId), eq(syncs.state, 'active')))
+  // The mapped sources decide which data changes the poller follows (#15); zod-parsed.
+  return rows.map(({ fieldMap, ...s }) => ({
+    ...s,
+    fieldSources: parseFieldMap(fieldMap).map((m) => m.source),
+  }))
 }
 
 export interface SegmentWatchRow {

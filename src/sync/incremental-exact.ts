@@ -27,6 +27,9 @@ export interface TouchedCustomer {
   email: string
   /** A member of the sync's segment now (every existing customer for "all customers"). */
   member: boolean
+  /** Raw values of the mapped sources the poller recorded, and the sources that changed (#15). */
+  values?: Record<string, string>
+  changed?: string[]
 }
 
 export interface ExactPlan {

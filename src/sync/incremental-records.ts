@@ -12,6 +12,7 @@
  */
 import { z } from 'zod'
 import type { Customer } from '../clients/retailcrm'
+import { sourceValue } from './field-values'
 import type { TouchedCustomer } from './incremental-exact'
 import { classifyCustomer } from './normalize'
 
@@ -24,6 +25,13 @@ export interface ChangeRecord {
   e: string
   /** Codes of every segment the customer is in (empty when gone). */
   s: string[]
+  /**
+   * Contact fields (#15): the raw value of each source some sync of the shop maps (field-values.ts
+   * sourceValue; a source missing here is unknown, so nothing is written for it), and `u` the
+   * sources the history says changed (a change of them is what an incremental run writes).
+   */
+  f?: Record<string, string>
+  u?: string[]
 }
 
 const RecordSchema = z.object({
@@ -31,14 +39,32 @@ const RecordSchema = z.object({
   k: z.enum(['valid', 'opted_out', 'role', 'invalid', 'gone']),
   e: z.string(),
   s: z.array(z.string()),
+  f: z.record(z.string(), z.string()).optional(),
+  u: z.array(z.string()).optional(),
 })
 const PageSchema = z.array(RecordSchema)
 
-/** The record of customer `id` as re-read now (`c` undefined = not returned: gone). */
-export function changeRecord(id: number, c: Customer | undefined): ChangeRecord {
+/**
+ * The record of customer `id` as re-read now (`c` undefined = not returned: gone), with the raw
+ * values of `sources` and the `changed` sources when given (#15).
+ */
+export function changeRecord(
+  id: number,
+  c: Customer | undefined,
+  sources: readonly string[] = [],
+  changed: readonly string[] = []
+): ChangeRecord {
   if (!c) return { i: id, k: 'gone', e: '', s: [] }
   const k = classifyCustomer(c)
-  return { i: id, k: k.kind, e: k.email, s: (c.segments ?? []).map((x) => x.code).sort() }
+  const r: ChangeRecord = {
+    i: id,
+    k: k.kind,
+    e: k.email,
+    s: (c.segments ?? []).map((x) => x.code).sort(),
+  }
+  if (sources.length > 0) r.f = Object.fromEntries(sources.map((s) => [s, sourceValue(c, s)]))
+  if (changed.length > 0) r.u = [...changed].sort()
+  return r
 }
 
 /** Packs the records of one page into one row's data. */
@@ -79,7 +105,13 @@ export function coversRange(pages: readonly PageSpan[], from: number, upTo: numb
  */
 export function newestRecords(pages: readonly ChangeRecord[][]): ChangeRecord[] {
   const byId = new Map<number, ChangeRecord>()
-  for (const page of pages) for (const r of page) byId.set(r.i, r)
+  for (const page of pages)
+    for (const r of page) {
+      // The newest values count, but a field change seen on any page of the range stays one.
+      const older = byId.get(r.i)?.u ?? []
+      const u = [...new Set([...older, ...(r.u ?? [])])].sort()
+      byId.set(r.i, u.length > 0 ? { ...r, u } : r)
+    }
   return [...byId.values()].sort((a, b) => a.i - b.i)
 }
 
@@ -90,5 +122,8 @@ export function touchedOf(
 ): TouchedCustomer {
   if (r.k === 'gone') return { id: r.i, kind: 'gone', email: '', member: false }
   const member = t.allCustomers || (t.segmentCode !== null && r.s.includes(t.segmentCode))
-  return { id: r.i, kind: r.k, email: r.e, member }
+  const out: TouchedCustomer = { id: r.i, kind: r.k, email: r.e, member }
+  if (r.f) out.values = r.f
+  if (r.u) out.changed = r.u
+  return out
 }

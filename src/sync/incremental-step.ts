@@ -6,7 +6,8 @@
  * incremental-records.ts). This step loads the pages of its range, takes each customer's newest
  * record, plans them — union and subtraction in incremental.ts, exact match against the holder
  * index in incremental-exact.ts — stages the writes and continues at the engine's `check` → `write`
- * phases. When the plan says a full run is needed, the same run turns into a full one (export +
+ * phases; changed contact fields (#15) wait in cursor.pendFields for their getContact check at the
+ * start of `write` (incremental-fields.ts). When the plan says a full run is needed, the same run turns into a full one (export +
  * read_crm), so the user always sees one run per trigger.
  *
  * Why this is as safe as a read of its own: every record was read after every change of its page,
@@ -33,6 +34,7 @@ import {
 } from './holders'
 import { MAX_INCREMENTAL_CUSTOMERS, planTouched } from './incremental'
 import { planExactIncremental, type TouchedCustomer } from './incremental-exact'
+import { fieldCandidates, MAX_FIELD_CHECKS } from './incremental-fields'
 import { coversRange, decodeRecords, newestRecords, touchedOf } from './incremental-records'
 import { PARTITIONS } from './partition'
 import type { StepResult } from './result'
@@ -202,7 +204,7 @@ async function stageExact(
   c.confirmed = true
   const removes = c.incNoRemovals ? [] : plan.removes
   ctx.counts = addCounts(ctx.counts, { ...plan.counts, plannedRemove: removes.length })
-  for (const e of plan.adds) c.pend.push(`+${e}`)
+  for (const e of plan.adds) if (!heldForFields(c, e)) c.pend.push(`+${e}`)
   for (const e of removes) c.pend.push(`-${e}`)
   stageBatches(ctx, true)
   if (holderRun !== null && plan.append.length > 0) {
@@ -226,11 +228,38 @@ async function stageExact(
   return null
 }
 
+/** cursor.pendFields by address, built once per step. */
+const pendIndex = new WeakMap<object, Map<string, [string, string, boolean]>>()
+
+/**
+ * Whether an addition waits for its field check (#15): marked as one in cursor.pendFields, it is
+ * staged after the check, as an update row or the same plain addition, in the same import call.
+ */
+function heldForFields(c: StepContext['cursor'], email: string): boolean {
+  let index = pendIndex.get(c.pendFields)
+  if (!index) {
+    index = new Map(c.pendFields.map((f) => [f[0], f]))
+    pendIndex.set(c.pendFields, index)
+  }
+  const p = index.get(email)
+  if (!p) return false
+  p[2] = true
+  return true
+}
+
 /** The one step of the `incremental` phase: load, plan and stage, or turn full. */
 export async function stepIncremental(ctx: StepContext): Promise<StepResult> {
   const c = ctx.cursor
   const touched = await begin(ctx)
   if (!Array.isArray(touched)) return touched
+  if (ctx.run.mode !== 'subtract') {
+    // Changed mapped data (#15): each candidate is looked up in Unisender at the start of `write`
+    // (incremental-fields.ts); more than a run checks goes full, whose export writes them safely.
+    const candidates = fieldCandidates(c.fields, touched)
+    if (candidates.length > MAX_FIELD_CHECKS)
+      return becomeFull(ctx, c.incUpTo, 'too many field changes')
+    c.pendFields = candidates.map(([e, v]) => [e, v, false])
+  }
   if (ctx.run.mode === 'exact') {
     const early = await stageExact(ctx, touched)
     if (early) return early
@@ -246,8 +275,9 @@ export async function stepIncremental(ctx: StepContext): Promise<StepResult> {
     )
     if (plan.full) return becomeFull(ctx, c.incUpTo, plan.full)
     ctx.counts = addCounts(ctx.counts, plan.counts)
-    for (let i = 0; i < plan.adds.length; i += IMPORT_BATCH_MAX)
-      ctx.stage(SIDES.add, 0, plan.adds.slice(i, i + IMPORT_BATCH_MAX), c.batchesA++)
+    const adds = plan.adds.filter((e) => !heldForFields(c, e))
+    for (let i = 0; i < adds.length; i += IMPORT_BATCH_MAX)
+      ctx.stage(SIDES.add, 0, adds.slice(i, i + IMPORT_BATCH_MAX), c.batchesA++)
     c.pendExclude.push(...plan.excludes)
   }
   advanceWatermark(ctx, c.incUpTo!)

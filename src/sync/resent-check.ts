@@ -28,7 +28,7 @@ export const UNCHECKED_NOTE =
  * Whether a membership is one in the list: any entry for it unless its status says the contact
  * left it (membership statuses are UNCONFIRMED; some answers give none).
  */
-function isMember(lists: readonly ContactList[], listId: number): boolean {
+export function isMember(lists: readonly ContactList[], listId: number): boolean {
   return lists.some((l) => l.id === listId && !/unsub|exclu|delet|block/i.test(l.status ?? ''))
 }
 

@@ -142,6 +142,13 @@ export const CursorSchema = z.object({
   incNoRemovals: z.boolean().default(false),
   incAfter: z.number().int().default(0),
   incRead: z.boolean().default(false),
+  /**
+   * Incremental runs with contact fields (#15): members whose mapped data changed, with their
+   * packed values (cursor.fields order, only the changed sources') and whether the run also adds
+   * them, each checked with getContact at the start of `write` before any value is written
+   * (incremental-fields.ts).
+   */
+  pendFields: z.array(z.tuple([z.string(), z.string(), z.boolean()])).default([]),
   /** Staging chunk sequence: unique per written chunk row of this run. */
   chunkSeq: z.number().int().default(0),
 })

@@ -11,6 +11,7 @@ import type { StepContext } from './context'
 import type { RejectReason } from './counts'
 import { unpackValues } from './field-values'
 import { mentionsPlanLimit, planShortfall } from './guard'
+import { drainFieldChecks } from './incremental-fields'
 import { packRefused, partitionOf, unpack } from './partition'
 import { drainChecks, PLAN_LIMIT_CHECK } from './resent-check'
 import type { StepResult } from './result'
@@ -197,7 +198,12 @@ export async function stepWrite(ctx: StepContext): Promise<StepResult> {
   const c = ctx.cursor
   const listId = c.listId!
   const uni = await ctx.uni()
-  // One kind of work per step keeps the subrequests bounded: refused removals, then checks.
+  // One kind of work per step keeps the subrequests bounded: an incremental run's field checks
+  // (before any call, #15), refused removals, then checks.
+  if (c.pendFields.length > 0) {
+    await drainFieldChecks(ctx, uni, listId)
+    return { kind: 'next' }
+  }
   if (c.pendExclude.length > 0) {
     await drainExcludes(ctx, uni, listId)
     return { kind: 'next' }

@@ -7,7 +7,9 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { createRetailCrmClient } from '../../src/clients/retailcrm'
-import type { SyncMode } from '../../src/db/schema'
+import { runs as runsTable, type SyncMode } from '../../src/db/schema'
+import { processRunStep } from '../../src/sync'
+import { MAX_FIELD_CHECKS } from '../../src/sync/incremental-fields'
 import { settle } from '../support/incremental'
 import { tickAndPoll } from '../support/schedule-queue'
 import {
@@ -188,5 +190,164 @@ describe('contact fields and incremental runs', { timeout: 20_000 }, () => {
     const full = await runToEnd(w)
     expect(full.countsParsed).toMatchObject({ added: 0, fieldsUpdated: 3 })
     for (const e of empty) expect(await fieldsOf(w, e)).toMatchObject({ Name: expect.any(String) })
+  })
+})
+
+/** Delivers every run step, then each once more as a redelivery of a committed step. */
+async function drainTwice(w: World) {
+  while (w.sent.length > 0) {
+    const { msg } = w.sent.shift()!
+    expect((await processRunStep(env, msg, { attempts: 1 }, w.overrides())).kind).toBe('ack')
+    await processRunStep(env, msg, { attempts: 2 }, w.overrides())
+  }
+}
+
+/** fieldsWorld brought to its steady state by the scheduler (its first full run done). */
+async function settledFields(fieldMap = MAP, mode: SyncMode = 'union') {
+  const w = await fieldsWorld(mode)
+  if (fieldMap !== MAP)
+    await env.DB.prepare('UPDATE syncs SET field_map = ? WHERE id = ?')
+      .bind(fieldMap, w.sync.id)
+      .run()
+  const deps = await schedulerFor(w)
+  await settle(w, deps)
+  expect((await lastRun(w)).status).toBe('done')
+  return { w, deps }
+}
+
+describe('incremental runs pick up changes of mapped fields', { timeout: 30_000 }, () => {
+  it('a first-name change reaches Unisender in one tick: that contact only, one import', async () => {
+    const { w, deps } = await settledFields()
+    const before = await Promise.all(['c1', 'c6'].map((c) => fieldsOf(w, `${c}@example.com`)))
+    const imports = w.uni.calls('importContacts')
+    const lookups = w.uni.calls('getContact')
+    await w.crm.changeFirstName(5, 'Зинаида')
+    await tickAndPoll(deps)
+    await w.drain()
+    const inc = await lastRun(w)
+    expect([inc.kind, inc.status]).toEqual(['incremental', 'done'])
+    expect(JSON.parse(inc.counts)).toMatchObject({ fieldsUpdated: 1, plannedUpdate: 1 })
+    expect(w.uni.calls('getContact') - lookups).toBe(1)
+    expect(w.uni.calls('importContacts') - imports).toBe(1)
+    expect(await fieldsOf(w, 'c5@example.com')).toMatchObject({ Name: 'Зинаида' })
+    expect(await Promise.all(['c1', 'c6'].map((c) => fieldsOf(w, `${c}@example.com`)))).toEqual(
+      before
+    )
+  })
+
+  it('exact match: the same, in the mixed batch of its additions and removals', async () => {
+    const { w, deps } = await settledFields(MAP, 'exact')
+    const imports = w.uni.calls('importContacts')
+    await w.crm.changeFirstName(5, 'Зинаида')
+    await w.crm.changeFirstName(9, 'Outside')
+    await tickAndPoll(deps)
+    await w.drain()
+    const inc = await lastRun(w)
+    expect([inc.kind, inc.status]).toEqual(['incremental', 'done'])
+    expect(JSON.parse(inc.counts)).toMatchObject({ fieldsUpdated: 1 })
+    expect(w.uni.calls('importContacts') - imports).toBe(1)
+    expect(await fieldsOf(w, 'c5@example.com')).toMatchObject({ Name: 'Зинаида' })
+    expect(await fieldsOf(w, 'c9@example.com')).not.toMatchObject({ Name: 'Outside' })
+  })
+
+  it('no value for a contact unsubscribed in Unisender (account-wide or from the list), a CRM opt-out or a non-member', async () => {
+    const { w, deps } = await settledFields()
+    // c6 unsubscribes in Unisender after the full run: the run cannot see it but getContact can.
+    await env.SANDBOX_DB.prepare(
+      "UPDATE uni_contacts SET status = 'unsubscribed' WHERE account_id = ? AND email = ?"
+    )
+      .bind(w.account.id, 'c6@example.com')
+      .run()
+    const before = await Promise.all([2, 3, 4, 6, 9].map((i) => fieldsOf(w, `c${i}@example.com`)))
+    for (const id of [2, 3, 4, 6, 9, 7]) await w.crm.changeFirstName(id, `New${id}`)
+    await tickAndPoll(deps)
+    await w.drain()
+    const inc = await lastRun(w)
+    expect([inc.kind, inc.status]).toEqual(['incremental', 'done'])
+    expect(JSON.parse(inc.counts)).toMatchObject({ fieldsUpdated: 1 })
+    expect(await fieldsOf(w, 'c7@example.com')).toMatchObject({ Name: 'New7' })
+    expect(await Promise.all([2, 3, 4, 6, 9].map((i) => fieldsOf(w, `c${i}@example.com`)))).toEqual(
+      before
+    )
+    // Statuses are untouched.
+    const statuses = await env.SANDBOX_DB.prepare(
+      'SELECT email, status FROM uni_contacts WHERE account_id = ? AND email IN (?, ?) ORDER BY email'
+    )
+      .bind(w.account.id, 'c2@example.com', 'c6@example.com')
+      .all<{ email: string; status: string }>()
+    expect(statuses.results.map((r) => [r.email, r.status])).toEqual([
+      ['c2@example.com', 'unsubscribed'],
+      ['c6@example.com', 'unsubscribed'],
+    ])
+  })
+
+  it('an unchanged value is not re-sent (getContact shows it)', async () => {
+    const { w, deps } = await settledFields()
+    const name = await firstName(w, 5)
+    await w.crm.changeFirstName(5, 'Tmp')
+    await w.crm.changeFirstName(5, name)
+    const imports = w.uni.calls('importContacts')
+    await tickAndPoll(deps)
+    await w.drain()
+    const inc = await lastRun(w)
+    expect([inc.kind, inc.status]).toEqual(['incremental', 'done'])
+    expect(JSON.parse(inc.counts)).toMatchObject({ fieldsUpdated: 0, plannedUpdate: 0 })
+    // At most the union run's re-addition of the touched member, never an update row.
+    expect(w.uni.calls('importContacts') - imports).toBeLessThanOrEqual(1)
+    expect(await fieldsOf(w, 'c5@example.com')).toMatchObject({ Name: name })
+  })
+
+  it('a sync mapping no field is untouched: no run, no getContact, no import', async () => {
+    const { w, deps } = await settledFields('[]')
+    const runs = (await w.db.select().from(runsTable)).length
+    const imports = w.uni.calls('importContacts')
+    const lookups = w.uni.calls('getContact')
+    await w.crm.changeFirstName(5, 'Зинаида')
+    await tickAndPoll(deps)
+    await w.drain()
+    expect((await w.db.select().from(runsTable)).length).toBe(runs)
+    expect(w.uni.calls('getContact')).toBe(lookups)
+    expect(w.uni.calls('importContacts')).toBe(imports)
+  })
+
+  it('a sync that maps another source ignores a first-name change', async () => {
+    const cityOnly = JSON.stringify([{ source: 'city', target: 'city', type: 'string' }])
+    const { w, deps } = await settledFields(cityOnly)
+    const runs = (await w.db.select().from(runsTable)).length
+    await w.crm.changeFirstName(5, 'Зинаида')
+    await tickAndPoll(deps)
+    await w.drain()
+    expect((await w.db.select().from(runsTable)).length).toBe(runs)
+  })
+
+  it('duplicate deliveries write once', async () => {
+    const { w, deps } = await settledFields()
+    const imports = w.uni.calls('importContacts')
+    await w.crm.changeFirstName(5, 'Зинаида')
+    await tickAndPoll(deps)
+    await drainTwice(w)
+    const inc = await lastRun(w)
+    expect([inc.kind, inc.status]).toEqual(['incremental', 'done'])
+    expect(JSON.parse(inc.counts)).toMatchObject({ fieldsUpdated: 1 })
+    expect(w.uni.calls('importContacts') - imports).toBe(1)
+    expect(await fieldsOf(w, 'c5@example.com')).toMatchObject({ Name: 'Зинаида' })
+  })
+
+  it(`more than ${MAX_FIELD_CHECKS} changed contacts turn the run full, which writes them`, async () => {
+    const w = await makeWorld({
+      shop: smallShop(MAX_FIELD_CHECKS + 20, { size: MAX_FIELD_CHECKS + 10 }, false),
+      mode: 'union',
+      sync: { fieldMap: MAP },
+    })
+    const deps = await schedulerFor(w)
+    await settle(w, deps)
+    const lookups = w.uni.calls('getContact')
+    for (let id = 1; id <= MAX_FIELD_CHECKS + 1; id++) await w.crm.changeFirstName(id, `N${id}`)
+    await tickAndPoll(deps)
+    await w.drain()
+    const run = await lastRun(w)
+    expect([run.kind, run.status]).toEqual(['full', 'done'])
+    expect(w.uni.calls('getContact')).toBe(lookups)
+    expect(JSON.parse(run.counts)).toMatchObject({ fieldsUpdated: MAX_FIELD_CHECKS + 1 })
   })
 })
