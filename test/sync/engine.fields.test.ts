@@ -320,6 +320,21 @@ describe('incremental runs pick up changes of mapped fields', { timeout: 30_000 
     expect((await w.db.select().from(runsTable)).length).toBe(runs)
   })
 
+  it('a refused update is a per-contact reject, not a failed run', async () => {
+    const { w, deps } = await settledFields()
+    await w.crm.changeFirstName(5, 'Пётр')
+    await w.crm.changeFirstName(6, 'Олег')
+    w.uni.faults.set({ rowErrors: { emails: ['c5@example.com'] } })
+    await tickAndPoll(deps)
+    await w.drain()
+    const inc = await lastRun(w)
+    expect([inc.kind, inc.status]).toEqual(['incremental', 'done'])
+    expect(JSON.parse(inc.counts)).toMatchObject({ fieldsUpdated: 1, plannedUpdate: 2 })
+    expect((await w.rejects(inc.id)).map((r) => r.email)).toEqual(['c5@example.com'])
+    expect((await fieldsOf(w, 'c6@example.com')).Name).toBe('Олег')
+    expect((await fieldsOf(w, 'c5@example.com')).Name).not.toBe('Пётр')
+  })
+
   it('duplicate deliveries write once', async () => {
     const { w, deps } = await settledFields()
     const imports = w.uni.calls('importContacts')
