@@ -68,6 +68,8 @@ function advanceWatermark(ctx: StepContext, to: number): void {
 /** Turns this run into a full one covering every change recorded up to `cursor`. */
 async function becomeFull(ctx: StepContext, cursor: number | null, why: string) {
   const listId = ctx.cursor.listId!
+  // The full run compares every mapped value with the export: no field check is left pending.
+  ctx.cursor.pendFields = []
   await startExport(ctx, listId)
   ctx.extra.push(fenced(ctx, `UPDATE runs SET kind = 'full' WHERE id = ?`, ctx.run.id))
   // The full run builds a new holder index; the old one does not cover the new watermark.

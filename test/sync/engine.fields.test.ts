@@ -8,7 +8,7 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { createRetailCrmClient } from '../../src/clients/retailcrm'
 import { runs as runsTable, type SyncMode } from '../../src/db/schema'
-import { processRunStep } from '../../src/sync'
+import { confirmRun, processRunStep } from '../../src/sync'
 import { MAX_FIELD_CHECKS } from '../../src/sync/incremental-fields'
 import { settle } from '../support/incremental'
 import { tickAndPoll } from '../support/schedule-queue'
@@ -248,6 +248,31 @@ describe('incremental runs pick up changes of mapped fields', { timeout: 30_000 
     expect(w.uni.calls('importContacts') - imports).toBe(1)
     expect(await fieldsOf(w, 'c5@example.com')).toMatchObject({ Name: 'Зинаида' })
     expect(await fieldsOf(w, 'c9@example.com')).not.toMatchObject({ Name: 'Outside' })
+  })
+
+  it('an exact run that turns full leaves no field check behind: the full run writes the value once', async () => {
+    const { w, deps } = await settledFields(MAP, 'exact')
+    // Any removal trips the guard: the incremental plan turns full (and the full run waits).
+    await env.DB.prepare('UPDATE syncs SET guard_min_count = 1, guard_percent = 1 WHERE id = ?')
+      .bind(w.sync.id)
+      .run()
+    await w.crm.changeFirstName(5, 'Зинаида')
+    await w.crm.unsubscribe(7)
+    await tickAndPoll(deps)
+    await w.drain()
+    const waiting = await lastRun(w)
+    expect([waiting.kind, waiting.status]).toEqual(['full', 'needs_confirmation'])
+    const lookups = w.uni.calls('getContact')
+    await confirmRun(
+      { db: w.db, queue: w.queue, now: () => 0 },
+      { tenantId: w.tenant.id, runId: waiting.id }
+    )
+    await w.drain()
+    const run = await lastRun(w)
+    expect([run.id, run.status]).toEqual([waiting.id, 'done'])
+    expect(JSON.parse(run.counts)).toMatchObject({ fieldsUpdated: 1, removed: 1 })
+    expect(w.uni.calls('getContact')).toBe(lookups)
+    expect(await fieldsOf(w, 'c5@example.com')).toMatchObject({ Name: 'Зинаида' })
   })
 
   it('no value for a contact unsubscribed in Unisender (account-wide or from the list), a CRM opt-out or a non-member', async () => {
