@@ -50,7 +50,8 @@ async function reRead(crm: CrmPort, ids: readonly number[]): Promise<Map<number,
 /**
  * The first poll of a tenant starts at "now" (the newest history id) instead of replaying years of
  * history, and asks for a full reconcile of every sync (last_reconcile_at = NULL), which covers
- * anything that changed before. UNCONFIRMED: that history is ordered by id and that the last page
+ * anything that changed before. It stays at 100 a page: its jump to page `totalPageCount` is
+ * size-dependent, and a 250 refused there would be retried at 100 with the same page number. UNCONFIRMED: that history is ordered by id and that the last page
  * may be requested directly; both hold for the documented sinceId paging.
  */
 async function startCursor(
@@ -98,7 +99,9 @@ export async function pollTenantHistory(
   const group: ReadPage = { records: [], verdicts: new Map() }
   try {
     while (more && pages < maxPages) {
-      const res = await crm.customersHistory({ sinceId: cursor, limit: HISTORY_PAGE_LIMIT })
+      // 250 where the shop's CRM serves it, else 100 (remembered per tenant): sinceId paging does
+      // not depend on the size, and `more` comes from the answer's own page count.
+      const res = await crm.customersHistory({ sinceId: cursor, limit: 'auto' })
       pages++
       const facts = readHistoryPage(res.history)
       if (facts.maxId === null || facts.maxId <= cursor) {
@@ -108,7 +111,7 @@ export async function pollTenantHistory(
       for (const m of facts.membership) membershipCodes.add(m.code)
       if (syncList.length > 0) addPage(group, await readPage(deps, crm, facts, syncList))
       cursor = facts.maxId
-      more = res.history.length >= HISTORY_PAGE_LIMIT || res.pagination.totalPageCount > 1
+      more = res.pagination.totalPageCount > 1
     }
   } catch (err) {
     if (cursor > from)
