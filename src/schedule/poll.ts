@@ -51,8 +51,9 @@ async function reRead(crm: CrmPort, ids: readonly number[]): Promise<Map<number,
  * The first poll of a tenant starts at "now" (the newest history id) instead of replaying years of
  * history, and asks for a full reconcile of every sync (last_reconcile_at = NULL), which covers
  * anything that changed before. It stays at 100 a page: its jump to page `totalPageCount` is
- * size-dependent, and a 250 refused there would be retried at 100 with the same page number. UNCONFIRMED: that history is ordered by id and that the last page
- * may be requested directly; both hold for the documented sinceId paging.
+ * size-dependent, and a 250 refused there would be retried at 100 with the same page number.
+ * UNCONFIRMED: that history is ordered by id and that the last page may be requested directly;
+ * both hold for the documented sinceId paging.
  */
 async function startCursor(
   deps: ScheduleDeps,
