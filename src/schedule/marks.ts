@@ -1,33 +1,13 @@
 /**
- * The scheduler's writes, as drizzle statements that callers put into one db.batch(): recording
- * pending changes, marking a sync due (only ever earlier and stronger), and the conditional updates
- * that make two concurrent ticks safe (claiming a mark, advancing the history cursor).
+ * The scheduler's writes, as drizzle statements that callers put into one db.batch(): marking a
+ * sync due (only ever earlier and stronger), and the conditional updates that make two concurrent
+ * ticks safe (claiming a mark, advancing the history cursor). Recorded changes live in
+ * change-pages.ts.
  */
-import { and, eq, isNotNull, isNull, lte, ne, or, sql } from 'drizzle-orm'
+import { and, eq, isNull, lte, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { pendingChanges, syncs, tenants } from '../db/schema'
+import { syncs, tenants } from '../db/schema'
 import type { MarkKind } from './due'
-
-/** pending_changes has 3 columns: 33 rows keep one INSERT under D1's 100 bound parameters. */
-const PENDING_ROWS_PER_STATEMENT = 33
-
-/** Upserts of touched customers, keeping the newest history id per customer. */
-export function recordPending(db: Db, tenantId: number, touched: ReadonlyMap<number, number>) {
-  const rows = [...touched].map(([customerId, historyId]) => ({ tenantId, customerId, historyId }))
-  const out = []
-  for (let i = 0; i < rows.length; i += PENDING_ROWS_PER_STATEMENT) {
-    out.push(
-      db
-        .insert(pendingChanges)
-        .values(rows.slice(i, i + PENDING_ROWS_PER_STATEMENT))
-        .onConflictDoUpdate({
-          target: [pendingChanges.tenantId, pendingChanges.customerId],
-          set: { historyId: sql`max(${pendingChanges.historyId}, excluded.history_id)` },
-        })
-    )
-  }
-  return out
-}
 
 const RANK_SQL = sql`(CASE ${syncs.nextRunKind} WHEN 'reconcile' THEN 3 WHEN 'full' THEN 2 WHEN 'incremental' THEN 1 ELSE 0 END)`
 const RANK: Record<MarkKind, number> = { incremental: 1, full: 2, reconcile: 3 }
@@ -120,37 +100,4 @@ export async function takePollLease(
 /** Extends (holder only, by convention) or releases the poll lease. */
 export async function setPollLease(db: Db, tenantId: number, until: number | null) {
   await db.update(tenants).set({ historyPollUntil: until }).where(eq(tenants.id, tenantId))
-}
-
-/**
- * Drops the pending changes every active following sync has covered (its watermark), or — for a
- * tenant that follows nothing — those up to the cursor: a sync created later starts with a full
- * run whose watermark is the cursor at that moment (coverRecordedChanges). Paused syncs do not
- * hold rows back; their watermark is cleared instead, so their next change run is a full one.
- */
-export async function prunePending(db: Db, tenantId: number) {
-  await db.batch([
-    db
-      .update(syncs)
-      .set({ historyAppliedId: null })
-      .where(
-        and(
-          eq(syncs.tenantId, tenantId),
-          ne(syncs.state, 'active'),
-          isNotNull(syncs.historyAppliedId)
-        )
-      ),
-    db.delete(pendingChanges).where(
-      and(
-        eq(pendingChanges.tenantId, tenantId),
-        lte(
-          pendingChanges.historyId,
-          sql`coalesce((SELECT min(coalesce(s.history_applied_id, 0)) FROM syncs s
-              WHERE s.tenant_id = ${tenantId} AND s.state = 'active'
-              AND (s.all_customers = 1 OR s.segment_is_dynamic IS NULL OR s.segment_is_dynamic = 1)),
-              (SELECT t.history_since_id FROM tenants t WHERE t.id = ${tenantId}), 0)`
-        )
-      )
-    ),
-  ])
 }
