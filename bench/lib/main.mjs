@@ -13,7 +13,13 @@ import { FIELD_ROWS, runFieldsScenario } from './fields.mjs'
 import { connectHeap } from './heap.mjs'
 import { measureLatency } from './latency.mjs'
 import { machineInfo } from './machine.mjs'
-import { descendants, startWrangler, stopProcess, wranglerSync } from './procs.mjs'
+import {
+  descendants,
+  startModuleWorker,
+  startSandboxWorker,
+  stopProcess,
+  wranglerSync,
+} from './procs.mjs'
 import { writeResults } from './results.mjs'
 import { measuredRun } from './runs.mjs'
 import * as sc from './scenario.mjs'
@@ -89,53 +95,23 @@ export async function runBenchmark(args) {
     const secret = sc.PARTNER_SECRET
     status.phase = 'start sandbox'
     children.push(
-      await startWrangler(code, {
-        name: 'sandbox',
-        args: [
-          '-c',
-          'wrangler.sandbox.toml',
-          '--port',
-          String(args.sandboxPort),
-          '--persist-to',
-          sandboxState,
-          '--inspector-port',
-          String(args.sandboxPort + 1000),
-          '--var',
-          `MODULE_URL:${appUrl}`,
-          '--var',
-          `MODULE_SECRET:${secret}`,
-          '--var',
-          `BENCH_RATE_SCALE:${args.rateScale}`,
-        ],
+      await startSandboxWorker(code, {
+        port: args.sandboxPort,
+        state: sandboxState,
+        appUrl,
+        secret: secret,
+        rateScale: args.rateScale,
         onLine: keep('sandbox'),
-        readyUrl: `${sandboxUrl}/unisender/inspect.json`,
       })
     )
     status.phase = 'start module'
-    const vars = {
-      ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      RETAILCRM_MODULE_SECRET: secret,
-      RETAILCRM_MODULE_CODE: 'unisender-segments',
-      PUBLIC_URL: appUrl,
-      UNISENDER_API_URL: `${sandboxUrl}/unisender/ru/api`,
-      APP_ENV: 'development',
-      ALLOW_INSECURE_LOCALHOST: '1',
-      BENCH: '1',
-    }
-    const app = await startWrangler(code, {
-      name: 'module',
-      args: [
-        '--port',
-        String(args.appPort),
-        '--persist-to',
-        appState,
-        '--test-scheduled',
-        '--inspector-port',
-        String(args.appPort + 1000),
-        ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
-      ],
+    const app = await startModuleWorker(code, {
+      port: args.appPort,
+      state: appState,
+      sandboxUrl,
+      encryptionKey: randomBytes(32).toString('base64'),
+      secret,
       onLine: keep('app'),
-      readyUrl: `${appUrl}/healthz`,
       // gc() for the module's step-peak probes (src/lib/metering.ts memoryPeak); V8 flags are
       // process-wide, and only the module calls gc().
       env: { MINIFLARE_WORKERD_V8_FLAGS: '--expose-gc' },

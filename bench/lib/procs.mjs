@@ -131,3 +131,67 @@ export function memory(pid) {
     return { rss: 0, hwm: 0 }
   }
 }
+
+/**
+ * Starts the sandbox Worker (both emulators) on `port`, handing off to the module at `appUrl`, as
+ * every bench scenario does; resolves once its Unisender emulator answers.
+ */
+export function startSandboxWorker(code, o) {
+  const sandboxUrl = `http://localhost:${o.port}`
+  return startWrangler(code, {
+    name: 'sandbox',
+    args: [
+      '-c',
+      'wrangler.sandbox.toml',
+      '--port',
+      String(o.port),
+      '--persist-to',
+      o.state,
+      '--inspector-port',
+      String(o.port + 1000),
+      '--var',
+      `MODULE_URL:${o.appUrl}`,
+      '--var',
+      `MODULE_SECRET:${o.secret}`,
+      '--var',
+      `BENCH_RATE_SCALE:${o.rateScale}`,
+    ],
+    onLine: o.onLine,
+    readyUrl: `${sandboxUrl}/unisender/inspect.json`,
+  })
+}
+
+/**
+ * Starts the module Worker on `port` against the sandbox at `sandboxUrl` with the bench's settings
+ * (development cookies, localhost CRM allowed, BENCH metering lines, cron fired by hand through
+ * --test-scheduled, an inspector for CPU and heap); resolves once /healthz answers.
+ */
+export function startModuleWorker(code, o) {
+  const appUrl = `http://localhost:${o.port}`
+  const vars = {
+    ENCRYPTION_KEY: o.encryptionKey,
+    RETAILCRM_MODULE_SECRET: o.secret,
+    RETAILCRM_MODULE_CODE: 'unisender-segments',
+    PUBLIC_URL: appUrl,
+    UNISENDER_API_URL: `${o.sandboxUrl}/unisender/ru/api`,
+    APP_ENV: 'development',
+    ALLOW_INSECURE_LOCALHOST: '1',
+    BENCH: '1',
+  }
+  return startWrangler(code, {
+    name: 'module',
+    args: [
+      '--port',
+      String(o.port),
+      '--persist-to',
+      o.state,
+      '--test-scheduled',
+      '--inspector-port',
+      String(o.port + 1000),
+      ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+    ],
+    onLine: o.onLine,
+    readyUrl: `${appUrl}/healthz`,
+    env: o.env,
+  })
+}

@@ -14,7 +14,14 @@ import { Collector } from './collector.mjs'
 import { d1FileBytes, localD1 } from './dbs.mjs'
 import { plannedChange, visible } from './latency.mjs'
 import { machineInfo } from './machine.mjs'
-import { descendants, sleep, startWrangler, stopProcess, wranglerSync } from './procs.mjs'
+import {
+  descendants,
+  sleep,
+  startModuleWorker,
+  startSandboxWorker,
+  stopProcess,
+  wranglerSync,
+} from './procs.mjs'
 import { writeResultsMd } from './results.mjs'
 import * as sc from './scenario.mjs'
 import { snapshotCode } from './snapshot.mjs'
@@ -109,26 +116,13 @@ export async function runTenantsBenchmark(args) {
     wranglerSync(code, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', appState])
     status.phase = 'start sandbox'
     children.push(
-      await startWrangler(code, {
-        name: 'sandbox',
-        args: [
-          '-c',
-          'wrangler.sandbox.toml',
-          '--port',
-          String(args.sandboxPort),
-          '--persist-to',
-          sandboxState,
-          '--inspector-port',
-          String(args.sandboxPort + 1000),
-          '--var',
-          `MODULE_URL:${appUrl}`,
-          '--var',
-          `MODULE_SECRET:${sc.PARTNER_SECRET}`,
-          '--var',
-          `BENCH_RATE_SCALE:${args.rateScale}`,
-        ],
+      await startSandboxWorker(code, {
+        port: args.sandboxPort,
+        state: sandboxState,
+        appUrl,
+        secret: sc.PARTNER_SECRET,
+        rateScale: args.rateScale,
         onLine: keep('sandbox'),
-        readyUrl: `${sandboxUrl}/unisender/inspect.json`,
       })
     )
     status.phase = `seed ${n} sandbox shops`
@@ -165,30 +159,13 @@ export async function runTenantsBenchmark(args) {
     results.setup.moduleSeedS = (Date.now() - t) / 1000
 
     status.phase = 'start module'
-    const vars = {
-      ENCRYPTION_KEY: encryptionKey,
-      RETAILCRM_MODULE_SECRET: sc.PARTNER_SECRET,
-      RETAILCRM_MODULE_CODE: 'unisender-segments',
-      PUBLIC_URL: appUrl,
-      UNISENDER_API_URL: `${sandboxUrl}/unisender/ru/api`,
-      APP_ENV: 'development',
-      ALLOW_INSECURE_LOCALHOST: '1',
-      BENCH: '1',
-    }
-    const app = await startWrangler(code, {
-      name: 'module',
-      args: [
-        '--port',
-        String(args.appPort),
-        '--persist-to',
-        appState,
-        '--test-scheduled',
-        '--inspector-port',
-        String(args.appPort + 1000),
-        ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
-      ],
+    const app = await startModuleWorker(code, {
+      port: args.appPort,
+      state: appState,
+      sandboxUrl,
+      encryptionKey: encryptionKey,
+      secret: sc.PARTNER_SECRET,
       onLine: keep('app'),
-      readyUrl: `${appUrl}/healthz`,
     })
     children.push(app)
     appPid = moduleWorkerd(app.pid)
