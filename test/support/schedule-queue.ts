@@ -8,19 +8,13 @@
 import type { ScheduleDeps } from '../../src/schedule/deps'
 import type { DispatchResult } from '../../src/schedule/dispatch'
 import { type PollHistory, pollHistoryStep } from '../../src/schedule/poll-message'
-import { type PollTenants, pollSliceStep } from '../../src/schedule/poll-slice'
+import { type PollTenants, pollSliceStep, type SliceReport } from '../../src/schedule/poll-slice'
 import { runTick, type TickReport } from '../../src/schedule/tick'
 
 type PollMessage = PollTenants | PollHistory
 
-export interface MinuteReport extends TickReport {
-  /** Slice outcomes, merged over every slice of the tick. */
-  idle: number[]
-  started: number[]
-  handedOff: number[]
-  busy: number[]
-  failed: number[]
-  broken: number[]
+/** The tick's report, and the slice outcomes (SliceReport's lists) merged over every slice. */
+export interface MinuteReport extends TickReport, Omit<SliceReport, 'stale'> {
   /** poll-history messages whose step asked for a retry (not redelivered: pass them on yourself). */
   retry: PollHistory[]
   /** Every poll message the minute sent, in order (slices, then history polls). */
