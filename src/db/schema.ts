@@ -191,7 +191,7 @@ export const syncs = sqliteTable(
      * 'reconcile' (the periodic full backstop). Only ever upgraded until the run starts.
      */
     nextRunKind: text('next_run_kind', { enum: ['incremental', 'full', 'reconcile'] }),
-    /** History id up to which pending_changes are reflected in (or covered by a run of) this sync. */
+    /** History id up to which change_pages are reflected in (or covered by a run of) this sync. */
     historyAppliedId: integer('history_applied_id'),
     /**
      * The exact-mode run whose holder index (run_chunks side 'H', src/sync/holders.ts) proves what
@@ -307,23 +307,6 @@ export const runRejects = sqliteTable(
     detail: text('detail'),
   },
   (t) => [index('run_rejects_run_idx').on(t.runId)]
-)
-
-/**
- * Legacy: one row per touched customer, replaced by change_pages (one packed row per history page).
- * No longer written or read; kept declared so the migration only adds a table (drop it later).
- */
-export const pendingChanges = sqliteTable(
-  'pending_changes',
-  {
-    tenantId: integer('tenant_id')
-      .notNull()
-      .references(() => tenants.id, { onDelete: 'cascade' }),
-    customerId: integer('customer_id').notNull(),
-    /** The history id that recorded the change (for ordering and cursor safety). */
-    historyId: integer('history_id').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.tenantId, t.customerId] })]
 )
 
 /**

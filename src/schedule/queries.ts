@@ -6,7 +6,7 @@
  */
 import { and, asc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { pendingChanges, type RunStatus, syncs, type Tenant, tenants } from '../db/schema'
+import { changePages, type RunStatus, syncs, type Tenant, tenants } from '../db/schema'
 import { parseFieldMap } from '../sync'
 import type { SyncTarget } from './affected'
 import type { MarkKind } from './due'
@@ -54,24 +54,22 @@ export async function liveTenantsByIds(db: Db, ids: readonly number[]): Promise<
 
 /**
  * Forgets the history cursor of tenants that are not live: when they come back, polling restarts
- * at "now" with a full reconcile instead of replaying the whole gap. Their pending changes go too
- * (the reconcile covers them). Writes only on the transition.
+ * at "now" with a full reconcile instead of replaying the whole gap. Their recorded change pages go
+ * too (that reconcile covers them, and no incremental run may plan from pages older than the new
+ * cursor). Writes only on the transition: a tick with nothing to forget is one UPDATE that matches
+ * no row, and the pages are deleted only for the tenants it just changed.
  */
-export async function forgetIdleCursors(db: Db): Promise<void> {
-  await db.batch([
-    db
-      .update(tenants)
-      .set({ historySinceId: null, historyPollUntil: null })
-      .where(and(isNotNull(tenants.historySinceId), sql`NOT (${liveTenant})`)),
-    db
-      .delete(pendingChanges)
-      .where(
-        inArray(
-          pendingChanges.tenantId,
-          db.select({ id: tenants.id }).from(tenants).where(isNull(tenants.historySinceId))
-        )
-      ),
-  ])
+export async function forgetIdleCursors(db: Db): Promise<number[]> {
+  const forgotten = await db
+    .update(tenants)
+    .set({ historySinceId: null, historyPollUntil: null })
+    .where(and(isNotNull(tenants.historySinceId), sql`NOT (${liveTenant})`))
+    .returning({ id: tenants.id })
+  const ids = forgotten.map((r) => r.id)
+  // D1 binds at most 100 parameters a statement.
+  for (let i = 0; i < ids.length; i += 100)
+    await db.delete(changePages).where(inArray(changePages.tenantId, ids.slice(i, i + 100)))
+  return ids
 }
 
 /** The active syncs of a tenant, in the shape the change mapping needs. */

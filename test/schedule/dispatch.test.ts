@@ -4,7 +4,6 @@ import { syncs, tenants } from '../../src/db/schema'
 import { DEFAULT_LIMITS } from '../../src/schedule/config'
 import type { ScheduleDeps } from '../../src/schedule/deps'
 import { dispatchDue } from '../../src/schedule/dispatch'
-import { forgetIdleCursors } from '../../src/schedule/queries'
 import type { StartRunRequest } from '../../src/sync/start'
 import { makeAccount, makeSync, makeTenant, testDb } from '../support/fixtures'
 
@@ -83,23 +82,5 @@ describe('dispatchDue', () => {
     expect(r.started).toEqual([])
     const [row] = await db.select().from(syncs).where(eq(syncs.id, ids[0]!))
     expect([row?.nextRunAt, row?.nextRunKind]).toEqual([NOW, 'full'])
-  })
-})
-
-describe('forgetIdleCursors', () => {
-  it('forgets the cursor of a tenant that is no longer live, keeps an idle live one', async () => {
-    const db = await testDb()
-    const gone = await makeTenant({ historySinceId: 50, frozen: true })
-    const idle = await makeTenant({ historySinceId: 60 })
-    await makeSync(idle.id, (await makeAccount(idle.id)).id, { segmentIsDynamic: false })
-    await forgetIdleCursors(db)
-    const rows = await db
-      .select()
-      .from(tenants)
-      .where(inArray(tenants.id, [gone.id, idle.id]))
-    expect(rows.map((r) => [r.id, r.historySinceId])).toEqual([
-      [gone.id, null],
-      [idle.id, 60],
-    ])
   })
 })
