@@ -20,11 +20,13 @@ export interface ScheduleLimits {
   queueHistoryPages: number
   /**
    * Tenants per poll-tenants message. A slice consumer spends at most 4 subrequests on a checked
-   * tenant (a history request, and for a tenant with news its lease and poll-history message, or on
-   * its watch minute a segments read and its D1 query), plus one to load the slice: 20 keep it ≤ 81
-   * (measured: at most 27). Two rarer paths cost more: a tenant's first poll (once: a followers
-   * read, up to 2 history requests, the cursor write) and a watch that finds counts moved (one
-   * statement per sync it marks); a slice of 20 first polls is 101.
+   * tenant (a history request, and for a tenant with news its lease and poll-history message; on
+   * its watch minute its D1 query and a segments read instead of the history), plus one to load the
+   * slice: 20 keep it ≤ 81 (measured: at most 27). Rarer paths cost more: a tenant's first poll
+   * (once: a followers read, up to 2 history requests, the cursor write), and a watch minute whose
+   * counts moved (the history is read too: 5 with news, or 4 plus 2 per gone segment without).
+   * Watch minutes are spread by tenant id, so few tenants of a slice share one; a slice of 20 first
+   * polls is 101.
    */
   pollSliceSize: number
   /** Tenants one slice consumer checks at once (the Workers runtime allows 6 open connections). */
@@ -37,9 +39,10 @@ export interface ScheduleLimits {
    */
   pollSliceMaxAgeMs: number
   /**
-   * The segment counts of an idle tenant (no history since the last check) are read every this many
-   * minutes (spread by tenant id); a tenant whose history shows membership changes has them read at
-   * once, with that evidence (poll-message.ts).
+   * The segment counts of every polled tenant are read every this many minutes (spread by tenant
+   * id), in place of that minute's history request (poll-slice.ts), so an idle shop costs one CRM
+   * request a minute; a tenant whose history shows membership changes has them read at once, with
+   * that evidence (poll-message.ts).
    */
   segmentWatchEveryMinutes: number
   /** Runs one tick may start per tenant: one big shop cannot crowd out the others. */

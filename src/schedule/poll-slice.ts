@@ -1,11 +1,13 @@
 /**
  * Queue consumer of `poll-tenants` messages: the cron tick sends every due tenant's id in slices of
  * a few (tick.ts), and each slice is checked here, so the tick does not grow with the number of
- * shops and consumers scale out. A check is one history request after the tenant's cursor: nothing
- * newer (an idle shop) costs that request and no D1 write; news hands the tenant to a queued
- * `poll-history` (its lease + one message), which records the pages and starts the runs. Each tenant
- * is checked in its own try/catch and under its own timeout, so one slow or broken shop delays only
- * itself. Subrequests per message: 1 (the slice) + at most 4 per tenant (config.ts pollSliceSize).
+ * shops and consumers scale out. A check is one CRM request: the history after the tenant's cursor,
+ * or on its watch minute its segments' counts. Nothing newer (an idle shop) costs that request and
+ * no D1 write; news hands the tenant to a queued `poll-history` (its lease + one message), which
+ * records the pages and starts the runs. Each tenant is checked in its own try/catch and under its
+ * own timeout, so one slow or broken shop delays only itself. Subrequests per message: 1 (the
+ * slice) + at most 4 per tenant, 5 on a watch minute whose counts moved while the history has news
+ * (config.ts pollSliceSize).
  */
 import { z } from 'zod'
 import { ApiError } from '../clients/errors'
@@ -18,7 +20,7 @@ import { enqueuePoll, type ScheduleDeps, scheduleDepsFromEnv } from './deps'
 import { takePollLease } from './marks'
 import { pollTenantHistory } from './poll'
 import { liveTenantsByIds } from './queries'
-import { watchSegments } from './segments'
+import { applyCounts, compareCounts, isQuiet, readWatchedSegments } from './segments'
 
 /** A slice of tenants whose history the tick asks to check (ids of one shard's database). */
 export const PollTenantsSchema = z.object({
@@ -105,20 +107,35 @@ export async function pollSliceStep(
   return report
 }
 
-/** One tenant: start its cursor, or see whether its history has anything after the cursor. */
+/**
+ * One tenant: start its cursor, or see whether its history has anything after the cursor. On the
+ * tenant's watch minute the one request is the segments read instead (an idle shop then costs
+ * exactly one CRM request a minute): unmoved counts leave the history to the next minute, which
+ * still finds every entry after the cursor; a move that would take a full run is judged only after
+ * the history was read too, so a move the history explains never becomes a needless full run.
+ */
 async function checkTenant(deps: ScheduleDeps, t: Tenant, minute: number): Promise<Outcome> {
   const crm = await deps.crm(t)
   if (t.historySinceId === null) {
     await pollTenantHistory(deps, t, crm, 1)
     return 'started'
   }
+  const seen = isWatchMinute(t.id, minute, deps.limits.segmentWatchEveryMinutes)
+    ? await readWatchedSegments(deps, t.id, crm)
+    : null
+  const verdict = seen && compareCounts(seen.watched, seen.segments, new Set())
+  // Nothing that the history could explain away: record it (usually nothing) and stop here.
+  if (verdict && verdict.full.length === 0) {
+    if (!isQuiet(verdict)) await applyCounts(deps, t.id, verdict)
+    return 'idle'
+  }
   const cursor = t.historySinceId
   const page = await crm.customersHistory({ sinceId: cursor, limit: HISTORY_PAGE_LIMIT })
+  // News: the queued poll reads it and watches the counts with its membership changes as evidence.
   if (page.history.some((e) => e.id > cursor))
     return (await handOff(deps, t.id)) ? 'handedOff' : 'busy'
-  // Idle: on its watch minute, the counts of its dynamic segments (writes only if they moved).
-  if (isWatchMinute(t.id, minute, deps.limits.segmentWatchEveryMinutes))
-    await watchSegments(deps, t.id, crm, new Set())
+  // No history after the cursor: the move stands unexplained (a full run is marked).
+  if (verdict) await applyCounts(deps, t.id, verdict)
   return 'idle'
 }
 

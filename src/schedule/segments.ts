@@ -1,6 +1,6 @@
 /**
- * Watches the customersCount of the tenant's dynamic segments (one GET /segments per tenant per
- * tick, by ids): a count that moved without membership entries in the history means a
+ * Watches the customersCount of the tenant's dynamic segments (one GET /segments per tenant on its
+ * watch minute, by ids): a count that moved without membership entries in the history means a
  * recalculation the history did not show (UNCONFIRMED whether it always shows them), so the sync
  * gets a full run. A segment that is gone from the CRM fails its sync visibly instead: a failed
  * run with the reason, the sync paused, and the list left untouched.
@@ -50,20 +50,40 @@ export function compareCounts(
   return v
 }
 
-/** Reads the segments of the tenant's watched syncs and records what changed. */
-export async function watchSegments(
+/** The tenant's watched syncs and the CRM's current view of their segments. */
+export interface WatchedSegments {
+  watched: SegmentWatchRow[]
+  segments: { id: number; code: string; customersCount: number; isDynamic: boolean }[]
+}
+
+/**
+ * Reads the segments of the tenant's watched syncs: one GET /segments, or none (null) when the
+ * tenant watches no segment. At most 100 segments (one request); a tenant with more syncs is
+ * unusual, and the history plus the daily reconcile still cover the rest.
+ */
+export async function readWatchedSegments(
   deps: ScheduleDeps,
   tenantId: number,
-  crm: CrmPort,
-  membershipCodes: ReadonlySet<string>
-): Promise<CountVerdict | null> {
-  // At most 100 segments per tick (one request); a tenant with more syncs is unusual, and the
-  // history plus the daily reconcile still cover the rest.
+  crm: CrmPort
+): Promise<WatchedSegments | null> {
   const watched = (await watchedSegmentSyncs(deps.db, tenantId)).slice(0, 100)
   const ids = [...new Set(watched.map((w) => w.segmentId).filter((x): x is number => x !== null))]
   if (ids.length === 0) return null
   const res = await crm.listSegments({ ids, limit: 100 })
-  const v = compareCounts(watched, res.segments, membershipCodes)
+  return { watched, segments: res.segments }
+}
+
+/** True when the verdict has nothing to record: no count moved, no segment gone or turned static. */
+export function isQuiet(v: CountVerdict): boolean {
+  return v.counts.size === 0 && v.missing.length === 0 && v.becameStatic.length === 0
+}
+
+/** Records a verdict: new counts, static segments, full runs to mark, gone segments failed. */
+export async function applyCounts(
+  deps: ScheduleDeps,
+  tenantId: number,
+  v: CountVerdict
+): Promise<void> {
   const now = deps.now()
   const { db } = deps
   const stmts: BatchItem<'sqlite'>[] = [
@@ -77,6 +97,19 @@ export async function watchSegments(
   ]
   if (stmts.length > 0) await db.batch(stmts as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]])
   for (const id of v.missing) await failMissingSegment(deps, tenantId, id, now)
+}
+
+/** Reads the segments of the tenant's watched syncs and records what changed. */
+export async function watchSegments(
+  deps: ScheduleDeps,
+  tenantId: number,
+  crm: CrmPort,
+  membershipCodes: ReadonlySet<string>
+): Promise<CountVerdict | null> {
+  const seen = await readWatchedSegments(deps, tenantId, crm)
+  if (seen === null) return null
+  const v = compareCounts(seen.watched, seen.segments, membershipCodes)
+  await applyCounts(deps, tenantId, v)
   return v
 }
 

@@ -40,12 +40,53 @@ describe('an idle shop', () => {
     expect(t.crmCalls).toEqual(['/api/v5/customers/history'])
     expect(counts.rowsWritten).toBe(0)
     expect(counts.d1Statements).toBeGreaterThan(0) // it did read (the meter works)
-    // Its watch minute adds the segment counts, still without a write while they stand still.
+    // Its watch minute reads the segment counts instead of the history: still one request, and
+    // no write while they stand still.
     toMinute(t, true)
     t.crmCalls.length = 0
-    await tickAndPoll(deps)
-    expect(t.crmCalls).toEqual(['/api/v5/customers/history', '/api/v5/segments'])
+    expect((await tickAndPoll(deps)).idle).toEqual([t.tenant.id])
+    expect(t.crmCalls).toEqual(['/api/v5/segments'])
     expect(counts.rowsWritten).toBe(0)
+  })
+
+  it('a change during its watch minute waits one minute for the history, and is not lost', async () => {
+    const t = await makeScheduleWorld()
+    const all = await t.sync(null)
+    await t.sync('dyn')
+    await warm(t)
+    toMinute(t, true)
+    await tickAndPoll(t.deps) // the first watch records the counts
+    toMinute(t, true)
+    await t.crm.createCustomer('new-at-watch@example.com') // no segment count moves
+    const before = (await t.runsOf(all.id)).length
+    t.crmCalls.length = 0
+    const watch = await tickAndPoll(t.deps)
+    expect(watch.idle).toEqual([t.tenant.id])
+    expect(t.crmCalls).toEqual(['/api/v5/segments'])
+    expect((await t.runsOf(all.id)).length).toBe(before)
+    t.crm.clock.advance(60_000)
+    const next = await tickAndPoll(t.deps)
+    expect(next.handedOff).toEqual([t.tenant.id])
+    const runs = await t.runsOf(all.id)
+    expect(runs.length).toBe(before + 1)
+    expect([runs.at(-1)?.kind, runs.at(-1)?.trigger]).toEqual(['incremental', 'change'])
+  })
+
+  it('moved counts on its watch minute are judged with the history: a recalculation it shows takes no full run', async () => {
+    const t = await makeScheduleWorld()
+    const dyn = await t.sync('dyn', { mode: 'union' })
+    await warm(t)
+    toMinute(t, true)
+    await tickAndPoll(t.deps) // the first watch records the counts
+    const seen = (await t.syncRow(dyn.id)).lastSeenCustomersCount!
+    toMinute(t, true)
+    await t.crm.recalculate('dyn', { add: 3, remove: 0 })
+    t.crmCalls.length = 0
+    const r = await tickAndPoll(t.deps)
+    expect(r.handedOff).toEqual([t.tenant.id])
+    expect(t.crmCalls.slice(0, 2)).toEqual(['/api/v5/segments', '/api/v5/customers/history'])
+    expect((await t.syncRow(dyn.id)).lastSeenCustomersCount).toBe(seen + 3)
+    expect((await t.runsOf(dyn.id)).at(-1)?.kind).toBe('incremental')
   })
 })
 

@@ -53,7 +53,7 @@ describe('scheduler tick', () => {
       ].sort()
     )
     expect(await t.runsOf(stat.id)).toEqual([]) // static segments: once, and on demand
-    // Nothing changed: one history request a minute, and the segment counts on the watch minute.
+    // Nothing changed: one request a minute, the history, or on the watch minute the counts.
     await t.finishRuns()
     toMinute(t, false)
     t.crmCalls.length = 0
@@ -64,7 +64,7 @@ describe('scheduler tick', () => {
     toMinute(t, true)
     t.crmCalls.length = 0
     expect((await tickAndPoll(t.deps)).dispatch.started).toEqual([])
-    expect(t.crmCalls).toEqual(['/api/v5/customers/history', '/api/v5/segments'])
+    expect(t.crmCalls).toEqual(['/api/v5/segments'])
   })
 
   it('a recalculation of a synced segment starts that sync on the next tick', async () => {
