@@ -152,7 +152,7 @@ export function renderTenants(results, segmentSize) {
   }
   if (latency)
     p(
-      `Change latency, the shop with ${latency.syncs} syncs on one segment (${latency.changed} customers change; the cron fired right after the change): ${latency.visible}/${latency.syncs} lists right, first after ${f(latency.firstS, 1)} s, **all after ${f(latency.lastS, 1)} s** from the tick. Its slice was number ${f(latency.slicePosition)} of ${f(latency.slices)} (the shop has the highest id) and the local queue runs them one at a time: its history poll started ${f(latency.historyStartS, 1)} s after the tick, and every list was right **${f(latency.afterPollS, 1)} s after that poll started**. ${latency.runs} runs (${latency.runKinds.join(', ')}), ${latency.crmCalls} CRM calls in the runs.`
+      `Change latency, the shop with ${latency.syncs} syncs on one segment (${latency.changed} customers change; the cron fired right after the change${latency.ticksFired > 1 ? `, and ${latency.ticksFired - 1} more time(s) a minute apart until the shop's history poll began` : ''}): ${latency.visible}/${latency.syncs} lists right, first after ${f(latency.firstS, 1)} s, **all after ${f(latency.lastS, 1)} s** from the tick. Its slice was number ${f(latency.slicePosition)} of ${f(latency.slices)} (the shop has the highest id) and the local queue runs them one at a time: its history poll started ${f(latency.historyStartS, 1)} s after the tick, and every list was right **${f(latency.afterPollS, 1)} s after that poll started**. ${latency.runs} runs (${latency.runKinds.join(', ')}), ${latency.crmCalls} CRM calls in the runs.`
     )
   p()
   const overlapped = ticks.reduce((a, t) => a + t.consumers.overlapped, 0)
