@@ -1,12 +1,13 @@
 /**
  * Queue consumer of sync-jobs and its dead-letter queue: parses each delivered body once as a
  * QueueMessage and hands it to the code that owns its type — a run step to the sync engine, a
- * history poll or a slice of tenants to check to the scheduler. Never throws, so one bad message cannot retry its neighbours.
+ * history poll, a slice of tenants to check or a message of tenants whose due runs to start to the
+ * scheduler. Never throws, so one bad message cannot retry its neighbours.
  */
 import type { Env } from '../env'
 import { log } from '../lib/log'
 import { QueueMessageSchema } from '../queue-message'
-import { handlePollMessage, handlePollSliceMessage } from '../schedule'
+import { handleDispatchSliceMessage, handlePollMessage, handlePollSliceMessage } from '../schedule'
 import { handleRunStepMessage } from '../sync'
 
 export const DEAD_LETTER_QUEUE = 'sync-jobs-dlq'
@@ -31,6 +32,9 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
         break
       case 'poll-tenants':
         await handlePollSliceMessage(msg, body, env, deadLetter)
+        break
+      case 'dispatch-tenants':
+        await handleDispatchSliceMessage(msg, body, env, deadLetter)
         break
     }
   }

@@ -28,11 +28,10 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
     const started = Date.now()
     try {
       const report = await runTick(scheduleDepsFromEnv(env, {}, shard), shard)
-      const { started: runs, busy } = report.dispatch
       log.info('tick', {
         phase: 'schedule',
         duration: Date.now() - started,
-        detail: `shard ${shard}, tenants sent ${report.sent.length} in ${report.slices} slices, started ${runs.length}, busy ${busy.length}, revived ${report.revived.length}, sessions deleted ${report.retention?.sessions ?? 0}, keys deleted ${report.retention?.keysDeleted.length ?? 0}`,
+        detail: `shard ${shard}, tenants sent ${report.sent.length} in ${report.slices} slices, tenants with due runs sent ${report.dispatchSent.length} in ${report.dispatchMessages} messages, revived ${report.revived.length}, sessions deleted ${report.retention?.sessions ?? 0}, keys deleted ${report.retention?.keysDeleted.length ?? 0}`,
       })
     } catch (err) {
       log.error('tick_failed', {

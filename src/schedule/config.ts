@@ -3,7 +3,9 @@
  * cron does per tick. The tick itself polls no tenant: it sends the due tenants' ids to the queue in
  * slices (one sendBatch per 100 slices), so its work hardly grows with the number of shops; each
  * slice consumer checks its tenants' history within the project's 100-subrequest budget per message
- * (docs/scaling.md). Runs started per tick stay capped (about 5 D1 statements each).
+ * (docs/scaling.md). Nor does it start runs: it sends the tenants with due marks to the queue
+ * (dispatch-tenants messages, dispatch-slice.ts; one read and at most one sendBatch a tick), and
+ * their consumers start the runs, each message within the same budget.
  */
 export interface ScheduleLimits {
   /** Full-run backstop per dynamic / all-customers sync. */
@@ -35,7 +37,8 @@ export interface ScheduleLimits {
   pollTenantTimeoutMs: number
   /**
    * A slice delivered later than this after its tick is dropped: newer ticks sent fresher ones, so
-   * a backlog of slices stays bounded (a late check is harmless, only wasted: it is idempotent).
+   * a backlog of slices stays bounded (a late check is harmless, only wasted: it is idempotent). The
+   * same age drops a dispatch-tenants message (its tenants' marks stay due; a newer tick resends).
    */
   pollSliceMaxAgeMs: number
   /**
@@ -45,9 +48,23 @@ export interface ScheduleLimits {
    * that evidence (poll-message.ts).
    */
   segmentWatchEveryMinutes: number
-  /** Runs one tick may start per tenant: one big shop cannot crowd out the others. */
+  /**
+   * Full runs one dispatchDue may start per tenant: one big shop cannot crowd out the others.
+   * Incremental runs are not capped per tenant (due.ts pickFair).
+   */
   maxStartsPerTenant: number
-  /** Runs one tick may start in total (the rest stay due for the next tick). */
+  /**
+   * Runs one tick sends to be started in all (the rest stay due for the next tick): the tick takes
+   * the tenants with due marks, oldest due first, while the runs each may start (its incremental
+   * marks plus its other marks up to maxStartsPerTenant, at most 13) add up to no more than this,
+   * and sends them in dispatch-tenants messages. A message's consumer gives each tenant's
+   * dispatchDue that tenant's count as its cap, so a message costs at most 3 + 7 × runs subrequests
+   * per tenant (its due-mark read and page prune; per run the claim, startRun's 4 statements and
+   * send, and the watermark write or put-back; measured: 84 for 4 tenants × 3 full runs, against
+   * the bound of 96), packed to ≤ 100 (dispatch-slice.ts). The tick itself spends 1 read and at
+   * most 1 sendBatch on it (at most 100 messages), whatever the runs due. Also the cap of one
+   * dispatchDue call at the end of a history poll (poll-message.ts), per tenant.
+   */
   maxStartsPerTick: number
   /** How long a queued history poll owns a tenant's cursor before cron may poll it again. */
   pollLeaseMs: number

@@ -15,6 +15,7 @@ import {
   startRun,
 } from '../sync'
 import { DEFAULT_LIMITS, type ScheduleLimits } from './config'
+import type { DispatchTenants } from './dispatch-slice'
 import type { PollHistory } from './poll-message'
 import type { PollTenants } from './poll-slice'
 
@@ -23,8 +24,11 @@ export type CrmPort = Pick<RetailCrmClient, 'customersHistory' | 'listCustomers'
 
 export interface ScheduleDeps {
   db: Db
-  /** The sync-jobs queue: the scheduler sends run steps (watchdog), slices and history polls. */
-  queue: Queue<RunStep | PollHistory | PollTenants>
+  /**
+   * The sync-jobs queue: the scheduler sends run steps (watchdog), slices, history polls and the
+   * tenants whose due runs to start.
+   */
+  queue: Queue<RunStep | PollHistory | PollTenants | DispatchTenants>
   now: () => number
   /**
    * The tenant's CRM client. `reserveCalls` (long polls) first reserves that many calls in the

@@ -3,6 +3,11 @@
  * The scheduler decides when work happens; what a run does is src/sync's.
  */
 export { scheduleDepsFromEnv } from './deps'
+export {
+  type DispatchTenants,
+  DispatchTenantsSchema,
+  handleDispatchSliceMessage,
+} from './dispatch-slice'
 export { handlePollMessage, type PollHistory, PollHistorySchema } from './poll-message'
 export {
   handlePollSliceMessage,

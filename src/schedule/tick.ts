@@ -1,15 +1,18 @@
 /**
  * One scheduler tick (cron, every minute): send the due tenants' ids to the queue in slices (their
- * history is checked there, poll-slice.ts), mark due reconciles, start the due runs, re-send the
- * step of any run that stalled, and delete what is kept no longer (retention.ts). The tick polls no
- * shop itself, so its work hardly grows with their number (one id read, one sendBatch per 100
- * slices: at 10,000 shops about 5 sends) and one slow shop cannot hold it up. Runs are chains of
- * queue steps, so a 1,000,000-customer run of one shop never blocks another shop's small run.
+ * history is checked there, poll-slice.ts), mark due reconciles, send the tenants with due marks to
+ * the queue (their runs start there, dispatch-slice.ts), re-send the step of any run that stalled,
+ * and delete what is kept no longer (retention.ts). The tick polls no shop and starts no run itself,
+ * so its work hardly grows with the number of shops (one id read, one sendBatch per 100 slices: at
+ * 10,000 shops about 5 sends; one due-tenant read and at most one sendBatch for the runs) and one
+ * slow shop cannot hold it up. Runs are chains of queue steps, so a 1,000,000-customer run of one
+ * shop never blocks another shop's small run.
  */
 import { errorText } from '../lib/error-text'
 import { log } from '../lib/log'
 import type { ScheduleDeps } from './deps'
-import { type DispatchResult, dispatchDue, markReconciles } from './dispatch'
+import { markReconciles } from './dispatch'
+import { sendDueTenants } from './dispatch-slice'
 import type { PollTenants } from './poll-slice'
 import { forgetIdleCursors, pollDueTenantIds } from './queries'
 import { type RetentionReport, runRetention } from './retention'
@@ -21,7 +24,13 @@ export interface TickReport {
   /** poll-tenants messages sent. */
   slices: number
   reconcilesMarked: number
-  dispatch: DispatchResult
+  /**
+   * Tenants with due marks sent to the queue (dispatch-tenants messages), by id, oldest due first:
+   * their runs start in those messages' consumer, not in the tick.
+   */
+  dispatchSent: number[]
+  /** dispatch-tenants messages sent. */
+  dispatchMessages: number
   /** Stalled runs whose current step was re-sent (watchdog.ts). */
   revived: number[]
   /** What retention deleted (retention.ts); null when it failed (logged, retried next tick). */
@@ -37,7 +46,8 @@ export async function runTick(deps: ScheduleDeps, shard = 0): Promise<TickReport
     sent: [],
     slices: 0,
     reconcilesMarked: 0,
-    dispatch: { started: [], busy: [] },
+    dispatchSent: [],
+    dispatchMessages: 0,
     revived: [],
     retention: null,
   }
@@ -49,7 +59,9 @@ export async function runTick(deps: ScheduleDeps, shard = 0): Promise<TickReport
   report.sent = due
 
   report.reconcilesMarked = await markReconciles(deps)
-  report.dispatch = await dispatchDue(deps)
+  const dispatch = await sendDueTenants(deps, shard)
+  report.dispatchSent = dispatch.tenants
+  report.dispatchMessages = dispatch.messages
   report.revived = await reviveStalledRuns(deps)
   report.retention = await runRetention(deps).catch((err: unknown) => {
     log.error('retention_failed', { phase: 'retention', error: errorText(err) })

@@ -22,7 +22,10 @@ async function tick() {
   await waitOnExecutionContext(ctx)
 }
 
-/** Captures the slices the tick sends with sendBatch and delivers them to the Worker's consumer. */
+/**
+ * Captures the messages the tick sends with sendBatch (poll-tenants slices, dispatch-tenants) and
+ * delivers them to the Worker's consumer.
+ */
 function slices() {
   const sent: unknown[] = []
   vi.spyOn(env.SYNC_QUEUE, 'sendBatch').mockImplementation(async (batch) => {
@@ -56,7 +59,16 @@ describe('cron handler', () => {
     expect((await w.tenantRow()).historySinceId).toBeNull() // the tick itself polls no shop
     expect((await q.deliver()).explicitAcks).toEqual(['s0'])
     expect((await w.tenantRow()).historySinceId).toBe(0)
-    await tick() // the next minute marks and starts the first reconcile
+    await tick() // the next minute marks the first reconcile and sends the tenant to start it
+    expect(q.sent).toContainEqual({
+      type: 'dispatch-tenants',
+      tenants: [{ id: w.tenant.id, runs: expect.any(Number) }],
+      at: expect.any(Number),
+      shard: 0,
+    })
+    expect(await w.db.select().from(runs)).toEqual([]) // the tick itself starts no run
+    const n = q.sent.length
+    expect((await q.deliver()).explicitAcks).toHaveLength(n)
     const [run] = await w.db.select().from(runs).where(eq(runs.syncId, w.dyn.id))
     expect([run?.trigger, run?.kind, run?.status]).toEqual(['reconcile', 'full', 'queued'])
     expect(send).toHaveBeenCalledWith({ type: 'run-step', runId: run!.id, seq: 0 })
@@ -73,6 +85,7 @@ describe('cron handler', () => {
     await tick()
     await q.deliver()
     await tick()
+    await q.deliver() // the dispatch-tenants message starts the first reconcile
     await w.db.update(runs).set({ status: 'done' }).where(eq(runs.syncId, w.dyn.id))
     await w.crm.recalculate('dyn', { add: 3, remove: 1 })
     await tick()

@@ -4,6 +4,7 @@ import { eq } from 'drizzle-orm'
 import { describe, expect, it, vi } from 'vitest'
 import { tenants } from '../../src/db/schema'
 import worker from '../../src/index'
+import { dispatchSliceStep } from '../../src/schedule/dispatch-slice'
 import { pollHistoryStep } from '../../src/schedule/poll-message'
 import { runTick } from '../../src/schedule/tick'
 import { tickAndPoll } from '../support/schedule-queue'
@@ -47,9 +48,12 @@ describe('poll-history queue messages', () => {
     expect((await t.tenantRow()).historySinceId).toBe(200)
     expect((await t.tenantRow()).historyPollUntil).toBeGreaterThan(t.deps.now())
     expect(t.sent).toContainEqual(msg)
-    // While the backlog is paged, a tick does not start the tenant's runs on a part of it.
+    // While the backlog is paged, a tick does not send the tenant's due runs to be started on a
+    // part of it, and a dispatch message already on its way starts none either.
     const during = await runTick(t.deps)
-    expect(during.dispatch.started).toEqual([])
+    expect(during.dispatchSent).toEqual([])
+    const late = { tenants: [{ id: t.tenant.id, runs: 1 }], at: t.deps.now() }
+    expect((await dispatchSliceStep(t.deps, late)).started).toEqual([])
     const last = await pollHistoryStep(t.deps, msg, 1)
     expect(last.kind === 'ack' && last.dispatch?.started.map((s) => s.syncId)).toEqual([sync.id])
     expect((await t.tenantRow()).historySinceId).toBe(250)
