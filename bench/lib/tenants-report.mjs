@@ -1,10 +1,11 @@
 /**
  * Figures of the many-shops benchmark (tenants.mjs): one tick's metered invocations grouped as the
- * tick itself and its consumers (poll-tenants slices, poll-history messages, run steps), per-shop
- * figures of the idle ticks scaled to a day, and the markdown section of bench/results.md.
+ * tick itself and its consumers (poll-tenants slices, dispatch-tenants messages, poll-history
+ * messages, run steps), per-shop figures of the idle ticks scaled to a day, and the markdown section
+ * of bench/results.md.
  */
 
-const KINDS = ['poll-tenants', 'poll-history', 'run-step']
+const KINDS = ['poll-tenants', 'dispatch-tenants', 'poll-history', 'run-step']
 
 function group(steps) {
   const g = {
@@ -126,13 +127,13 @@ export function renderTenants(results, segmentSize) {
   for (const note of status.notes) p(`- ${note}`)
   p()
   p(
-    '| tick | changed shops | tick wall | tick CPU | tick subreq. | tick D1 rows read / written | consumer invocations (slices / history polls / run steps) | max subreq. per consumer | consumer CPU sum (max) | consumer D1 rows read / written | CRM calls | queue messages consumed | until quiet |'
+    '| tick | changed shops | tick wall | tick CPU | tick subreq. | tick D1 rows read / written | consumer invocations (slices / dispatches / history polls / run steps) | max subreq. per consumer | consumer CPU sum (max) | consumer D1 rows read / written | CRM calls | queue messages consumed | until quiet |'
   )
   p('|---|---|---|---|---|---|---|---|---|---|---|---|---|')
   for (const t of ticks) {
     const b = t.byType
     p(
-      `| ${t.label} (${t.kind}) | ${f(t.changed)} | ${ms(t.tick.maxWallMs)} | ${ms(t.tick.cpuMs)} | ${f(t.tick.subrequests)} | ${f(t.tick.rowsRead)} / ${f(t.tick.rowsWritten)} | ${f(t.consumers.invocations)} (${f(b['poll-tenants'].invocations)} / ${f(b['poll-history'].invocations)} / ${f(b['run-step'].invocations)}) | ${f(t.consumers.maxSubrequests)} | ${ms(t.consumers.cpuMs)} (${ms(t.consumers.maxCpuMs)}) | ${f(t.consumers.rowsRead)} / ${f(t.consumers.rowsWritten)} | ${f(t.consumers.fetches)} | ${f(t.consumers.messages)} | ${ms(t.windowWallMs)}${t.quiet ? '' : ' (deadline)'} |`
+      `| ${t.label} (${t.kind}) | ${f(t.changed)} | ${ms(t.tick.maxWallMs)} | ${ms(t.tick.cpuMs)} | ${f(t.tick.subrequests)} | ${f(t.tick.rowsRead)} / ${f(t.tick.rowsWritten)} | ${f(t.consumers.invocations)} (${f(b['poll-tenants'].invocations)} / ${f(b['dispatch-tenants'].invocations)} / ${f(b['poll-history'].invocations)} / ${f(b['run-step'].invocations)}) | ${f(t.consumers.maxSubrequests)} | ${ms(t.consumers.cpuMs)} (${ms(t.consumers.maxCpuMs)}) | ${f(t.consumers.rowsRead)} / ${f(t.consumers.rowsWritten)} | ${f(t.consumers.fetches)} | ${f(t.consumers.messages)} | ${ms(t.windowWallMs)}${t.quiet ? '' : ' (deadline)'} |`
     )
   }
   p()
