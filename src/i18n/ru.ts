@@ -169,6 +169,7 @@ export const ru = {
   'progress.waiting': 'Ожидает начала',
   'progress.readCrm': 'Чтение RetailCRM: {done} из {total} покупателей',
   'progress.readCrmStart': 'Чтение RetailCRM',
+  'progress.sharedWait': 'Чтение RetailCRM вместе с другими синхронизациями магазина',
   'progress.incremental': 'Чтение изменений RetailCRM: {done} покупателей',
   'progress.exportWait': 'Чтение списка Unisender: Unisender готовит выгрузку',
   'progress.readList': 'Чтение списка Unisender: прочитано {mb} МБ',
@@ -398,6 +399,8 @@ export const ru = {
   'runError.gave_up':
     'Сервис долго не отвечал, запуск остановлен; ничего не удалено по неполным данным. Нажмите «Запустить сейчас», когда сервис будет доступен.',
   'runError.queue_unavailable': 'Запуск не удалось поставить в очередь. Повторите через минуту.',
+  'runError.sync_paused':
+    'Синхронизацию поставили на паузу, пока её запуск ждал общего чтения RetailCRM; список не изменён.',
   'runError.segment_missing':
     'Сегмент больше не существует в RetailCRM; список не изменён. Нажмите «Изменить» и выберите другой сегмент или удалите синхронизацию.',
   'runs.note': 'Примечание: {message}',

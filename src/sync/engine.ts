@@ -21,6 +21,7 @@ import { stepCheck } from './step-check'
 import { stepDiff } from './step-diff'
 import { stepExportWait, stepReadList } from './step-export'
 import { stepReadCrm } from './step-read-crm'
+import { stepSharedWait } from './step-shared-wait'
 import { stepStart } from './step-start'
 import { stepWrite } from './step-write'
 import { loadRun, type RunRow } from './store'
@@ -31,6 +32,7 @@ const STEPS: Record<Exclude<Phase, 'done'>, (ctx: StepContext) => Promise<StepRe
   planned: stepStart,
   incremental: stepIncremental,
   read_crm: stepReadCrm,
+  shared_wait: stepSharedWait,
   export_wait: stepExportWait,
   read_list: stepReadList,
   diff: stepDiff,

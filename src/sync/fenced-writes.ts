@@ -190,3 +190,85 @@ export function noteRetryAt(
     )
     .bind(at, runId, seq)
 }
+
+/**
+ * The condition on a member run a shared read's leader stages into (docs/shared-read.md): the
+ * member, of the same tenant, still runs and still waits for this leader's read. A member that
+ * was cancelled, failed, or left the wait to read on its own gets nothing. `m` numbers the member
+ * id and tenant id as ?m and ?m+1; the leader's id is ?1 (its fence's first parameter).
+ */
+const waitingMemberSql = (m: number) => `EXISTS (SELECT 1 FROM runs WHERE id = ?${m}
+  AND tenant_id = ?${m + 1} AND status = 'running' AND phase = 'shared_wait'
+  AND json_extract(cursor, '$.readId') = ?1)`
+
+/**
+ * Multi-row inserts into a member run of a shared read, conditional on the leader's fence and on
+ * the member still waiting for the leader (so a duplicate or stale leader step writes nothing,
+ * and neither does a step after the member left). At most 100 parameters a statement.
+ */
+function insertForMember<T>(
+  d1: D1Database,
+  f: Fence,
+  member: { id: number; tenantId: number },
+  into: string,
+  cols: number,
+  rows: readonly T[],
+  values: (row: T) => unknown[]
+): D1PreparedStatement[] {
+  const per = Math.floor((100 - 5) / cols)
+  const out: D1PreparedStatement[] = []
+  for (let i = 0; i < rows.length; i += per) {
+    const part = rows.slice(i, i + per)
+    const tuples = part
+      .map(
+        (_, k) => `(${Array.from({ length: cols }, (_, j) => `?${6 + k * cols + j}`).join(', ')})`
+      )
+      .join(', ')
+    const columns = Array.from({ length: cols }, (_, j) => `column${j + 1}`).join(', ')
+    out.push(
+      d1
+        .prepare(
+          `${into} SELECT ?4, ${columns} FROM (VALUES ${tuples})
+            WHERE ${fenceSql(1)} AND ${waitingMemberSql(4)}`
+        )
+        .bind(...fenceArgs(f), member.id, member.tenantId, ...part.flatMap(values))
+    )
+  }
+  return out
+}
+
+/** A shared read's staged chunks for one member (see insertForMember). */
+export function insertMemberChunks(
+  d1: D1Database,
+  f: Fence,
+  member: { id: number; tenantId: number },
+  rows: readonly ChunkRow[]
+): D1PreparedStatement[] {
+  return insertForMember(
+    d1,
+    f,
+    member,
+    'INSERT OR REPLACE INTO run_chunks (run_id, side, bucket, seq, item_count, data)',
+    5,
+    rows,
+    (c) => [c.side, c.bucket, c.seq, c.emails.length, c.emails.join('\n')]
+  )
+}
+
+/** A shared read's rejects (invalid addresses) for one member (see insertForMember). */
+export function insertMemberRejects(
+  d1: D1Database,
+  f: Fence,
+  member: { id: number; tenantId: number },
+  rejects: readonly { email: string; reason: RejectReason; detail?: string }[]
+): D1PreparedStatement[] {
+  return insertForMember(
+    d1,
+    f,
+    member,
+    'INSERT INTO run_rejects (run_id, email, reason, detail)',
+    3,
+    rejects,
+    (r) => [r.email.slice(0, 320), r.reason, r.detail ?? null]
+  )
+}

@@ -23,6 +23,11 @@ export interface StartRunRequest {
   trigger: RunTrigger
   dryRun?: boolean
   kind?: 'full' | 'incremental'
+  /**
+   * The run's first cursor, for a full run of a shared read (docs/shared-read.md): `lead` for its
+   * leader, `readId` (the leader's run id) for a member. Default: a fresh cursor.
+   */
+  cursor?: { lead?: { base: boolean }; readId?: number }
 }
 
 export type StartRunResult =
@@ -44,7 +49,7 @@ export async function startRun(deps: StartRunDeps, req: StartRunRequest): Promis
   const kind = req.kind ?? 'full'
   const inserted = await deps.db.get<{ id: number } | undefined>(sql`
     INSERT INTO runs (tenant_id, sync_id, trigger, dry_run, kind, status, phase, cursor, step_seq, created_at)
-    SELECT ${req.tenantId}, ${req.syncId}, ${req.trigger}, ${req.dryRun ? 1 : 0}, ${kind}, 'queued', 'planned', '{}', 0, ${deps.now()}
+    SELECT ${req.tenantId}, ${req.syncId}, ${req.trigger}, ${req.dryRun ? 1 : 0}, ${kind}, 'queued', 'planned', ${JSON.stringify(req.cursor ?? {})}, 0, ${deps.now()}
     WHERE NOT EXISTS (SELECT 1 FROM runs WHERE sync_id = ${req.syncId} AND status IN ('queued','running','needs_confirmation'))
     RETURNING id`)
   if (!inserted) {

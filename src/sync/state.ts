@@ -4,6 +4,8 @@
  *
  * planned → read_crm → export_wait → read_list → diff → check → write → done
  *                                        (check may stop at needs_confirmation or fail)
+ * A member of a shared read (docs/shared-read.md) waits in `shared_wait` instead of reading:
+ * planned → shared_wait → export_wait → …, or back to read_crm when the shared read fails it.
  */
 import { z } from 'zod'
 
@@ -12,6 +14,8 @@ export const PHASES = [
   /** Incremental runs (src/sync/incremental-step.ts): only the customers the history touched. */
   'incremental',
   'read_crm',
+  /** A member of a shared read waits for its leader's read (src/sync/step-shared-wait.ts). */
+  'shared_wait',
   'export_wait',
   'read_list',
   'diff',
@@ -20,6 +24,49 @@ export const PHASES = [
   'done',
 ] as const
 export type Phase = (typeof PHASES)[number]
+
+/** A contact field as a run writes it (cursor.fields). */
+const FieldSpecSchema = z.object({
+  source: z.string(),
+  target: z.string(),
+  type: z.enum(['string', 'text', 'number', 'date', 'bool']),
+  /** False in a dry run for a field not created yet: not exported, empty for everyone. */
+  exists: z.boolean().default(true),
+})
+
+/**
+ * A member of a shared read as its leader keeps it (docs/shared-read.md): what the member reads
+ * from (a segment code, null for all customers), the fields its lines carry, and its share of
+ * the counts, copied into the member when it takes the read.
+ */
+export const LeadMemberSchema = z.object({
+  id: z.number().int(),
+  code: z.string().nullable(),
+  fields: z.array(FieldSpecSchema).default([]),
+  read: z.number().int().default(0),
+  invalid: z.number().int().default(0),
+  rejects: z.number().int().default(0),
+  /** Base read: the member's segment is no longer in the CRM (the member fails segment_missing). */
+  missing: z.boolean().default(false),
+  /** Base read: why this member may not remove (its segment read empty while the CRM counts some). */
+  incomplete: z.string().nullable().default(null),
+})
+export type LeadMember = z.infer<typeof LeadMemberSchema>
+
+/** A leader's side of a shared read (docs/shared-read.md). */
+export const LeadSchema = z.object({
+  /** Read the whole base and serve each run by its customers' `segments` (else the shared source). */
+  base: z.boolean().default(false),
+  /** When the leader began waiting for its members to be ready (epoch ms). */
+  since: z.number().nullable().default(null),
+  /** The members served, fixed before the first page; null while the leader still waits. */
+  members: z.array(LeadMemberSchema).nullable().default(null),
+  /** The read is complete: every member's staging is written. */
+  done: z.boolean().default(false),
+  /** Why the read as a whole may be incomplete (pages or total moved): every member only adds. */
+  incomplete: z.string().nullable().default(null),
+})
+export type Lead = z.infer<typeof LeadSchema>
 
 export const CursorSchema = z.object({
   /** Optimistic version: every commit requires it unchanged and bumps it. */
@@ -80,17 +127,7 @@ export const CursorSchema = z.object({
    * The sync's contact fields as this run writes them (field-map.ts), fixed at its start with each
    * field's type as Unisender has it: every step of the run uses the same columns.
    */
-  fields: z
-    .array(
-      z.object({
-        source: z.string(),
-        target: z.string(),
-        type: z.enum(['string', 'text', 'number', 'date', 'bool']),
-        /** False in a dry run for a field not created yet: not exported, empty for everyone. */
-        exists: z.boolean().default(true),
-      })
-    )
-    .default([]),
+  fields: z.array(FieldSpecSchema).default([]),
   /** Legacy separate lists (unused by the full diff; kept so older cursors still parse). */
   pendA: z.array(z.string()).default([]),
   pendR: z.array(z.string()).default([]),
@@ -151,6 +188,10 @@ export const CursorSchema = z.object({
   pendFields: z.array(z.tuple([z.string(), z.string(), z.boolean()])).default([]),
   /** Staging chunk sequence: unique per written chunk row of this run. */
   chunkSeq: z.number().int().default(0),
+  /** A member of a shared read: the leader run whose read stages this run's customers. */
+  readId: z.number().int().nullable().default(null),
+  /** A leader of a shared read: its plan, members and progress. */
+  lead: LeadSchema.nullable().default(null),
 })
 export type Cursor = z.infer<typeof CursorSchema>
 

@@ -4,8 +4,14 @@
  * step, and stages the normalised emails by partition. A total that changes while paging, or pages
  * that do not line up, mean the picture may be incomplete: the run then finishes with additions
  * only. Member lines are `email<TAB>customerId` (the id feeds the holder index, holders.ts).
+ *
+ * A run that leads a shared read (cursor.lead, docs/shared-read.md) first fixes its members, then
+ * reads for them too: the common source, or the whole base with each customer served to the runs
+ * whose segment it carries (shared-fanout.ts). The read is marked done in the same batch as the
+ * last member rows, so a member never takes a partial read.
  */
 
+import type { RetailCrmClient } from '../clients/retailcrm'
 import type { StepContext } from './context'
 import { readCustomersPage } from './crm-page'
 import { memberLine } from './field-lines'
@@ -13,16 +19,26 @@ import { classifyCustomer } from './normalize'
 import { PARTITIONS, PartitionBuffer } from './partition'
 import type { StepResult } from './result'
 import { isSegmentMissing, SEGMENT_MISSING_FAILURE } from './segment-check'
-import { SIDES } from './state'
-
-const SIDE_OF = { valid: SIDES.segment, opted_out: SIDES.optedOut, role: SIDES.role } as const
+import { SharedFanOut } from './shared-fanout'
+import { emptySources, fixMembers } from './shared-lead'
+import {
+  GROUP_REJECTS_PER_STEP,
+  INCOMPLETE_SHARED_EMPTY,
+  inSource,
+  LEADER_POLL_SECONDS,
+  SIDE_OF,
+  sharedPagesPerStep,
+  sourceOf,
+} from './shared-read'
+import type { Lead } from './state'
 
 export const INCOMPLETE_SEGMENT =
   'The segment changed while it was being read, so removals were skipped in this run; the next run will catch up.'
 
 /** Moves buffered emails into the step's staged chunks. */
-function flush(ctx: StepContext, buf: PartitionBuffer): void {
+function flush(ctx: StepContext, buf: PartitionBuffer, fan: SharedFanOut | null): void {
   for (const g of buf.groups()) ctx.stage(g.side, g.partition, g.emails)
+  fan?.flush()
 }
 
 /** One step of the `read_crm` phase. */
@@ -33,23 +49,25 @@ export async function stepReadCrm(ctx: StepContext): Promise<StepResult> {
   if (!ctx.run.allCustomers && !ctx.run.segmentCode) {
     return { kind: 'fail', code: 'no_segment', message: 'The sync has no RetailCRM segment.' }
   }
-  const planned =
-    c.crmTotal === null
-      ? ctx.deps.pagesPerStep
-      : Math.min(ctx.deps.pagesPerStep, c.crmPages - c.page + 1)
+  const lead = c.lead
+  if (lead && lead.members === null && !(await fixMembers(ctx, lead)))
+    return { kind: 'next', delaySeconds: LEADER_POLL_SECONDS }
+  const members = lead?.members ?? []
+  const fan = lead && members.length > 0 ? new SharedFanOut(ctx, members, lead.base) : null
+  const base = fan !== null && lead!.base
+  const own = sourceOf(ctx.run)
+  const pages = fan
+    ? sharedPagesPerStep(ctx.deps.pagesPerStep, members.length)
+    : ctx.deps.pagesPerStep
+  const planned = c.crmTotal === null ? pages : Math.min(pages, c.crmPages - c.page + 1)
   await ctx.reserveCrmCalls(Math.max(1, planned))
   try {
-    for (let i = 0; i < ctx.deps.pagesPerStep; i++) {
-      const res = await readCustomersPage(
-        ctx,
-        crm,
-        ctx.run.allCustomers ? undefined : (ctx.run.segmentCode ?? undefined)
-      )
+    for (let i = 0; i < pages; i++) {
+      const res = await readCustomersPage(ctx, crm, base ? undefined : (own ?? undefined))
       const p = res.pagination
       // A deleted segment reads as empty: never let that become "remove everyone" (src/schedule).
-      const empty = c.crmTotal === null && p.totalCount === 0 && !ctx.run.allCustomers
-      if (empty && (await isSegmentMissing(crm, ctx.run.segmentCode!)))
-        return SEGMENT_MISSING_FAILURE
+      const empty = c.crmTotal === null && p.totalCount === 0 && own !== null && !base
+      if (empty && (await isSegmentMissing(crm, own))) return SEGMENT_MISSING_FAILURE
       if (c.crmTotal === null) {
         c.crmTotal = p.totalCount
         c.crmPages = p.totalPageCount
@@ -62,11 +80,15 @@ export async function stepReadCrm(ctx: StepContext): Promise<StepResult> {
       }
       c.crmPages = Math.max(c.crmPages, p.totalPageCount)
       for (const cust of res.customers) {
-        ctx.counts.readFromCrm++
         const k = classifyCustomer(cust)
+        fan?.add(cust, k)
+        if (base && !inSource(cust, own)) continue
+        ctx.counts.readFromCrm++
         if (k.kind === 'invalid') {
           ctx.counts.invalid++
-          ctx.reject(cust.email ?? '', 'invalid_email', `customer ${cust.id}`)
+          // A leader's step also writes its members' rows: its own rejects are bounded per step.
+          if (!fan || ctx.rejects.length < GROUP_REJECTS_PER_STEP)
+            ctx.reject(cust.email ?? '', 'invalid_email', `customer ${cust.id}`)
         } else {
           // With the customer id: the diff builds the holder index from it (holders.ts).
           // Addable members carry their mapped contact-field values (#15, field-lines.ts).
@@ -80,16 +102,54 @@ export async function stepReadCrm(ctx: StepContext): Promise<StepResult> {
       c.page++
       ctx.progressDone++
       if (c.page > c.crmPages || res.customers.length === 0) {
-        flush(ctx, buf)
+        flush(ctx, buf, fan)
+        const missing = lead ? await closeSharedRead(ctx, crm, lead, base) : false
+        if (missing) return SEGMENT_MISSING_FAILURE
         return { kind: 'next', phase: c.listExists ? 'export_wait' : 'diff' }
       }
       if (ctx.pastTimeBudget()) break // a slow CRM: commit the pages read, go on next step
     }
   } catch (err) {
     // Keep the pages already read in this step: the engine commits them before retrying.
-    flush(ctx, buf)
+    flush(ctx, buf, fan)
     throw err
   }
-  flush(ctx, buf)
+  flush(ctx, buf, fan)
   return { kind: 'next' }
+}
+
+/**
+ * Ends a leader's read: after a base read, the segments no customer came with are looked up
+ * (emptySources) and each run of the group is told what its empty segment means; then the read is
+ * marked done (committed with the last member rows). Returns true when the leader's own segment is
+ * gone: it fails as segment_missing, after the read is done, so its members still take it.
+ */
+async function closeSharedRead(
+  ctx: StepContext,
+  crm: RetailCrmClient,
+  lead: Lead,
+  base: boolean
+): Promise<boolean> {
+  let ownMissing = false
+  lead.incomplete = ctx.cursor.incomplete
+  if (base) {
+    const own = sourceOf(ctx.run)
+    const members = lead.members ?? []
+    const codes = new Set<string>()
+    if (own !== null && ctx.counts.readFromCrm === 0) codes.add(own)
+    for (const m of members) if (m.code !== null && m.read === 0) codes.add(m.code)
+    if (codes.size > 0) {
+      const found = await emptySources(crm, [...codes])
+      for (const m of members) {
+        const f = m.code !== null && m.read === 0 ? found.get(m.code) : undefined
+        if (f === 'missing') m.missing = true
+        if (f === 'counted') m.incomplete = INCOMPLETE_SHARED_EMPTY
+      }
+      const f = own !== null && ctx.counts.readFromCrm === 0 ? found.get(own) : undefined
+      if (f === 'counted' && !ctx.cursor.incomplete) ctx.cursor.incomplete = INCOMPLETE_SHARED_EMPTY
+      ownMissing = f === 'missing'
+    }
+  }
+  lead.done = true
+  return ownMissing
 }

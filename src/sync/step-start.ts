@@ -66,6 +66,8 @@ export async function stepStart(ctx: StepContext): Promise<StepResult> {
   if (listId !== null && ctx.run.kind === 'incremental' && !ctx.dryRun)
     return { kind: 'next', phase: 'incremental' }
   if (listId !== null) await startExport(ctx, listId)
+  // A member of a shared read (docs/shared-read.md) waits for its leader's read instead.
+  if (listId !== null && ctx.cursor.readId !== null) return { kind: 'next', phase: 'shared_wait' }
   return { kind: 'next', phase: 'read_crm' }
 }
 

@@ -63,6 +63,8 @@ export function durationParts(
 export type RunStage =
   | 'waiting'
   | 'read_crm'
+  /** A member of a shared read waits for the run reading the shop's customers for it. */
+  | 'shared_wait'
   | 'incremental'
   | 'export_wait'
   | 'read_list'
@@ -92,6 +94,7 @@ const DIFF_PARTS = 16
 const SLICES: Record<RunStage, [number, number]> = {
   waiting: [0, 0],
   read_crm: [0, 0.45],
+  shared_wait: [0, 0.45],
   incremental: [0, 0.95],
   export_wait: [0.45, 0.5],
   read_list: [0.5, 0.6],
@@ -154,6 +157,9 @@ export function runProgress(
       done = counts.readFromCrm
       total = cur.crmTotal
       within = total ? done / total : 0
+      break
+    case 'shared_wait':
+      stage = 'shared_wait'
       break
     case 'incremental': {
       stage = 'incremental'

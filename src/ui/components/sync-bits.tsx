@@ -26,6 +26,8 @@ function stageText(t: T, locale: Locale, p: RunProgress): string {
       return p.total === null
         ? t('progress.readCrmStart')
         : t('progress.readCrm', { done: n(p.done), total: n(p.total) })
+    case 'shared_wait':
+      return t('progress.sharedWait')
     case 'incremental':
       return t('progress.incremental', { done: n(p.done) })
     case 'export_wait':

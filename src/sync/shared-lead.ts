@@ -1,0 +1,67 @@
+/**
+ * The leader's two moments outside its pages (docs/shared-read.md): fixing its members before the
+ * first page (after which no run joins), and, at the end of a read of the whole base, checking the
+ * segments no customer came with, so that a deleted segment or customers served without their
+ * `segments` never read as "the segment is empty" (which an exact sync would turn into removals).
+ */
+import type { RetailCrmClient } from '../clients/retailcrm'
+import type { StepContext } from './context'
+import { readyToRead, sourceOf } from './shared-read'
+import { memberCandidates } from './shared-read-store'
+import { type Lead, parseCursor } from './state'
+
+/**
+ * Fixes the leader's members once every run that named it is ready (or JOIN_WAIT_MS passed):
+ * those waiting in `shared_wait` are served, the others read on their own. Returns false while
+ * the leader should wait. A group left with a single source reads that source, not the base.
+ */
+export async function fixMembers(ctx: StepContext, lead: Lead): Promise<boolean> {
+  const now = ctx.deps.now()
+  lead.since ??= now
+  const found = await memberCandidates(ctx.deps.d1, ctx.run.tenantId, ctx.run.id)
+  if (!readyToRead(found, lead.since, now)) return false
+  const ready = found.filter((r) => r.status === 'running' && r.phase === 'shared_wait')
+  lead.members = ready.map((r) => ({
+    id: r.id,
+    code: sourceOf(r),
+    fields: parseCursor(r.cursor).fields,
+    read: 0,
+    invalid: 0,
+    rejects: 0,
+    missing: false,
+    incomplete: null,
+  }))
+  const own = sourceOf(ctx.run)
+  if (lead.members.every((m) => m.code === own)) lead.base = false
+  return true
+}
+
+/** What a segment that no customer of a base read carried turns out to be. */
+export type EmptySource = 'missing' | 'counted' | 'empty'
+
+/**
+ * Looks up segments that read empty in a base read (one /segments pass, usually one call): gone
+ * from the CRM ('missing'), counted with customers by the CRM although none came ('counted': the
+ * read cannot prove the segment empty, so that run only adds), or truly empty. More than 5,000
+ * segments without finding one counts as 'counted' (never claimed empty).
+ */
+export async function emptySources(
+  crm: Pick<RetailCrmClient, 'listSegments'>,
+  codes: readonly string[]
+): Promise<Map<string, EmptySource>> {
+  const out = new Map<string, EmptySource>()
+  const left = new Set(codes)
+  for (let page = 1; page <= 50 && left.size > 0; page++) {
+    const res = await crm.listSegments({ page, limit: 100 })
+    for (const s of res.segments) {
+      if (!left.delete(s.code)) continue
+      out.set(s.code, s.customersCount > 0 ? 'counted' : 'empty')
+    }
+    if (page >= res.pagination.totalPageCount) {
+      for (const code of left) out.set(code, 'missing')
+      left.clear()
+    }
+  }
+  for (const code of left) out.set(code, 'counted')
+  return out
+}
