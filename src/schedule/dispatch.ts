@@ -2,6 +2,9 @@
  * Turns due marks into runs. Each mark is claimed with a conditional UPDATE (exactly the mark that
  * was read), so two ticks at once cannot both start it; startRun itself refuses a second active run
  * of a sync. A mark whose sync is busy is put back and tried next tick, so no change is dropped.
+ * A dispatch claims all its marks before it starts any run: the claims return the syncs' sources,
+ * from which a shop's full runs started together are grouped into shared CRM reads
+ * (shared-read.ts, docs/shared-read.md) without another statement.
  */
 import { and, eq, sql } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
@@ -13,6 +16,7 @@ import type { ScheduleDeps } from './deps'
 import { isReconcileDue, pickFair, runForMark } from './due'
 import { claimMark, markFollowers, markSync } from './marks'
 import { type DueMarkRow, dueMarks, reconcileCandidates } from './queries'
+import { type ClaimedStart, sharedReadStarts } from './shared-read'
 
 /** Per-sync reconcile marks one tick writes at most (the rest are due again next tick). */
 const RECONCILE_MARKS_PER_TICK = 200
@@ -77,46 +81,76 @@ export async function dispatchDue(deps: ScheduleDeps, tenantId?: number): Promis
     due.map((r) => ({ ...r, plan: planOf(r, limits) })),
     limits
   )
-  const out: DispatchResult = { started: [], busy: [] }
-  const touchedTenants = new Set<number>()
+  // Claimed first: the claims return the syncs' sources, from which each shop's full runs started
+  // together are grouped into shared reads (docs/shared-read.md), at no extra statement.
+  const claimed = new Map<number, (typeof rows)[number]>()
+  const starts: ClaimedStart[] = []
   for (const r of rows) {
-    const claimed = await claimMark(db, {
+    const source = await claimMark(db, {
       id: r.syncId,
       nextRunAt: r.nextRunAt,
       nextRunKind: r.nextRunKind,
     })
-    if (!claimed) continue // another tick took it
-    const plan = r.plan
-    let res: Awaited<ReturnType<ScheduleDeps['startRun']>>
-    try {
-      res = await deps.startRun(
-        { db, queue: deps.queue, now: deps.now },
-        { tenantId: r.tenantId, syncId: r.syncId, ...plan }
-      )
-    } catch (err) {
-      await putBack(deps, r.tenantId, r.syncId, r.nextRunKind, now)
-      log.error('run_start_failed', {
-        tenant: r.tenantId,
-        sync: r.syncId,
-        phase: 'dispatch',
-        error: errorText(err),
-      })
-      continue
+    if (!source) continue // another tick took it
+    claimed.set(r.syncId, r)
+    starts.push({ syncId: r.syncId, tenantId: r.tenantId, full: r.plan.kind === 'full', ...source })
+  }
+  const { order, roles } = sharedReadStarts(starts)
+  const leaders = new Map<number, number>()
+  const out: DispatchResult = { started: [], busy: [] }
+  const touchedTenants = new Set<number>()
+  let next = 0
+  try {
+    for (; next < order.length; next++) {
+      const r = claimed.get(order[next]!)!
+      const plan = r.plan
+      const role = roles.get(r.syncId)
+      // The first run of a group to start leads it; the others wait for its read.
+      const leader = role ? leaders.get(role.group) : undefined
+      const cursor = role
+        ? leader === undefined
+          ? { lead: { base: role.base } }
+          : { readId: leader }
+        : undefined
+      let res: Awaited<ReturnType<ScheduleDeps['startRun']>>
+      try {
+        res = await deps.startRun(
+          { db, queue: deps.queue, now: deps.now },
+          { tenantId: r.tenantId, syncId: r.syncId, ...plan, ...(cursor ? { cursor } : {}) }
+        )
+      } catch (err) {
+        await putBack(deps, r.tenantId, r.syncId, r.nextRunKind, now)
+        log.error('run_start_failed', {
+          tenant: r.tenantId,
+          sync: r.syncId,
+          phase: 'dispatch',
+          error: errorText(err),
+        })
+        continue
+      }
+      if (!res.started) {
+        await putBack(deps, r.tenantId, r.syncId, r.nextRunKind, now)
+        out.busy.push(r.syncId)
+        continue
+      }
+      if (role && leader === undefined) leaders.set(role.group, res.runId)
+      out.started.push({ syncId: r.syncId, runId: res.runId, ...plan })
+      touchedTenants.add(r.tenantId)
+      // A full run covers every change recorded up to the cursor read with the mark; an
+      // incremental run advances the watermark itself, with the changes it staged.
+      if (plan.kind === 'full' && r.tenantCursor !== null)
+        await db
+          .update(syncs)
+          .set({ historyAppliedId: r.tenantCursor, holderRunId: null })
+          .where(eq(syncs.id, r.syncId))
     }
-    if (!res.started) {
-      await putBack(deps, r.tenantId, r.syncId, r.nextRunKind, now)
-      out.busy.push(r.syncId)
-      continue
+  } catch (err) {
+    // Claimed but not started yet: put back, so a failing dispatch drops no change.
+    for (const syncId of order.slice(next + 1)) {
+      const r = claimed.get(syncId)!
+      await putBack(deps, r.tenantId, r.syncId, r.nextRunKind, now).catch(() => {})
     }
-    out.started.push({ syncId: r.syncId, runId: res.runId, ...plan })
-    touchedTenants.add(r.tenantId)
-    // A full run covers every change recorded up to the cursor read with the mark; an
-    // incremental run advances the watermark itself, with the changes it staged.
-    if (plan.kind === 'full' && r.tenantCursor !== null)
-      await db
-        .update(syncs)
-        .set({ historyAppliedId: r.tenantCursor, holderRunId: null })
-        .where(eq(syncs.id, r.syncId))
+    throw err
   }
   for (const t of touchedTenants) await prunePages(db, t)
   return out

@@ -52,14 +52,23 @@ export function advanceCursor(db: Db, tenantId: number, from: number, to: number
     .returning({ id: tenants.id })
 }
 
+/** What a claim returns of the sync: its source, for grouping shared reads (shared-read.ts). */
+export interface ClaimedSync {
+  allCustomers: boolean
+  segmentCode: string | null
+  /** The segment's customersCount as the count watch last saw it (null: not seen). */
+  lastSeenCustomersCount: number | null
+}
+
 /**
  * Takes the mark of a due sync: exactly the one that was read, so a concurrent tick that already
- * took it (or a poll that just made it stronger) leaves this caller with nothing.
+ * took it (or a poll that just made it stronger) leaves this caller with nothing (null). Returns
+ * the sync's source in the same statement.
  */
 export async function claimMark(
   db: Db,
   s: { id: number; nextRunAt: number; nextRunKind: MarkKind | null }
-): Promise<boolean> {
+): Promise<ClaimedSync | null> {
   const res = await db
     .update(syncs)
     .set({ nextRunAt: null, nextRunKind: null })
@@ -70,8 +79,12 @@ export async function claimMark(
         s.nextRunKind === null ? isNull(syncs.nextRunKind) : eq(syncs.nextRunKind, s.nextRunKind)
       )
     )
-    .returning({ id: syncs.id })
-  return res.length > 0
+    .returning({
+      allCustomers: syncs.allCustomers,
+      segmentCode: syncs.segmentCode,
+      lastSeenCustomersCount: syncs.lastSeenCustomersCount,
+    })
+  return res[0] ?? null
 }
 
 /**

@@ -19,7 +19,13 @@ export { handleRunStepMessage, processRunStep } from './process'
 export { type RunStep, RunStepSchema } from './run-step-message'
 export { getRunSample, type RunSample } from './sample'
 export { MISSING_MESSAGE, SEGMENT_MISSING } from './segment-check'
-export { MAX_GROUP } from './shared-read'
+export {
+  baseReadWins,
+  baseSizeWanted,
+  distinctSources,
+  MAX_GROUP,
+  type RunSource,
+} from './shared-read'
 export {
   ACTIVE_STATUSES,
   type RunTrigger,

@@ -5,23 +5,33 @@
  * `segments` never read as "the segment is empty" (which an exact sync would turn into removals).
  */
 import type { RetailCrmClient } from '../clients/retailcrm'
+import { storedPageSize } from '../credentials/page-sizes'
 import type { StepContext } from './context'
-import { readyToRead, sourceOf } from './shared-read'
-import { memberCandidates } from './shared-read-store'
+import { baseReadWins, baseSizeWanted, type RunSource, readyToRead, sourceOf } from './shared-read'
+import { type MemberCandidate, memberCandidates } from './shared-read-store'
 import { type Lead, parseCursor } from './state'
 
 /**
  * Fixes the leader's members once every run that named it is ready (or JOIN_WAIT_MS passed):
  * those waiting in `shared_wait` are served, the others read on their own. Returns false while
- * the leader should wait. A group left with a single source reads that source, not the base.
+ * the leader should wait. An undecided group (base null) decides here whether reading the whole
+ * base wins (baseWins); a group that reads its source keeps only the members of that source, and
+ * a group left with a single source reads that source, not the base.
  */
-export async function fixMembers(ctx: StepContext, lead: Lead): Promise<boolean> {
+export async function fixMembers(
+  ctx: StepContext,
+  crm: Pick<RetailCrmClient, 'listCustomers'>,
+  lead: Lead
+): Promise<boolean> {
   const now = ctx.deps.now()
   lead.since ??= now
-  const found = await memberCandidates(ctx.deps.d1, ctx.run.tenantId, ctx.run.id)
+  const found = await memberCandidates(ctx.deps.d1, ctx.run.tenantId, ctx.run.id, ctx.run.syncId)
   if (!readyToRead(found, lead.since, now)) return false
   const ready = found.filter((r) => r.status === 'running' && r.phase === 'shared_wait')
-  lead.members = ready.map((r) => ({
+  const own = sourceOf(ctx.run)
+  if (lead.base === null) lead.base = await baseWins(ctx, crm, own, ready)
+  const served = lead.base ? ready : ready.filter((r) => sourceOf(r) === own)
+  lead.members = served.map((r) => ({
     id: r.id,
     code: sourceOf(r),
     fields: parseCursor(r.cursor).fields,
@@ -31,9 +41,36 @@ export async function fixMembers(ctx: StepContext, lead: Lead): Promise<boolean>
     missing: false,
     incomplete: null,
   }))
-  const own = sourceOf(ctx.run)
   if (lead.members.every((m) => m.code === own)) lead.base = false
   return true
+}
+
+/**
+ * Whether one read of the whole base costs fewer pages than a read of each distinct source of the
+ * group (baseReadWins), learning the shop's customer count with one /customers call of 20 only
+ * when it can change the answer. A count the CRM does not give means no base read.
+ */
+async function baseWins(
+  ctx: StepContext,
+  crm: Pick<RetailCrmClient, 'listCustomers'>,
+  own: string | null,
+  ready: readonly MemberCandidate[]
+): Promise<boolean> {
+  const sources: RunSource[] = [
+    { syncId: ctx.run.syncId, code: own, size: ready[0]?.leaderSize ?? null },
+    ...ready.map((r) => ({ syncId: r.id, code: sourceOf(r), size: r.size })),
+  ]
+  const pageSize = await storedPageSize(ctx.deps.d1, ctx.run.tenantId, 'customers')
+  if (baseReadWins(sources, pageSize, null)) return true
+  if (!baseSizeWanted(sources, pageSize)) return false
+  await ctx.reserveCrmCalls(1)
+  let total: number | null = null
+  try {
+    total = (await crm.listCustomers({ page: 1, limit: 20 })).pagination.totalCount
+  } catch {
+    // Only the choice of read depends on it: read each source (the pages then say what is wrong).
+  }
+  return baseReadWins(sources, pageSize, total)
 }
 
 /** What a segment that no customer of a base read carried turns out to be. */

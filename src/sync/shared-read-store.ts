@@ -12,24 +12,33 @@ export interface MemberCandidate {
   cursor: string
   allCustomers: number
   segmentCode: string | null
+  /** The member's segment customersCount as last seen, and the leader's (null: unknown). */
+  size: number | null
+  leaderSize: number | null
 }
 
-/** The active runs of the tenant that wait (or will wait) for `leaderId`'s read, by id. */
+/**
+ * The active runs of the tenant that wait (or will wait) for `leaderId`'s read, by id, with
+ * their segments' last seen sizes and the leader's (`leaderSyncId`).
+ */
 export async function memberCandidates(
   d1: D1Database,
   tenantId: number,
-  leaderId: number
+  leaderId: number,
+  leaderSyncId: number
 ): Promise<MemberCandidate[]> {
   const res = await d1
     .prepare(
       `SELECT r.id, r.status, r.phase, r.cursor, s.all_customers AS allCustomers,
-              s.segment_code AS segmentCode
+              s.segment_code AS segmentCode, s.last_seen_customers_count AS size,
+              (SELECT last_seen_customers_count FROM syncs WHERE id = ?4 AND tenant_id = ?1)
+                AS leaderSize
          FROM runs r JOIN syncs s ON s.id = r.sync_id AND s.tenant_id = r.tenant_id
         WHERE r.tenant_id = ?1 AND r.status IN ('queued', 'running') AND r.id <> ?2
           AND json_extract(r.cursor, '$.readId') = ?2
         ORDER BY r.id LIMIT ?3`
     )
-    .bind(tenantId, leaderId, MAX_GROUP - 1)
+    .bind(tenantId, leaderId, MAX_GROUP - 1, leaderSyncId)
     .all<MemberCandidate>()
   return res.results
 }

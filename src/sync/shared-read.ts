@@ -37,6 +37,58 @@ export const MAX_GROUP = 8
 export const INCOMPLETE_SHARED_EMPTY =
   'No customer of the segment came with the shared read of all customers although RetailCRM counts some in it, so removals were skipped in this run; the next run will catch up.'
 
+/**
+ * A run's source for the read-once decision: `code` null for all customers; `size` the segment's
+ * customersCount as last seen (null: unknown).
+ */
+export interface RunSource {
+  syncId: number
+  code: string | null
+  size: number | null
+}
+
+const pagesOf = (n: number, p: number) => Math.ceil(n / p)
+
+/** The distinct sources of the runs, with their sizes (null: unknown). */
+export function distinctSources(rows: readonly RunSource[]): Map<string | null, number | null> {
+  const out = new Map<string | null, number | null>()
+  for (const r of rows) if (!out.has(r.code)) out.set(r.code, r.size)
+  return out
+}
+
+/**
+ * Whether learning the base size C could choose reading the whole base: several distinct segment
+ * sources of known sizes whose pages add up to more than the largest one's plus one (C is at
+ * least the largest segment). With an all-customers source the base read wins without C; with a
+ * single source it never does.
+ */
+export function baseSizeWanted(rows: readonly RunSource[], pageSize: number): boolean {
+  const d = distinctSources(rows)
+  if (d.size < 2 || d.has(null)) return false
+  const sizes = [...d.values()]
+  if (sizes.some((s) => s === null)) return false
+  const each = sizes.reduce((n: number, s) => n + pagesOf(s!, pageSize), 0)
+  return each > pagesOf(Math.max(...(sizes as number[])), pageSize) + 1
+}
+
+/**
+ * The read-once decision (docs/shared-read.md): one read of the whole base when
+ * ⌈C/P⌉ + 1 < Σ over distinct sources ⌈|s|/P⌉ (the +1 is the call that learned C). An
+ * all-customers source among others always wins (its read is the base read); unknown sizes never.
+ */
+export function baseReadWins(
+  rows: readonly RunSource[],
+  pageSize: number,
+  baseSize: number | null
+): boolean {
+  const d = distinctSources(rows)
+  if (d.size < 2) return false
+  if (d.has(null)) return true
+  if (baseSize === null || [...d.values()].some((s) => s === null)) return false
+  const each = [...d.values()].reduce((n: number, s) => n + pagesOf(s!, pageSize), 0)
+  return pagesOf(baseSize, pageSize) + 1 < each
+}
+
 /** A run's source: its segment code, or null for "all customers". */
 export function sourceOf(run: { allCustomers: number; segmentCode: string | null }) {
   return run.allCustomers ? null : run.segmentCode

@@ -27,7 +27,7 @@ export interface StartRunRequest {
    * The run's first cursor, for a full run of a shared read (docs/shared-read.md): `lead` for its
    * leader, `readId` (the leader's run id) for a member. Default: a fresh cursor.
    */
-  cursor?: { lead?: { base: boolean }; readId?: number }
+  cursor?: { lead?: { base: boolean | null }; readId?: number }
 }
 
 export type StartRunResult =

@@ -55,8 +55,11 @@ export type LeadMember = z.infer<typeof LeadMemberSchema>
 
 /** A leader's side of a shared read (docs/shared-read.md). */
 export const LeadSchema = z.object({
-  /** Read the whole base and serve each run by its customers' `segments` (else the shared source). */
-  base: z.boolean().default(false),
+  /**
+   * Read the whole base and serve each run by its customers' `segments` (else the shared source);
+   * null: decide when the members are fixed, with the shop's customer count (shared-lead.ts).
+   */
+  base: z.boolean().nullable().default(false),
   /** When the leader began waiting for its members to be ready (epoch ms). */
   since: z.number().nullable().default(null),
   /** The members served, fixed before the first page; null while the leader still waits. */

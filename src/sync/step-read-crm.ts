@@ -50,11 +50,11 @@ export async function stepReadCrm(ctx: StepContext): Promise<StepResult> {
     return { kind: 'fail', code: 'no_segment', message: 'The sync has no RetailCRM segment.' }
   }
   const lead = c.lead
-  if (lead && lead.members === null && !(await fixMembers(ctx, lead)))
+  if (lead && lead.members === null && !(await fixMembers(ctx, crm, lead)))
     return { kind: 'next', delaySeconds: LEADER_POLL_SECONDS }
   const members = lead?.members ?? []
-  const fan = lead && members.length > 0 ? new SharedFanOut(ctx, members, lead.base) : null
-  const base = fan !== null && lead!.base
+  const base = members.length > 0 && lead?.base === true
+  const fan = members.length > 0 ? new SharedFanOut(ctx, members, base) : null
   const own = sourceOf(ctx.run)
   const pages = fan
     ? sharedPagesPerStep(ctx.deps.pagesPerStep, members.length)

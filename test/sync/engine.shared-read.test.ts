@@ -1,0 +1,349 @@
+/**
+ * Full runs of a shop due together share one CRM read (docs/shared-read.md), end to end on the
+ * sandbox emulators: dispatchDue groups the due runs, the leader reads (the whole base, or the one
+ * source they share) and stages every member's customers, the members wait and then diff and
+ * write as usual. Checked: the /customers calls of the group, every list exactly the segment, and
+ * the failure paths — a leader failing mid-read, a member cancelled or paused mid-read, duplicate
+ * deliveries, an incomplete read — never remove anything a run's own read would not.
+ */
+import { env } from 'cloudflare:workers'
+import { eq, sql } from 'drizzle-orm'
+import { describe, expect, it } from 'vitest'
+import { runs, syncs, tenants } from '../../src/db/schema'
+import type { SegmentDefinition } from '../../src/sandbox/retailcrm/shops'
+import { dispatchDue } from '../../src/schedule/dispatch'
+import { parseApiCalls } from '../../src/sync/api-calls'
+import { cancelRun } from '../../src/sync/control'
+import { classifyCustomer } from '../../src/sync/normalize'
+import { processRunStep } from '../../src/sync/process'
+import type { RunStep } from '../../src/sync/run-step-message'
+import { parseCursor } from '../../src/sync/state'
+import { makeSync } from '../support/fixtures'
+import { makeWorld, sandboxCrmClient, schedulerFor, type World } from '../support/world'
+
+const C = 2000
+/** Overlapping large segments: 5 + 5 + 4 + 3 = 17 pages at 250 against 8 + 1 for the base. */
+const LARGE: SegmentDefinition[] = [
+  { code: 'a', name: 'A', dynamic: true, offset: 1, stride: 1, size: 1200 },
+  { code: 'b', name: 'B', dynamic: true, offset: 501, stride: 1, size: 1200 },
+  { code: 'c', name: 'C', dynamic: true, offset: 1, stride: 2, size: 900 },
+  { code: 'd', name: 'D', dynamic: true, offset: 2, stride: 3, size: 600 },
+]
+/** Small segments: 2 pages each, 8 in all, against 8 + 1 for the base. */
+const SMALL: SegmentDefinition[] = ['p', 'q', 'r', 's'].map((code, i) => ({
+  code,
+  name: code,
+  dynamic: true,
+  offset: 1 + i * 400,
+  stride: 1,
+  size: 300,
+}))
+
+let shops = 0
+
+/**
+ * A shop of C clean customers, one exact sync per code (null: all customers) on its own list,
+ * each list holding a stranger to remove; every sync due for a reconcile (as after a reconnect),
+ * with the segment sizes the segment watch saw. The CRM serves 250 a page.
+ */
+async function groupWorld(segments: SegmentDefinition[], codes: (string | null)[]) {
+  const size = (code: string | null) => segments.find((s) => s.code === code)?.size ?? null
+  const w = await makeWorld({
+    shop: {
+      code: `shared-${++shops}-${Math.floor(Math.random() * 1e6)}`,
+      seed: 11,
+      customers: C,
+      quirks: false,
+      creationHistory: false,
+      segments,
+    },
+    sync: { segmentCode: codes[0] ?? null, allCustomers: codes[0] === null },
+  })
+  w.crm.faults.set({ customers250: 'accept' })
+  const all = [w.sync]
+  for (const [i, code] of codes.slice(1).entries()) {
+    const listId = await w.uni.createList(w.account, `List ${i + 1}`)
+    all.push(
+      await makeSync(w.tenant.id, w.sync.unisenderAccountId, {
+        segmentCode: code,
+        allCustomers: code === null,
+        listId,
+        listTitle: `List ${i + 1}`,
+        mode: 'exact',
+      })
+    )
+  }
+  const now = w.crm.clock.now()
+  for (const s of all) {
+    await w.db
+      .update(syncs)
+      .set({
+        nextRunAt: now - 1000,
+        nextRunKind: 'reconcile',
+        lastSeenCustomersCount: size(s.allCustomers ? null : s.segmentCode),
+      })
+      .where(eq(syncs.id, s.id))
+    await w.uni.seedContacts(w.account, [
+      { email: `stranger-${s.id}@example.org`, lists: [s.listId!] },
+    ])
+  }
+  await w.db
+    .update(tenants)
+    .set({ historySinceId: 1, lastReconcileAt: now })
+    .where(eq(tenants.id, w.tenant.id))
+  const deps = await schedulerFor(w)
+  const dispatchCalls: string[] = []
+  const key = await w.crm.issueKey()
+  deps.crm = async () => sandboxCrmClient(w.crm, key, (e) => dispatchCalls.push(e))
+  // All of them start in one dispatch (by default 3 full runs a shop start per tick).
+  deps.limits = { ...deps.limits, maxStartsPerTenant: 8 }
+  return { w, syncs: all, deps, dispatchCalls }
+}
+
+type G = Awaited<ReturnType<typeof groupWorld>>
+
+/** The valid emails of a source now (what an exact list must hold), sorted. */
+async function expected(w: World, code: string | null) {
+  const crm = sandboxCrmClient(w.crm, await w.crm.issueKey())
+  const out = new Set<string>()
+  for (let page = 1; ; page++) {
+    const res = await crm.listCustomers({ ...(code ? { segment: code } : {}), page, limit: 100 })
+    for (const c of res.customers) {
+      const k = classifyCustomer(c)
+      if (k.kind === 'valid') out.add(k.email)
+    }
+    if (page >= res.pagination.totalPageCount) break
+  }
+  return [...out].sort()
+}
+
+/** The runs of the group's syncs (one each), by sync order. */
+async function groupRuns(g: G) {
+  const rows = await g.w.db.select().from(runs).where(eq(runs.tenantId, g.w.tenant.id))
+  return g.syncs.map((s) => {
+    const r = rows.find((x) => x.syncId === s.id)
+    if (!r) throw new Error(`no run of sync ${s.id}`)
+    return { ...r, cursorParsed: parseCursor(r.cursor), calls: parseApiCalls(r.apiCalls) }
+  })
+}
+
+/** /customers calls of the whole group: its runs' and the dispatch's. */
+async function customersCalls(g: G) {
+  const rs = await groupRuns(g)
+  const ofRuns = rs.reduce((n, r) => n + (r.calls.detail['retailcrm:customers'] ?? 0), 0)
+  return ofRuns + g.dispatchCalls.filter((e) => e.endsWith('/customers')).length
+}
+
+/** Every list is exactly its source (the stranger removed). */
+async function expectExact(g: G) {
+  for (const s of g.syncs) {
+    const want = await expected(g.w, s.allCustomers ? null : s.segmentCode)
+    expect(await g.w.listEmails(s.listId!)).toEqual(want)
+  }
+}
+
+async function dispatch(g: G) {
+  const res = await dispatchDue(g.deps, g.w.tenant.id)
+  expect(res.started.length).toBe(g.syncs.length)
+  return res
+}
+
+describe('shared read of full runs due together', { timeout: 120_000 }, () => {
+  it('a reconnect of 4 syncs on overlapping large segments reads the base once', async () => {
+    const g = await groupWorld(LARGE, ['a', 'b', 'c', 'd'])
+    await dispatch(g)
+    await g.w.drain()
+    const rs = await groupRuns(g)
+    for (const r of rs) {
+      expect(r.status).toBe('done')
+      expect(r.additionsOnly).toBe(false)
+      expect(r.errorMessage).toBeNull()
+    }
+    // The leader learned C with one call and read the base (8 pages of 250); members read nothing,
+    // and the dispatch called nobody.
+    expect(rs[0]!.cursorParsed.lead?.base).toBe(true)
+    expect(rs[0]!.calls.detail['retailcrm:customers']).toBe(Math.ceil(C / 250) + 1)
+    expect(rs.slice(1).every((r) => r.calls.detail['retailcrm:customers'] === undefined)).toBe(true)
+    expect(g.dispatchCalls).toEqual([])
+    expect(await customersCalls(g)).toBe(Math.ceil(C / 250) + 1)
+    // Each run read exactly its segment's customers and removed its stranger.
+    expect(rs.map((r) => JSON.parse(r.counts).readFromCrm)).toEqual(LARGE.map((s) => s.size))
+    expect(rs.map((r) => JSON.parse(r.counts).removed)).toEqual([1, 1, 1, 1])
+    await expectExact(g)
+    // Each run's staging is its own and is gone with it (only samples and the holder index stay).
+    const left = await env.DB.prepare(
+      `SELECT COUNT(*) AS n FROM run_chunks WHERE run_id IN (${rs.map((r) => r.id).join(',')})
+         AND side IN ('S', 'O', 'K', 'L', 'U', 'N')`
+    ).first<{ n: number }>()
+    expect(left?.n).toBe(0)
+  })
+
+  it('reads each source on its own when that costs fewer pages (no base read)', async () => {
+    const g = await groupWorld(SMALL, ['p', 'q', 'r', 's'])
+    await dispatch(g)
+    await g.w.drain()
+    const rs = await groupRuns(g)
+    expect(rs.every((r) => r.status === 'done')).toBe(true)
+    // 2 + 2 + 2 + 2 = 8 pages against 8 + 1: the leader learned C (one call), chose no base read
+    // and served nobody; every run read its own segment.
+    expect(rs[0]!.cursorParsed.lead).toMatchObject({ base: false, members: [] })
+    expect(rs.slice(1).every((r) => r.cursorParsed.readId === null)).toBe(true)
+    expect(rs.map((r) => r.calls.detail['retailcrm:customers'])).toEqual([3, 2, 2, 2])
+    expect(await customersCalls(g)).toBe(8 + 1)
+    await expectExact(g)
+  })
+
+  it('several syncs on one segment read it once', async () => {
+    const g = await groupWorld(LARGE, ['a', 'a', 'a'])
+    await dispatch(g)
+    await g.w.drain()
+    const rs = await groupRuns(g)
+    expect(rs.every((r) => r.status === 'done' && !r.additionsOnly)).toBe(true)
+    expect(rs[0]!.cursorParsed.lead?.base).toBe(false)
+    expect(rs[0]!.cursorParsed.lead?.members?.map((m) => m.id)).toEqual([rs[1]!.id, rs[2]!.id])
+    // One read of 1,200 customers at 250: 5 pages for all three; no count was needed.
+    expect(g.dispatchCalls).toEqual([])
+    expect(await customersCalls(g)).toBe(5)
+    await expectExact(g)
+  })
+
+  it('a leader that fails mid-read: its members read on their own and remove nothing wrongly', async () => {
+    const g = await groupWorld(LARGE, ['a', 'b', 'c', 'd'])
+    // Segment members already in each list: a member that took a partial read would remove them.
+    for (const s of g.syncs) {
+      const want = await expected(g.w, s.segmentCode)
+      await g.w.uni.seedContacts(
+        g.w.account,
+        want.slice(-50).map((email) => ({ email, lists: [s.listId!] }))
+      )
+    }
+    await dispatch(g)
+    const leaderId = (await groupRuns(g))[0]!.id
+    let failed = false
+    await g.w.drain({
+      extra: { pagesPerStep: 1 },
+      onStep: async () => {
+        const [l] = await g.w.db.select().from(runs).where(eq(runs.id, leaderId))
+        if (!failed && l?.phase === 'read_crm' && parseCursor(l.cursor).page > 3) {
+          failed = true
+          // As the dead-letter handler or the watchdog's give-up leaves it.
+          await g.w.db
+            .update(runs)
+            .set({ status: 'failed', errorCode: 'gave_up', stepSeq: sql`${runs.stepSeq} + 1` })
+            .where(eq(runs.id, leaderId))
+        }
+      },
+    })
+    expect(failed).toBe(true)
+    const rs = await groupRuns(g)
+    expect(rs[0]!.status).toBe('failed')
+    for (const r of rs.slice(1)) {
+      expect(r.status).toBe('done')
+      expect(r.cursorParsed.readId).toBeNull()
+      expect(JSON.parse(r.counts).removed).toBe(1) // only the stranger
+    }
+    // Each member read its own segment, once, from the first page.
+    expect(rs.slice(1).map((r) => r.calls.detail['retailcrm:customers'])).toEqual([5, 4, 3])
+    expect(rs.slice(1).map((r) => JSON.parse(r.counts).readFromCrm)).toEqual([1200, 900, 600])
+    for (const s of g.syncs.slice(1))
+      expect(await g.w.listEmails(s.listId!)).toEqual(await expected(g.w, s.segmentCode))
+  })
+
+  it('a member cancelled or paused mid-read gets nothing; the leader goes on', async () => {
+    const g = await groupWorld(LARGE, ['a', 'b', 'c', 'd'])
+    await dispatch(g)
+    const ids = (await groupRuns(g)).map((r) => r.id)
+    const before = await Promise.all(g.syncs.map((s) => g.w.listEmails(s.listId!)))
+    let acted = false
+    await g.w.drain({
+      extra: { pagesPerStep: 1 },
+      onStep: async () => {
+        const [l] = await g.w.db.select().from(runs).where(eq(runs.id, ids[0]!))
+        if (!acted && l?.phase === 'read_crm' && parseCursor(l.cursor).page > 3) {
+          acted = true
+          await cancelRun(
+            { db: g.w.db, queue: g.w.queue, now: g.w.crm.clock.now },
+            { tenantId: g.w.tenant.id, runId: ids[1]! }
+          )
+          await g.w.db
+            .update(syncs)
+            .set({ state: 'paused', pausedReason: 'user' })
+            .where(eq(syncs.id, g.syncs[2]!.id))
+        }
+      },
+    })
+    expect(acted).toBe(true)
+    const rs = await groupRuns(g)
+    expect(rs.map((r) => r.status)).toEqual(['done', 'cancelled', 'failed', 'done'])
+    expect(rs[2]!.errorCode).toBe('sync_paused')
+    // Nothing staged into the cancelled member after its cancel, nothing written to either list.
+    const staged = await env.DB.prepare(
+      `SELECT COUNT(*) AS n FROM run_chunks WHERE run_id IN (?, ?) AND side IN ('S', 'O', 'K')`
+    )
+      .bind(ids[1], ids[2])
+      .first<{ n: number }>()
+    expect(staged?.n).toBe(0)
+    expect(await g.w.listEmails(g.syncs[1]!.listId!)).toEqual(before[1])
+    expect(await g.w.listEmails(g.syncs[2]!.listId!)).toEqual(before[2])
+    for (const i of [0, 3])
+      expect(await g.w.listEmails(g.syncs[i]!.listId!)).toEqual(
+        await expected(g.w, g.syncs[i]!.segmentCode)
+      )
+    expect(await customersCalls(g)).toBe(Math.ceil(C / 250) + 1)
+  })
+
+  it('duplicate deliveries of leader and member steps change nothing', async () => {
+    const g = await groupWorld(LARGE, ['a', 'b', 'c', 'd'])
+    await dispatch(g)
+    // Every message is delivered twice at once, and once more after the next one.
+    let prev: RunStep | null = null
+    let steps = 0
+    const deliver = (msg: RunStep) =>
+      processRunStep(env, msg, { attempts: 1 }, g.w.overrides({ pagesPerStep: 2 }))
+    while (g.w.sent.length > 0 && steps++ < 3000) {
+      const { msg } = g.w.sent.shift()!
+      await Promise.all([deliver(msg), deliver(msg)])
+      if (prev) await deliver(prev)
+      prev = msg
+    }
+    const rs = await groupRuns(g)
+    expect(rs.every((r) => r.status === 'done' && !r.additionsOnly)).toBe(true)
+    expect(rs.map((r) => JSON.parse(r.counts).readFromCrm)).toEqual(LARGE.map((s) => s.size))
+    expect(rs.map((r) => JSON.parse(r.counts).removed)).toEqual([1, 1, 1, 1])
+    await expectExact(g)
+  })
+
+  it('an incomplete shared read makes every run of the group only add', async () => {
+    for (const codes of [
+      ['a', 'b', 'c', 'd'],
+      ['a', 'a', 'a'],
+    ]) {
+      const g = await groupWorld(LARGE, codes)
+      await dispatch(g)
+      const leaderId = (await groupRuns(g))[0]!.id
+      let changed = false
+      await g.w.drain({
+        extra: { pagesPerStep: 1 },
+        onStep: async () => {
+          const [l] = await g.w.db.select().from(runs).where(eq(runs.id, leaderId))
+          if (!changed && l?.phase === 'read_crm' && parseCursor(l.cursor).page > 2) {
+            changed = true
+            // The total moves while paging: the base grows, the segment is recalculated.
+            if (codes[1] === 'b') await g.w.crm.createCustomer('late@example.com')
+            else await g.w.crm.recalculate('a', { add: 3, remove: 0 })
+          }
+        },
+      })
+      expect(changed).toBe(true)
+      const rs = await groupRuns(g)
+      for (const [i, r] of rs.entries()) {
+        expect(r.status).toBe('done')
+        expect(r.additionsOnly).toBe(true)
+        expect(JSON.parse(r.counts).removed).toBe(0)
+        expect(await g.w.listEmails(g.syncs[i]!.listId!)).toContain(
+          `stranger-${g.syncs[i]!.id}@example.org`
+        )
+      }
+    }
+  })
+})
