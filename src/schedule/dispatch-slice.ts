@@ -9,15 +9,16 @@
  * at once start each run once.
  *
  * Subrequests per message (checked against dispatchDue and startRun; keep in step with them):
- * - per tenant, TENANT_COST = 3: its due-mark read, and the change-page prune (a batch of 2
- *   statements, counted as 2);
+ * - per tenant, TENANT_COST = 4: its due-mark read, the change-page prune (a batch of 2
+ *   statements, counted as 2), and when it started the largest share (RUNS_PER_TENANT_MAX: more
+ *   may be due) one send of a dispatch-tenants message of its own, so the rest start now;
  * - per run, RUN_COST = 7 at most: the claim, startRun's sync read, the run insert, the watermark
  *   cover and the step send, and then either dispatchDue's watermark write (a full start: 6; an
  *   incremental one is 4) or, when the send fails, the failed-run write and the mark's put-back (7);
  *   a busy sync costs 5 (claim, read, insert refused, active-run read, put-back).
  * Each tenant carries the runs it may start (`runs`), and dispatchDue gets that as its cap, so a
- * message costs at most the sum of 3 + 7 × runs over its tenants, which packDispatch keeps ≤ 100:
- * a tenant starts at most RUNS_PER_TENANT_MAX = 13 runs per message (3 + 7 × 13 = 94).
+ * message costs at most the sum of 4 + 7 × runs over its tenants, which packDispatch keeps ≤ 100:
+ * a tenant starts at most RUNS_PER_TENANT_MAX = 13 runs per message (4 + 7 × 13 = 95).
  */
 import { sql } from 'drizzle-orm'
 import { z } from 'zod'
@@ -30,11 +31,14 @@ import { type DispatchResult, dispatchDue } from './dispatch'
 
 /** The project's budget per queue message (docs/cloudflare.md §1). */
 export const MESSAGE_SUBREQUESTS = 100
-/** Subrequests of one tenant in dispatchDue besides its runs: the due-mark read and the prune. */
-export const TENANT_COST = 3
+/**
+ * Subrequests of one tenant besides its runs: dispatchDue's due-mark read and prune, and the send
+ * of its follow-up message when it used its whole share.
+ */
+export const TENANT_COST = 4
 /** Subrequests of one run start, at most (see the file comment). */
 export const RUN_COST = 7
-/** Runs one tenant may start in one message: 3 + 7 × 13 = 94 ≤ 100. */
+/** Runs one tenant may start in one message: 4 + 7 × 13 = 95 ≤ 100. */
 export const RUNS_PER_TENANT_MAX = Math.floor((MESSAGE_SUBREQUESTS - TENANT_COST) / RUN_COST)
 
 /** Tenants whose due marks the tick asks to start, each with the runs it may start. */
@@ -173,6 +177,25 @@ export async function sendDueTenants(deps: ScheduleDeps, shard = 0): Promise<Dis
   return out
 }
 
+/**
+ * Sends a dispatch-tenants message for one tenant with the largest share (RUNS_PER_TENANT_MAX): a
+ * history poll whose runs did not all start inline, and a dispatch that used its whole share, hand
+ * the rest on this way. Duplicates are harmless (claims are conditional).
+ */
+export async function sendTenantDispatch(
+  deps: ScheduleDeps,
+  tenantId: number,
+  shard = 0
+): Promise<void> {
+  const body: DispatchTenants = {
+    type: 'dispatch-tenants',
+    tenants: [{ id: tenantId, runs: RUNS_PER_TENANT_MAX }],
+    at: deps.now(),
+    shard,
+  }
+  await deps.queue.send(body)
+}
+
 /** What one dispatch message did. */
 export interface DispatchSliceReport {
   /** Tenants whose dispatchDue ran (whether or not it started anything). */
@@ -188,7 +211,7 @@ export interface DispatchSliceReport {
 /** Starts one message's tenants' due runs with injected dependencies (tests call this directly). */
 export async function dispatchSliceStep(
   deps: ScheduleDeps,
-  body: Pick<DispatchTenants, 'tenants' | 'at'>
+  body: Pick<DispatchTenants, 'tenants' | 'at' | 'shard'>
 ): Promise<DispatchSliceReport> {
   const report: DispatchSliceReport = {
     dispatched: [],
@@ -212,6 +235,10 @@ export async function dispatchSliceStep(
       report.dispatched.push(t.id)
       report.started.push(...r.started)
       report.busy.push(...r.busy)
+      // It started the largest share there is: more may be due (a shop with many syncs changed
+      // at once), so they start now rather than next tick. A smaller share was all that was due.
+      if (runs === RUNS_PER_TENANT_MAX && r.started.length >= runs)
+        await sendTenantDispatch(deps, t.id, body.shard ?? 0)
     } catch (err) {
       report.failed.push(t.id)
       log.error('dispatch_failed', { tenant: t.id, phase: 'dispatch-slice', error: errorText(err) })

@@ -15,6 +15,7 @@ import { errorText } from '../lib/error-text'
 import { log } from '../lib/log'
 import { enqueuePoll, type ScheduleDeps, scheduleDepsFromEnv } from './deps'
 import { type DispatchResult, dispatchDue } from './dispatch'
+import { sendTenantDispatch } from './dispatch-slice'
 import { setPollLease } from './marks'
 import { pollTenantHistory } from './poll'
 import { handleCrmAuth, isWatchMinute } from './poll-slice'
@@ -32,11 +33,20 @@ export type PollVerdict =
   | { kind: 'ack'; dispatch?: DispatchResult }
   | { kind: 'retry'; delaySeconds: number }
 
+/**
+ * Runs a one-page poll starts itself: with its own reads and writes (about 15 subrequests: the
+ * history page, the re-read, the page record, the lease, the segment counts) and dispatchDue's
+ * 3 + 7 per run (dispatch-slice.ts), 10 keep the message under 100 — and cover the shop with 10
+ * syncs on one segment of issue #17 in this very message.
+ */
+export const INLINE_STARTS = 10
+
 /** Handles one poll message with injected dependencies (tests call this directly). */
 export async function pollHistoryStep(
   deps: ScheduleDeps,
   body: PollHistory,
-  attempts: number
+  attempts: number,
+  shard = 0
 ): Promise<PollVerdict> {
   const tenant = await getTenant(deps.db, body.tenantId)
   if (!tenant || !isTenantLive(tenant)) {
@@ -61,8 +71,21 @@ export async function pollHistoryStep(
       return { kind: 'ack' }
     }
     await setPollLease(deps.db, tenant.id, null)
-    // The backlog is recorded: start this tenant's runs now rather than at the next tick.
-    return { kind: 'ack', dispatch: await dispatchDue(deps, tenant.id) }
+    // The backlog is recorded: start this tenant's runs now rather than at the next tick. After a
+    // one-page poll (the usual change) up to INLINE_STARTS of them start here; the rest, or all of
+    // them after a longer poll, through a dispatch-tenants message of this tenant, so this message
+    // stays within its subrequest budget however many syncs the shop has.
+    const cap = res.pages <= 1 ? INLINE_STARTS : 0
+    const dispatch =
+      cap > 0
+        ? await dispatchDue(
+            { ...deps, limits: { ...deps.limits, maxStartsPerTick: cap } },
+            tenant.id
+          )
+        : undefined
+    if (!dispatch || dispatch.started.length >= cap)
+      await sendTenantDispatch(deps, tenant.id, shard)
+    return { kind: 'ack', dispatch }
   } catch (err) {
     if (await handleCrmAuth(deps, tenant.id, err)) {
       await setPollLease(deps.db, tenant.id, null)
@@ -89,8 +112,9 @@ export async function handlePollMessage(
     return
   }
   // The tenant's own database (src/db/tenant-db.ts): DB until shops are spread over shards.
-  const deps = scheduleDepsFromEnv(env, {}, shardOf(body.tenantId, shardCount(env)))
-  const verdict = await pollHistoryStep(deps, body, msg.attempts).catch((err: unknown) => {
+  const shard = shardOf(body.tenantId, shardCount(env))
+  const deps = scheduleDepsFromEnv(env, {}, shard)
+  const verdict = await pollHistoryStep(deps, body, msg.attempts, shard).catch((err: unknown) => {
     log.error('poll_failed', {
       tenant: body.tenantId,
       phase: 'poll-message',

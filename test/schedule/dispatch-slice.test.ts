@@ -166,7 +166,7 @@ describe('dispatch-tenants: the tick sends, a consumer starts', () => {
     expect(RUNS_PER_TENANT_MAX).toBe(13)
     expect(tenantCost({ runs: RUNS_PER_TENANT_MAX })).toBeLessThanOrEqual(MESSAGE_SUBREQUESTS)
     const ones = Array.from({ length: 25 }, (_, i) => ({ id: i + 1, runs: 1 }))
-    expect(packDispatch(ones).map((m) => m.length)).toEqual([10, 10, 5])
+    expect(packDispatch(ones).map((m) => m.length)).toEqual([9, 9, 7])
     const mixed = [
       { id: 1, runs: 13 },
       { id: 2, runs: 3 },

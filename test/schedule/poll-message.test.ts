@@ -2,10 +2,14 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { describe, expect, it, vi } from 'vitest'
-import { tenants } from '../../src/db/schema'
+import { syncs, tenants } from '../../src/db/schema'
 import worker from '../../src/index'
-import { dispatchSliceStep } from '../../src/schedule/dispatch-slice'
-import { pollHistoryStep } from '../../src/schedule/poll-message'
+import {
+  type DispatchTenants,
+  dispatchSliceStep,
+  RUNS_PER_TENANT_MAX,
+} from '../../src/schedule/dispatch-slice'
+import { INLINE_STARTS, pollHistoryStep } from '../../src/schedule/poll-message'
 import { runTick } from '../../src/schedule/tick'
 import { tickAndPoll } from '../support/schedule-queue'
 import { makeProductionTenant, makeScheduleWorld } from '../support/world'
@@ -94,5 +98,71 @@ describe('poll-history queue messages', () => {
     const r = await deliver('sync-jobs-dlq', { type: 'poll-history', tenantId: w.tenant.id }, 11)
     expect(r.explicitAcks).toEqual(['p1'])
     expect((await w.tenantRow()).historySinceId).toBeNull()
+  })
+})
+
+describe('runs a history poll starts', () => {
+  it('a one-page poll starts 10 runs itself and hands the rest to a dispatch-tenants message', async () => {
+    const t = await makeScheduleWorld()
+    const ids: number[] = []
+    for (let i = 0; i < 12; i++) ids.push((await t.sync('dyn', { mode: 'union' })).id)
+    // First poll, then the reconciles (3 full runs a tick per shop), every run finished.
+    for (let i = 0; i < 6; i++) {
+      await tickAndPoll(t.deps)
+      await t.finishRuns()
+    }
+    await t.crm.recalculate('dyn', { add: 3, remove: 0 })
+    const minute = await tickAndPoll(t.deps, { historyPolls: false })
+    expect(minute.handedOff).toEqual([t.tenant.id])
+    const poll = minute.polls.find((m) => m.type === 'poll-history')!
+    const before = t.sent.length
+    const v = await pollHistoryStep(t.deps, poll as never, 1)
+    const inline = v.kind === 'ack' ? (v.dispatch?.started ?? []) : []
+    expect(inline.length).toBe(INLINE_STARTS)
+    expect(inline.every((s) => s.kind === 'incremental')).toBe(true)
+    const handed = t.sent
+      .slice(before)
+      .filter((m): m is DispatchTenants => (m as { type?: string }).type === 'dispatch-tenants')
+    expect(handed.map((m) => m.tenants)).toEqual([[{ id: t.tenant.id, runs: RUNS_PER_TENANT_MAX }]])
+    const rest = await dispatchSliceStep(t.deps, handed[0]!)
+    expect([...inline, ...rest.started].map((s) => s.syncId).sort((a, b) => a - b)).toEqual(ids)
+  })
+
+  it('a dispatch that used the largest share sends its tenant again, and the rest start', async () => {
+    const t = await makeScheduleWorld()
+    const ids: number[] = []
+    for (let i = 0; i < 15; i++) ids.push((await t.sync('dyn', { mode: 'union' })).id)
+    for (let i = 0; i < 7; i++) {
+      await tickAndPoll(t.deps)
+      await t.finishRuns()
+    }
+    await t.crm.recalculate('dyn', { add: 3, remove: 0 })
+    // Delivered in order, as the queue would: 10 inline, 5 more from the handed-on message.
+    const r = await tickAndPoll(t.deps)
+    expect(r.dispatch.started.map((s) => s.syncId).sort((a, b) => a - b)).toEqual(ids)
+    // A largest share used up (13 of 15 due) sends the tenant once more.
+    await t.db
+      .update(syncs)
+      .set({ nextRunAt: t.deps.now(), nextRunKind: 'incremental' })
+      .where(eq(syncs.tenantId, t.tenant.id))
+    await t.finishRuns()
+    const before = t.sent.length
+    const body = {
+      type: 'dispatch-tenants' as const,
+      tenants: [{ id: t.tenant.id, runs: RUNS_PER_TENANT_MAX }],
+      at: t.deps.now(),
+    }
+    const first = await dispatchSliceStep(t.deps, body)
+    expect(first.started.length).toBe(RUNS_PER_TENANT_MAX)
+    const again = t.sent
+      .slice(before)
+      .filter((m): m is DispatchTenants => (m as { type?: string }).type === 'dispatch-tenants')
+    expect(again.length).toBe(1)
+    const second = await dispatchSliceStep(t.deps, again[0]!)
+    expect(second.started.length).toBe(15 - RUNS_PER_TENANT_MAX)
+    expect(
+      t.sent.slice(before).filter((m) => (m as { type?: string }).type === 'dispatch-tenants')
+        .length
+    ).toBe(1)
   })
 })

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { ApiError } from '../../src/clients/errors'
 import { syncs, tenants } from '../../src/db/schema'
+import { type DispatchTenants, dispatchSliceStep } from '../../src/schedule/dispatch-slice'
 import { pollHistoryStep } from '../../src/schedule/poll-message'
 import { isWatchMinute } from '../../src/schedule/poll-slice'
 import { SEGMENT_MISSING } from '../../src/sync'
@@ -69,9 +70,17 @@ describe('cursor safety', () => {
     expect((await t.syncRow(dyn.id)).nextRunKind).toBe('incremental')
     expect((await tickAndPoll(t.deps)).dispatch.started).toEqual([])
 
-    // The queue redelivers the poll: it resumes at page 2 and starts one run for all of it.
+    // The queue redelivers the poll: it resumes at page 2, and after a poll of more than one page
+    // its runs start through a dispatch-tenants message of the tenant: one run for all of it.
+    const before = t.sent.length
     const ok = await pollHistoryStep(t.deps, poll, 2)
-    expect(ok.kind === 'ack' && ok.dispatch?.started.map((s) => s.syncId)).toEqual([dyn.id])
+    expect(ok).toEqual({ kind: 'ack', dispatch: undefined })
+    const handed = t.sent
+      .slice(before)
+      .filter((m): m is DispatchTenants => (m as { type?: string }).type === 'dispatch-tenants')
+    expect(handed.map((m) => m.tenants.map((x) => x.id))).toEqual([[t.tenant.id]])
+    const started = await dispatchSliceStep(t.deps, handed[0]!)
+    expect(started.started.map((s) => s.syncId)).toEqual([dyn.id])
     expect((await t.tenantRow()).historySinceId).toBe(250)
     const all = await t.pending()
     expect(all.length).toBe(250)
