@@ -58,12 +58,12 @@ export interface ScheduleLimits {
    * the tenants with due marks, oldest due first, while the runs each may start (its incremental
    * marks plus its other marks up to maxStartsPerTenant, at most 13) add up to no more than this,
    * and sends them in dispatch-tenants messages. A message's consumer gives each tenant's
-   * dispatchDue that tenant's count as its cap, so a message costs at most 3 + 7 × runs subrequests
-   * per tenant (its due-mark read and page prune; per run the claim, startRun's 4 statements and
-   * send, and the watermark write or put-back; measured: 84 for 4 tenants × 3 full runs, against
-   * the bound of 96), packed to ≤ 100 (dispatch-slice.ts). The tick itself spends 1 read and at
-   * most 1 sendBatch on it (at most 100 messages), whatever the runs due. Also the cap of one
-   * dispatchDue call at the end of a history poll (poll-message.ts), per tenant.
+   * dispatchDue that tenant's count as its cap, so a message costs at most 4 + 7 × runs subrequests
+   * per tenant (its due-mark read, page prune and follow-up send; per run the claim, startRun's 4
+   * statements and send, and the watermark write or put-back; measured: 84 for 4 tenants × 3 full
+   * runs, against the bound of 100), packed to ≤ 100 (dispatch-slice.ts). The tick itself spends 1
+   * read and at most 1 sendBatch on it (at most 100 messages), whatever the runs due. A history
+   * poll starts at most INLINE_STARTS itself (poll-message.ts) and hands the rest on the same way.
    */
   maxStartsPerTick: number
   /** How long a queued history poll owns a tenant's cursor before cron may poll it again. */
