@@ -106,11 +106,11 @@ export function inSource(customer: Pick<Customer, 'segments'>, code: string | nu
  * CRM pages a leader reads per step with `members` members, so the step stays within 100
  * subrequests: each run of the group costs up to 4 statements a step (3 of chunks: 16
  * partitions × 3 sides at 19 rows a statement; 1 of rejects, GROUP_REJECTS_PER_STEP), and the
- * step's other subrequests (load, pacing, member look-up, rate-limit retries, commit, send) stay
- * under 20.
+ * step's other subrequests stay within 24: measured 13 (load, page size, pacing, member look-up,
+ * commit, send) plus up to 8 in-place rate-limit retries (context.ts) and a spare 3.
  */
 export function sharedPagesPerStep(pagesPerStep: number, members: number): number {
-  return Math.max(1, Math.min(pagesPerStep, 100 - 20 - 4 * (members + 1)))
+  return Math.max(1, Math.min(pagesPerStep, 100 - 24 - 4 * (members + 1)))
 }
 
 /** What a member sees of its leader: the run's status and cursor (null: the run is gone). */

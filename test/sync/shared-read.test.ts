@@ -52,9 +52,9 @@ describe('the leader', () => {
 
   it('reads fewer pages a step as the group grows, within 100 subrequests', () => {
     expect(sharedPagesPerStep(50, 1)).toBe(50)
-    expect(sharedPagesPerStep(50, 7)).toBe(48)
+    expect(sharedPagesPerStep(50, 7)).toBe(44)
     for (let m = 1; m <= 7; m++)
-      expect(sharedPagesPerStep(50, m) + 20 + 4 * (m + 1)).toBeLessThanOrEqual(100)
+      expect(sharedPagesPerStep(50, m) + 24 + 4 * (m + 1)).toBeLessThanOrEqual(100)
     expect(sharedPagesPerStep(3, 7)).toBe(3)
   })
 
