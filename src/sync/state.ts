@@ -64,6 +64,8 @@ export const LeadSchema = z.object({
   since: z.number().nullable().default(null),
   /** The members served, fixed before the first page; null while the leader still waits. */
   members: z.array(LeadMemberSchema).nullable().default(null),
+  /** A base read has read its last page; its closing step (empty segments) is next. */
+  paged: z.boolean().default(false),
   /** The read is complete: every member's staging is written. */
   done: z.boolean().default(false),
   /** Why the read as a whole may be incomplete (pages or total moved): every member only adds. */

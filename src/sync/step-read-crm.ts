@@ -54,6 +54,8 @@ export async function stepReadCrm(ctx: StepContext): Promise<StepResult> {
     return { kind: 'next', delaySeconds: LEADER_POLL_SECONDS }
   const members = lead?.members ?? []
   const base = members.length > 0 && lead?.base === true
+  // A base read's last page is read: close it in a step of its own (it may page /segments).
+  if (lead?.paged && !lead.done) return closeSharedRead(ctx, crm, lead, base)
   const fan = members.length > 0 ? new SharedFanOut(ctx, members, base) : null
   const own = sourceOf(ctx.run)
   const pages = fan
@@ -103,9 +105,10 @@ export async function stepReadCrm(ctx: StepContext): Promise<StepResult> {
       ctx.progressDone++
       if (c.page > c.crmPages || res.customers.length === 0) {
         flush(ctx, buf, fan)
-        const missing = lead ? await closeSharedRead(ctx, crm, lead, base) : false
-        if (missing) return SEGMENT_MISSING_FAILURE
-        return { kind: 'next', phase: c.listExists ? 'export_wait' : 'diff' }
+        if (!lead) return { kind: 'next', phase: c.listExists ? 'export_wait' : 'diff' }
+        if (!base) return closeSharedRead(ctx, crm, lead, base)
+        lead.paged = true
+        return { kind: 'next' }
       }
       if (ctx.pastTimeBudget()) break // a slow CRM: commit the pages read, go on next step
     }
@@ -120,16 +123,17 @@ export async function stepReadCrm(ctx: StepContext): Promise<StepResult> {
 
 /**
  * Ends a leader's read: after a base read, the segments no customer came with are looked up
- * (emptySources) and each run of the group is told what its empty segment means; then the read is
- * marked done (committed with the last member rows). Returns true when the leader's own segment is
- * gone: it fails as segment_missing, after the read is done, so its members still take it.
+ * (emptySources, in a step without pages, as it may page through /segments) and each run of the
+ * group is told what its empty segment means; then the read is marked done (in the batch of the
+ * last member rows, or after them). A leader whose own segment is gone fails as segment_missing,
+ * after the read is done, so its members still take it.
  */
 async function closeSharedRead(
   ctx: StepContext,
   crm: RetailCrmClient,
   lead: Lead,
   base: boolean
-): Promise<boolean> {
+): Promise<StepResult> {
   let ownMissing = false
   lead.incomplete = ctx.cursor.incomplete
   if (base) {
@@ -151,5 +155,6 @@ async function closeSharedRead(
     }
   }
   lead.done = true
-  return ownMissing
+  if (ownMissing) return SEGMENT_MISSING_FAILURE
+  return { kind: 'next', phase: ctx.cursor.listExists ? 'export_wait' : 'diff' }
 }

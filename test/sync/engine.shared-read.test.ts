@@ -14,6 +14,7 @@ import type { SegmentDefinition } from '../../src/sandbox/retailcrm/shops'
 import { cancelRun } from '../../src/sync/control'
 import { processRunStep } from '../../src/sync/process'
 import type { RunStep } from '../../src/sync/run-step-message'
+import { startRun } from '../../src/sync/start'
 import { parseCursor } from '../../src/sync/state'
 import {
   customersCalls,
@@ -70,6 +71,57 @@ describe('shared read of full runs due together', { timeout: 120_000 }, () => {
          AND side IN ('S', 'O', 'K', 'L', 'U', 'N')`
     ).first<{ n: number }>()
     expect(left?.n).toBe(0)
+  })
+
+  it('on tricky addresses, a shared read stages what each run’s own read would', async () => {
+    const g = await groupWorld(LARGE, ['a', 'b', 'c', 'd'], { quirks: true })
+    await dispatch(g)
+    await g.w.drain()
+    const shared = await groupRuns(g)
+    expect(shared[0]!.cursorParsed.lead?.base).toBe(true)
+    expect(shared.every((r) => r.status === 'done' && !r.additionsOnly)).toBe(true)
+    // Each sync again, on its own read: the same counts of what was read, and nothing to change.
+    for (const [i, s] of g.syncs.entries()) {
+      const res = await startRun(
+        { db: g.w.db, queue: g.w.queue, now: g.w.crm.clock.now },
+        { tenantId: g.w.tenant.id, syncId: s.id, trigger: 'manual' }
+      )
+      if (!res.started) throw new Error('not started')
+      await g.w.drain()
+      const own = await g.w.run(res.runId)
+      expect(own.status).toBe('done')
+      expect(parseCursor(own.cursor).readId).toBeNull()
+      const a = JSON.parse(shared[i]!.counts)
+      const b = own.countsParsed
+      expect([b.readFromCrm, b.invalid, b.skippedOptedOut]).toEqual([
+        a.readFromCrm,
+        a.invalid,
+        a.skippedOptedOut,
+      ])
+      expect([b.added, b.removed, b.fieldsUpdated]).toEqual([0, 0, 0])
+    }
+  })
+
+  it('a deleted segment in a base read fails its run as segment_missing, list untouched', async () => {
+    const g = await groupWorld(LARGE, ['a', 'b', 'gone'])
+    // The watch saw it before it was deleted.
+    await g.w.db
+      .update(syncs)
+      .set({ lastSeenCustomersCount: 900 })
+      .where(eq(syncs.id, g.syncs[2]!.id))
+    await dispatch(g)
+    await g.w.drain()
+    const rs = await groupRuns(g)
+    expect(rs[0]!.cursorParsed.lead?.base).toBe(true)
+    expect(rs.map((r) => r.status)).toEqual(['done', 'done', 'failed'])
+    expect(rs[2]!.errorCode).toBe('segment_missing')
+    expect(await g.w.listEmails(g.syncs[2]!.listId!)).toEqual([
+      `stranger-${g.syncs[2]!.id}@example.org`,
+    ])
+    for (const i of [0, 1])
+      expect(await g.w.listEmails(g.syncs[i]!.listId!)).toEqual(
+        await expected(g.w, g.syncs[i]!.segmentCode)
+      )
   })
 
   it('reads each source on its own when that costs fewer pages (no base read)', async () => {
