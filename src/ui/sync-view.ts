@@ -108,17 +108,21 @@ function cursorFields(json: string): {
   crmTotal: number | null
   fileOffset: number
   partition: number
+  /** The run reads the whole base for a shared read (docs/shared-read.md): crmTotal is the shop's. */
+  baseRead: boolean
 } {
   try {
     const c = JSON.parse(json || '{}') as Record<string, unknown>
     const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null)
+    const lead = c.lead as { base?: unknown } | null | undefined
     return {
       crmTotal: num(c.crmTotal),
       fileOffset: num(c.fileOffset) ?? 0,
       partition: num(c.partition) ?? 0,
+      baseRead: lead?.base === true,
     }
   } catch {
-    return { crmTotal: null, fileOffset: 0, partition: 0 }
+    return { crmTotal: null, fileOffset: 0, partition: 0, baseRead: false }
   }
 }
 
@@ -155,6 +159,12 @@ export function runProgress(
     case 'read_crm':
       stage = 'read_crm'
       done = counts.readFromCrm
+      if (cur.baseRead) {
+        // Its own customers are a part of the shop's being read: no "n of total", pages move the bar.
+        const p = progressOf(run)
+        within = p.total ? p.done / p.total : 0
+        break
+      }
       total = cur.crmTotal
       within = total ? done / total : 0
       break
