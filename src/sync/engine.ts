@@ -184,7 +184,7 @@ async function finishStep(
         advance: true,
         ...base,
         ...additionsOnly,
-        status: 'failed',
+        status: result.cancelled ? 'cancelled' : 'failed',
         finishedAt: now,
         errorCode: result.code,
         errorMessage: result.message,

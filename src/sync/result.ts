@@ -8,5 +8,8 @@ export type StepResult =
   | { kind: 'wait' }
   /** Commit and finish successfully. */
   | { kind: 'done' }
-  /** Commit and fail the run with a reason the user can act on. */
-  | { kind: 'fail'; code: string; message: string }
+  /**
+   * Commit and fail the run with a reason the user can act on; `cancelled`: end it as cancelled
+   * instead (nothing went wrong, e.g. its sync was paused before it wrote anything).
+   */
+  | { kind: 'fail'; code: string; message: string; cancelled?: boolean }

@@ -5,7 +5,8 @@
  * takes the complete read (its counts, and its incompleteness: a partial read only ever adds),
  * or reads on its own: a leader that failed, was cancelled or left this run out never becomes
  * this run's picture. The rows a failed leader wrote here are deleted in the same fenced batch
- * that sends the run to `read_crm` with a fresh read position.
+ * that sends the run to `read_crm` with a fresh read position. A run whose sync is paused while it
+ * waits ends as cancelled before anything is written.
  */
 import type { StepContext } from './context'
 import { whileFenced } from './fenced-writes'
@@ -24,9 +25,10 @@ export async function stepSharedWait(ctx: StepContext): Promise<StepResult> {
   const c = ctx.cursor
   if (c.readId === null) return { kind: 'next', phase: 'read_crm' }
   const look = await leaderOf(ctx.deps.d1, ctx.run.tenantId, ctx.run.syncId, c.readId)
-  // Paused (by the user, or for a deleted segment or account): stop before anything is written.
+  // Paused (by the user, or for a deleted segment or account): stop before anything is written,
+  // as cancelled (no failure to alert about).
   if (look.syncState !== 'active')
-    return { kind: 'fail', code: 'sync_paused', message: PAUSED_WHILE_WAITING }
+    return { kind: 'fail', code: 'sync_paused', message: PAUSED_WHILE_WAITING, cancelled: true }
   const v = memberVerdict(look.leader, ctx.run.id)
   if (v.kind === 'wait') return { kind: 'next', delaySeconds: v.delaySeconds }
   if (v.kind === 'own') {

@@ -38,7 +38,6 @@ const ERROR_CODES = [
   'unisender_auth',
   'no_segment',
   'segment_missing',
-  'sync_paused',
   'crm_error',
   'unisender_error',
   'gave_up',
