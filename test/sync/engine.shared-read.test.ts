@@ -195,6 +195,34 @@ describe('shared read of full runs due together', { timeout: 120_000 }, () => {
       expect(await g.w.listEmails(s.listId!)).toEqual(await expected(g.w, s.segmentCode))
   })
 
+  it('a member not ready when the leader begins is left out and reads on its own', async () => {
+    const g = await groupWorld(LARGE, ['a', 'b', 'c', 'd'])
+    await dispatch(g)
+    const ids = (await groupRuns(g)).map((r) => r.id)
+    // The last member's first message is late (a slow queue, a step backing off).
+    const late = g.w.sent.findIndex((m) => m.msg.runId === ids[3])
+    const [held] = g.w.sent.splice(late, 1)
+    let released = false
+    await g.w.drain({
+      onStep: async () => {
+        g.w.crm.clock.advance(5_000)
+        const [l] = await g.w.db.select().from(runs).where(eq(runs.id, ids[0]!))
+        if (!released && parseCursor(l!.cursor).lead?.members) {
+          released = true
+          g.w.sent.push(held!)
+        }
+      },
+    })
+    expect(released).toBe(true)
+    const rs = await groupRuns(g)
+    expect(rs.every((r) => r.status === 'done' && !r.additionsOnly)).toBe(true)
+    expect(rs[0]!.cursorParsed.lead?.members?.map((m) => m.id)).toEqual([ids[1], ids[2]])
+    // It read its own segment (3 pages of 250); the others took the leader's read.
+    expect(rs[3]!.cursorParsed.readId).toBeNull()
+    expect(rs[3]!.calls.detail['retailcrm:customers']).toBe(3)
+    await expectExact(g)
+  })
+
   it('a member cancelled or paused mid-read gets nothing; the leader goes on', async () => {
     const g = await groupWorld(LARGE, ['a', 'b', 'c', 'd'])
     await dispatch(g)
