@@ -1,9 +1,10 @@
 /**
  * The pure rules of a shared read (docs/shared-read.md): one run (the leader) reads for several
  * full runs of a shop due together (the members), either their one common source or the whole
- * base, each customer served to the runs whose source it belongs to. No I/O here: the leader's
- * fan-out is shared-fanout.ts, the member's wait step-shared-wait.ts, their reads
- * shared-read-store.ts.
+ * base, each customer served to the runs whose source it belongs to; and the read-once decision
+ * (baseReadWins) the scheduler and the leader share. No I/O here: the leader's fan-out is
+ * shared-fanout.ts, its member and closing steps shared-lead.ts, the member's wait
+ * step-shared-wait.ts, their reads shared-read-store.ts.
  */
 import type { Customer } from '../clients/retailcrm'
 import { type Cursor, type LeadMember, parseCursor, SIDES } from './state'
@@ -28,8 +29,11 @@ export const LEADER_POLL_SECONDS = 2
 /** A member's delay between looks at its leader: before the read begins, and during it. */
 export const MEMBER_POLL_SECONDS = { beforeRead: 5, duringRead: 15 } as const
 
-/** Rejects (invalid addresses) a leader stages per run of the group in one step: one statement. */
-export const GROUP_REJECTS_PER_STEP = 32
+/**
+ * Rejects (invalid addresses) a leader stages per run of the group in one step: one statement
+ * (a member's insert binds 5 parameters and 3 a row, 31 rows within 100).
+ */
+export const GROUP_REJECTS_PER_STEP = 31
 
 /** Runs one shared read serves at most (the leader included), for its steps' subrequest budget. */
 export const MAX_GROUP = 8
