@@ -6,7 +6,7 @@ import { errorText } from '../lib/error-text'
 import { log } from '../lib/log'
 
 /** The newest migration file this build expects; kept in sync by test/routes/health.test.ts. */
-export const EXPECTED_MIGRATIONS = 13
+export const EXPECTED_MIGRATIONS = 14
 
 export const health = new Hono<AppEnv>().get('/', async (c) => {
   try {

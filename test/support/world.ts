@@ -304,7 +304,12 @@ export async function makeWorld(opts: WorldOptions) {
 
 export type World = Awaited<ReturnType<typeof makeWorld>>
 
-/** A scheduler wired to the world (its tenant the only active one), incremental runs enabled. */
+/**
+ * A scheduler wired to the world (its tenant the only active one), incremental runs enabled. The
+ * segment-count watch is off: on a shop's watch minute it takes the place of that minute's history
+ * read (src/schedule/poll-slice.ts), so whether one tick sees a change would depend on the tenant
+ * id and the minute. The watch has its own tests (test/schedule/poll-slice.test.ts, tick*.test.ts).
+ */
 export async function schedulerFor(w: World): Promise<ScheduleDeps> {
   await onlyActive(w.tenant.id)
   const key = await w.crm.issueKey()
@@ -315,7 +320,11 @@ export async function schedulerFor(w: World): Promise<ScheduleDeps> {
     crm: async () => sandboxCrmClient(w.crm, key),
     startRun,
     markBroken: async () => {},
-    limits: { ...DEFAULT_LIMITS, incrementalEnabled: true },
+    limits: {
+      ...DEFAULT_LIMITS,
+      incrementalEnabled: true,
+      segmentWatchEveryMinutes: Number.MAX_SAFE_INTEGER,
+    },
   }
 }
 
