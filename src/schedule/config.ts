@@ -49,14 +49,15 @@ export interface ScheduleLimits {
    */
   segmentWatchEveryMinutes: number
   /**
-   * Full runs one dispatchDue may start per tenant: one big shop cannot crowd out the others.
-   * Incremental runs are not capped per tenant (due.ts pickFair).
+   * Sources whose full runs one dispatchDue may start per tenant: one big shop cannot crowd out the
+   * others, nor read its CRM many times at once. Full runs on one source share one read, so they
+   * count once; incremental runs are not capped per tenant (due.ts pickFair).
    */
   maxStartsPerTenant: number
   /**
    * Runs one tick sends to be started in all (the rest stay due for the next tick): the tick takes
    * the tenants with due marks, oldest due first, while the runs each may start (its incremental
-   * marks plus its other marks up to maxStartsPerTenant, at most 13) add up to no more than this,
+   * marks plus its other marks of up to maxStartsPerTenant sources, at most 13) add up to no more than this,
    * and sends them in dispatch-tenants messages. A message's consumer gives each tenant's
    * dispatchDue that tenant's count as its cap, so a message costs at most 4 + 7 × runs subrequests
    * per tenant (its due-mark read, page prune and follow-up send; per run the claim, startRun's 4

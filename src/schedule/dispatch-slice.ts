@@ -67,12 +67,14 @@ interface DueTenantRow {
   id: number
   incremental: number
   other: number
+  /** Distinct sources of the other marks (runs on one source share a read: one start). */
+  sources: number
 }
 
 /**
  * The live tenants with marks due at `now` and the runs each may start (an upper bound of what
- * dispatchDue starts: every incremental mark, and the others up to maxStartsPerTenant; at most
- * RUNS_PER_TENANT_MAX), oldest due first, at most `limit`. Left out, as dueMarks leaves them out: a
+ * dispatchDue starts: every incremental mark, and the others of up to maxStartsPerTenant sources;
+ * at most RUNS_PER_TENANT_MAX), oldest due first, at most `limit`. Left out, as dueMarks leaves them out: a
  * tenant without a cursor (its first poll asks for the reconcile that covers all) and one whose
  * backlog a queued history poll is paging (that poll starts its runs when the backlog is recorded,
  * poll-message.ts).
@@ -86,7 +88,10 @@ export async function dueTenants(
   const rows = await db.all<DueTenantRow>(sql`
     SELECT s.tenant_id AS id,
       SUM(CASE WHEN s.next_run_kind = 'incremental' THEN 1 ELSE 0 END) AS incremental,
-      SUM(CASE WHEN s.next_run_kind = 'incremental' THEN 0 ELSE 1 END) AS other
+      SUM(CASE WHEN s.next_run_kind = 'incremental' THEN 0 ELSE 1 END) AS other,
+      COUNT(DISTINCT CASE WHEN s.next_run_kind = 'incremental' THEN NULL
+        WHEN s.all_customers = 1 THEN '*' ELSE 'segment:' || coalesce(s.segment_code, s.id) END)
+        AS sources
     FROM syncs s JOIN tenants t ON t.id = s.tenant_id
     WHERE t.active = 1 AND t.frozen = 0 AND t.broken_reason IS NULL
       AND t.history_since_id IS NOT NULL
@@ -96,9 +101,17 @@ export async function dueTenants(
     ORDER BY MIN(s.next_run_at), s.tenant_id
     LIMIT ${Math.max(1, Math.floor(limit))}`)
   const perTenant = Math.max(1, limits.maxStartsPerTenant)
+  // Full runs count once per source (pickFair): the runs of at most perTenant sources start, so at
+  // most perTenant plus every run that repeats a source (other − sources); all when few sources.
   return rows.map((r) => ({
     id: r.id,
-    runs: Math.max(1, Math.min(RUNS_PER_TENANT_MAX, r.incremental + Math.min(r.other, perTenant))),
+    runs: Math.max(
+      1,
+      Math.min(
+        RUNS_PER_TENANT_MAX,
+        r.incremental + Math.min(r.other, perTenant + (r.other - r.sources))
+      )
+    ),
   }))
 }
 

@@ -81,11 +81,17 @@ export interface DueRow {
   nextRunAt: number
   /** The run the mark starts; incremental ones are not capped per tenant. */
   plan?: { kind: 'full' | 'incremental' }
+  /**
+   * What a full run reads (a segment code, or all customers): full runs of one tenant on the same
+   * source share one CRM read (docs/shared-read.md), so they count as one start.
+   */
+  source?: string
 }
 
 /**
- * Picks the due syncs one tick starts: oldest first, at most `maxStartsPerTenant` full runs per
- * tenant and `maxStartsPerTick` runs in all. Taking round-robin turns across tenants means a
+ * Picks the due syncs one tick starts: oldest first, full runs of at most `maxStartsPerTenant`
+ * sources per tenant (runs on one source share one read, so they count once) and
+ * `maxStartsPerTick` runs in all. Taking round-robin turns across tenants means a
  * tenant with hundreds of due syncs gets its share and the others still get theirs in the same
  * tick. Incremental runs are not capped per tenant: they read nothing from the CRM (the poller
  * re-read the change once for all of them, src/schedule/poll.ts) and write only the change, so a
@@ -93,7 +99,7 @@ export interface DueRow {
  */
 export function pickFair<T extends DueRow>(rows: readonly T[], limits: ScheduleLimits): T[] {
   const byTenant = new Map<number, T[]>()
-  const fulls = new Map<number, number>()
+  const sources = new Map<number, Set<string>>()
   const sorted = [...rows].sort((a, b) => a.nextRunAt - b.nextRunAt || a.syncId - b.syncId)
   for (const r of sorted) {
     const list = byTenant.get(r.tenantId) ?? []
@@ -102,9 +108,13 @@ export function pickFair<T extends DueRow>(rows: readonly T[], limits: ScheduleL
       list.push(r)
       continue
     }
-    const n = fulls.get(r.tenantId) ?? 0
-    if (n >= limits.maxStartsPerTenant) continue
-    fulls.set(r.tenantId, n + 1)
+    const taken = sources.get(r.tenantId) ?? new Set<string>()
+    sources.set(r.tenantId, taken)
+    const key = r.source ?? `sync:${r.syncId}`
+    if (!taken.has(key)) {
+      if (taken.size >= limits.maxStartsPerTenant) continue
+      taken.add(key)
+    }
     list.push(r)
   }
   const queues = [...byTenant.values()]

@@ -175,6 +175,8 @@ export interface DueMarkRow {
   historyAppliedId: number | null
   tenantCursor: number | null
   lastRunStatus: RunStatus | null
+  /** What a full run of the sync reads: its segment code, or '*' for all customers. */
+  source: string
 }
 
 /**
@@ -194,9 +196,12 @@ export async function dueMarks(
 ): Promise<DueMarkRow[]> {
   const oneTenant = tenantId === undefined ? sql`` : sql`AND s.tenant_id = ${tenantId}`
   return db.all<DueMarkRow>(sql`
-    SELECT syncId, tenantId, nextRunAt, nextRunKind, historyAppliedId, tenantCursor, lastRunStatus
+    SELECT syncId, tenantId, nextRunAt, nextRunKind, historyAppliedId, tenantCursor, lastRunStatus,
+      source
     FROM (
       SELECT s.id AS syncId, s.tenant_id AS tenantId, s.next_run_at AS nextRunAt,
+        CASE WHEN s.all_customers = 1 THEN '*' ELSE 'segment:' || coalesce(s.segment_code, s.id) END
+          AS source,
         s.next_run_kind AS nextRunKind, s.history_applied_id AS historyAppliedId,
         t.history_since_id AS tenantCursor,
         (SELECT r.status FROM runs r WHERE r.sync_id = s.id AND r.dry_run = 0

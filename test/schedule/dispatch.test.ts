@@ -15,7 +15,15 @@ async function tenantWithDue(count: number, dueAt: number) {
   const ids: number[] = []
   for (let i = 0; i < count; i++)
     ids.push(
-      (await makeSync(t.id, a.id, { nextRunAt: dueAt + i, nextRunKind: 'full', createdAt: NOW })).id
+      (
+        await makeSync(t.id, a.id, {
+          nextRunAt: dueAt + i,
+          nextRunKind: 'full',
+          createdAt: NOW,
+          // Each on a segment of its own: runs on one segment share a read and count as one start.
+          segmentCode: `seg-${i}`,
+        })
+      ).id
     )
   return { t, ids }
 }

@@ -108,6 +108,21 @@ describe('pickFair', () => {
     expect(picked.map((r) => r.syncId)).toEqual([1, 100, 200, 2, 3])
   })
 
+  it('counts full runs on one source once: they share one CRM read', () => {
+    const full = { kind: 'full' as const }
+    const src = ['segment:a', 'segment:a', 'segment:b', 'segment:a', 'segment:c', 'segment:d', '*']
+    const rows = src.map((source, i) => ({
+      syncId: i + 1,
+      tenantId: 1,
+      nextRunAt: i,
+      plan: full,
+      source,
+    }))
+    const picked = pickFair(rows, { ...limits, maxStartsPerTenant: 3, maxStartsPerTick: 100 })
+    // Sources a, b and c: every run on them (a three times), none on d or all customers.
+    expect(picked.map((r) => r.syncId)).toEqual([1, 2, 3, 4, 5])
+  })
+
   it('stops at the per-tick cap with every tenant served first', () => {
     const rows = [
       { syncId: 1, tenantId: 1, nextRunAt: 0 },

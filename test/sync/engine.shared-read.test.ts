@@ -11,6 +11,7 @@ import { eq, sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import { runs, syncs } from '../../src/db/schema'
 import type { SegmentDefinition } from '../../src/sandbox/retailcrm/shops'
+import { DEFAULT_LIMITS } from '../../src/schedule/config'
 import { cancelRun } from '../../src/sync/control'
 import { processRunStep } from '../../src/sync/process'
 import type { RunStep } from '../../src/sync/run-step-message'
@@ -149,6 +150,19 @@ describe('shared read of full runs due together', { timeout: 120_000 }, () => {
     expect(rs[0]!.cursorParsed.lead?.members?.map((m) => m.id)).toEqual([rs[1]!.id, rs[2]!.id])
     // One read of 1,200 customers at 250: 5 pages for all three; no count was needed.
     expect(g.dispatchCalls).toEqual([])
+    expect(await customersCalls(g)).toBe(5)
+    await expectExact(g)
+  })
+
+  it('with the default cap of 3 sources a shop, 5 syncs on one segment start together and read it once', async () => {
+    const g = await groupWorld(LARGE, ['a', 'a', 'a', 'a', 'a'])
+    g.deps.limits = { ...g.deps.limits, maxStartsPerTenant: DEFAULT_LIMITS.maxStartsPerTenant }
+    expect(DEFAULT_LIMITS.maxStartsPerTenant).toBeLessThan(5)
+    await dispatch(g)
+    await g.w.drain()
+    const rs = await groupRuns(g)
+    expect(rs.every((r) => r.status === 'done' && !r.additionsOnly)).toBe(true)
+    expect(rs[0]!.cursorParsed.lead?.members?.length).toBe(4)
     expect(await customersCalls(g)).toBe(5)
     await expectExact(g)
   })
