@@ -16,10 +16,13 @@ export function strongerKind(a: MarkKind | null, b: MarkKind): MarkKind {
   return a && RANK[a] >= RANK[b] ? a : b
 }
 
-/** A deterministic offset in [0, spanMs) per sync, so reconciles of many syncs do not coincide. */
-export function jitterMs(syncId: number, spanMs: number): number {
+/**
+ * A deterministic offset in [0, spanMs) per key (a tenant id for reconciles), so the reconciles of
+ * many shops do not coincide.
+ */
+export function jitterMs(key: number, spanMs: number): number {
   if (spanMs <= 0) return 0
-  let h = Math.imul(syncId ^ 0x9e3779b9, 0x85ebca6b)
+  let h = Math.imul(key ^ 0x9e3779b9, 0x85ebca6b)
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35)
   h ^= h >>> 16
   return (h >>> 0) % spanMs
@@ -27,6 +30,8 @@ export function jitterMs(syncId: number, spanMs: number): number {
 
 export interface ReconcileInput {
   id: number
+  /** The jitter is per shop: its syncs' reconciles stay together and can share one CRM read. */
+  tenantId: number
   mode: SyncMode
   allCustomers: boolean
   segmentCode: string | null
@@ -39,7 +44,9 @@ export interface ReconcileInput {
 
 /**
  * True when the backstop full run of a sync is due at `now`: a day (plus its jitter) after its last
- * full run was started — or after a failed one, `failedRetryMs` later. Static segments are never
+ * full run was started — or after a failed one, `failedRetryMs` later. The jitter is the shop's,
+ * so syncs whose last full runs started together (a reconnect, a shared read) are due together
+ * again and share a read the next day too (docs/shared-read.md); shops stay spread. Static segments are never
  * reconciled by the scheduler: they sync once, and again when the user asks.
  */
 export function isReconcileDue(s: ReconcileInput, now: number, limits: ScheduleLimits): boolean {
@@ -47,7 +54,7 @@ export function isReconcileDue(s: ReconcileInput, now: number, limits: ScheduleL
   if (s.lastFullRunStatus === 'failed' && s.lastFullRunCreatedAt !== null)
     return now >= s.lastFullRunCreatedAt + limits.failedRetryMs
   const base = s.lastFullRunCreatedAt ?? s.createdAt
-  return now >= base + limits.reconcileIntervalMs + jitterMs(s.id, limits.reconcileJitterMs)
+  return now >= base + limits.reconcileIntervalMs + jitterMs(s.tenantId, limits.reconcileJitterMs)
 }
 
 export interface ClaimedMark {

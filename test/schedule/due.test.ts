@@ -13,6 +13,7 @@ const HOUR = 3_600_000
 const limits: ScheduleLimits = { ...DEFAULT_LIMITS, reconcileJitterMs: 0 }
 const base: ReconcileInput = {
   id: 1,
+  tenantId: 1,
   mode: 'exact',
   allCustomers: false,
   segmentCode: 'vip',
@@ -46,7 +47,7 @@ describe('isReconcileDue', () => {
     expect(isReconcileDue(all, 1000 * HOUR, limits)).toBe(true)
   })
 
-  it('spreads reconciles with a deterministic per-sync jitter inside the window', () => {
+  it('spreads reconciles with a deterministic per-shop jitter inside the window', () => {
     const span = 2 * HOUR
     const js = Array.from({ length: 200 }, (_, i) => jitterMs(i + 1, span))
     expect(js.every((j) => j >= 0 && j < span)).toBe(true)
@@ -54,8 +55,22 @@ describe('isReconcileDue', () => {
     expect(jitterMs(42, span)).toBe(jitterMs(42, span))
     const withJitter = { ...limits, reconcileJitterMs: span }
     const due = 24 * HOUR + jitterMs(7, span)
-    expect(isReconcileDue({ ...base, id: 7 }, due - 1, withJitter)).toBe(false)
-    expect(isReconcileDue({ ...base, id: 7 }, due, withJitter)).toBe(true)
+    expect(isReconcileDue({ ...base, tenantId: 7 }, due - 1, withJitter)).toBe(false)
+    expect(isReconcileDue({ ...base, tenantId: 7 }, due, withJitter)).toBe(true)
+    // Two syncs of one shop whose last full runs started together are due at the same moment.
+    for (const id of [3, 4]) {
+      const s = {
+        ...base,
+        id,
+        tenantId: 7,
+        lastFullRunCreatedAt: 0,
+        lastFullRunStatus: 'done' as const,
+      }
+      expect([isReconcileDue(s, due - 1, withJitter), isReconcileDue(s, due, withJitter)]).toEqual([
+        false,
+        true,
+      ])
+    }
   })
 })
 
