@@ -29,6 +29,7 @@ export async function fixMembers(
   if (!readyToRead(found, lead.since, now)) return false
   const ready = found.filter((r) => r.status === 'running' && r.phase === 'shared_wait')
   const own = sourceOf(ctx.run)
+  lead.own = own
   if (lead.base === null) lead.base = await baseWins(ctx, crm, own, ready)
   const served = lead.base ? ready : ready.filter((r) => sourceOf(r) === own)
   lead.members = served.map((r) => ({

@@ -62,6 +62,12 @@ export const LeadSchema = z.object({
   base: z.boolean().nullable().default(false),
   /** When the leader began waiting for its members to be ready (epoch ms). */
   since: z.number().nullable().default(null),
+  /**
+   * The leader's own source (a segment code, null: all customers), fixed with the members: the
+   * whole read keeps it, so a user editing the leader's sync mid-read never turns the rest of the
+   * pages into another segment's customers served to the members. Absent in older cursors.
+   */
+  own: z.string().nullable().optional(),
   /** The members served, fixed before the first page; null while the leader still waits. */
   members: z.array(LeadMemberSchema).nullable().default(null),
   /** A base read has read its last page; its closing step (empty segments) is next. */

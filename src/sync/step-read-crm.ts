@@ -35,6 +35,14 @@ import type { Lead } from './state'
 export const INCOMPLETE_SEGMENT =
   'The segment changed while it was being read, so removals were skipped in this run; the next run will catch up.'
 
+/**
+ * What the run reads: a leader, the source it fixed with its members (an edit of its sync while
+ * it reads must not switch the members' pages to another segment); any other run, its sync's.
+ */
+function readSource(ctx: StepContext, lead: Lead | null): string | null {
+  return lead && lead.own !== undefined ? lead.own : sourceOf(ctx.run)
+}
+
 /** Moves buffered emails into the step's staged chunks. */
 function flush(ctx: StepContext, buf: PartitionBuffer, fan: SharedFanOut | null): void {
   for (const g of buf.groups()) ctx.stage(g.side, g.partition, g.emails)
@@ -57,7 +65,7 @@ export async function stepReadCrm(ctx: StepContext): Promise<StepResult> {
   // A base read's last page is read: close it in a step of its own (it may page /segments).
   if (lead?.paged && !lead.done) return closeSharedRead(ctx, crm, lead, base)
   const fan = members.length > 0 ? new SharedFanOut(ctx, members, base) : null
-  const own = sourceOf(ctx.run)
+  const own = readSource(ctx, lead)
   const pages = fan
     ? sharedPagesPerStep(ctx.deps.pagesPerStep, members.length)
     : ctx.deps.pagesPerStep
@@ -137,7 +145,7 @@ async function closeSharedRead(
   let ownMissing = false
   lead.incomplete = ctx.cursor.incomplete
   if (base) {
-    const own = sourceOf(ctx.run)
+    const own = readSource(ctx, lead)
     const members = lead.members ?? []
     const codes = new Set<string>()
     if (own !== null && ctx.counts.readFromCrm === 0) codes.add(own)
