@@ -37,5 +37,10 @@ export async function cancelRun(deps: StartRunDeps, ref: RunRef): Promise<boolea
   if (!row) return false
   await deps.db.run(sql`DELETE FROM run_chunks WHERE run_id = ${ref.runId}
     AND side NOT IN ('a', 'r') AND NOT (side IN ('A', 'R') AND bucket = 0 AND seq = 0)`)
+  // A member of a shared read cancelled while it waits read nothing itself: the rejects its
+  // leader staged into it go too (docs/shared-read.md). The leader stages nothing more into a
+  // cancelled run.
+  await deps.db.run(sql`DELETE FROM run_rejects WHERE run_id = ${ref.runId}
+    AND (SELECT phase FROM runs WHERE id = ${ref.runId}) = 'shared_wait'`)
   return true
 }

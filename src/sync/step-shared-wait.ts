@@ -27,8 +27,14 @@ export async function stepSharedWait(ctx: StepContext): Promise<StepResult> {
   const look = await leaderOf(ctx.deps.d1, ctx.run.tenantId, ctx.run.syncId, c.readId)
   // Paused (by the user, or for a deleted segment or account): stop before anything is written,
   // as cancelled (no failure to alert about).
-  if (look.syncState !== 'active')
+  // The leader's rejects staged here go too (its chunks go with the run's close): the run read
+  // nothing, so it lists no rejected address.
+  if (look.syncState !== 'active') {
+    ctx.extra.push(
+      whileFenced(ctx.deps.d1, ctx.fence, 'DELETE FROM run_rejects WHERE run_id = ?', ctx.run.id)
+    )
     return { kind: 'fail', code: 'sync_paused', message: PAUSED_WHILE_WAITING, cancelled: true }
+  }
   const v = memberVerdict(look.leader, ctx.run.id)
   if (v.kind === 'wait') return { kind: 'next', delaySeconds: v.delaySeconds }
   if (v.kind === 'own') {
