@@ -206,4 +206,30 @@ describe('shared read review', { timeout: 120_000 }, () => {
       expect((await g.w.rejects(ids[i]!)).length).toBe(0)
     }
   })
+  it('a base read whose customers all come without `segments` makes every segment run only add', async () => {
+    const g = await groupWorld(TWINS, [null, 'a', 'b'])
+    const want = await expected(g.w, 'a')
+    await g.w.uni.seedContacts(
+      g.w.account,
+      want.map((email) => ({ email, lists: [g.syncs[1]!.listId!] }))
+    )
+    await dispatch(g)
+    const strip: EngineDeps['fetch'] = async (input, init) => {
+      const res = await fetch(input, init)
+      const url = new URL(typeof input === 'string' ? input : (input as Request).url)
+      if (!url.pathname.endsWith('/customers') || url.searchParams.has('filter[segment]'))
+        return res
+      const body = (await res.json()) as { customers?: { id: number; segments?: unknown }[] }
+      for (const c of body.customers ?? []) delete c.segments
+      return new Response(JSON.stringify(body), { status: res.status, headers: res.headers })
+    }
+    await g.w.drain({ extra: { fetch: strip } })
+    const rs = await groupRuns(g)
+    expect(rs[0]!.cursorParsed.lead?.base).toBe(true)
+    expect(rs.map((r) => r.status)).toEqual(['done', 'done', 'done'])
+    expect(rs.map((r) => r.additionsOnly)).toEqual([false, true, true])
+    expect(rs.map((r) => JSON.parse(r.counts).removed)).toEqual([1, 0, 0])
+    const list = await g.w.listEmails(g.syncs[1]!.listId!)
+    expect(want.filter((e) => !list.includes(e))).toEqual([])
+  })
 })
