@@ -74,32 +74,47 @@ async function baseWins(
   return baseReadWins(sources, pageSize, total)
 }
 
-/** What a segment that no customer of a base read carried turns out to be. */
-export type EmptySource = 'missing' | 'counted' | 'empty'
+/**
+ * What RetailCRM counts in a segment a base read served: its customersCount, 'missing' when the
+ * segment is gone, 'unknown' when not found within 5,000 segments.
+ */
+export type SegmentCount = number | 'missing' | 'unknown'
 
 /**
- * Looks up segments that read empty in a base read (one /segments pass, usually one call): gone
- * from the CRM ('missing'), counted with customers by the CRM although none came ('counted': the
- * read cannot prove the segment empty, so that run only adds), or truly empty. More than 5,000
- * segments without finding one counts as 'counted' (never claimed empty).
+ * Looks up the segments a base read served (one /segments pass, usually one call), so the leader
+ * can check each run's share of the read against the CRM's own count: a customer that came
+ * without its `segments` (UNCONFIRMED whether the list ever leaves them out) would otherwise be
+ * read as outside its segment and removed. More than 5,000 segments without finding one is
+ * 'unknown' (never taken as proof).
  */
-export async function emptySources(
+export async function segmentCounts(
   crm: Pick<RetailCrmClient, 'listSegments'>,
   codes: readonly string[]
-): Promise<Map<string, EmptySource>> {
-  const out = new Map<string, EmptySource>()
+): Promise<Map<string, SegmentCount>> {
+  const out = new Map<string, SegmentCount>()
   const left = new Set(codes)
   for (let page = 1; page <= 50 && left.size > 0; page++) {
     const res = await crm.listSegments({ page, limit: 100 })
-    for (const s of res.segments) {
-      if (!left.delete(s.code)) continue
-      out.set(s.code, s.customersCount > 0 ? 'counted' : 'empty')
-    }
+    for (const s of res.segments) if (left.delete(s.code)) out.set(s.code, s.customersCount)
     if (page >= res.pagination.totalPageCount) {
       for (const code of left) out.set(code, 'missing')
       left.clear()
     }
   }
-  for (const code of left) out.set(code, 'counted')
+  for (const code of left) out.set(code, 'unknown')
   return out
+}
+
+/**
+ * What a base read's share of a segment means, from the CRM's count: the segment is gone (and no
+ * customer came with it), the read may lack some of its customers (fewer came than the CRM
+ * counts, or it cannot be checked: that run only adds), or it can be trusted.
+ */
+export function judgeShare(
+  count: SegmentCount | undefined,
+  read: number
+): 'missing' | 'short' | 'ok' {
+  if (count === 'missing') return read === 0 ? 'missing' : 'short'
+  if (count === undefined || count === 'unknown') return 'short'
+  return count > read ? 'short' : 'ok'
 }

@@ -38,8 +38,8 @@ export const GROUP_REJECTS_PER_STEP = 31
 /** Runs one shared read serves at most (the leader included), for its steps' subrequest budget. */
 export const MAX_GROUP = 8
 
-export const INCOMPLETE_SHARED_EMPTY =
-  'No customer of the segment came with the shared read of all customers although RetailCRM counts some in it, so removals were skipped in this run; the next run will catch up.'
+export const INCOMPLETE_SHARED_SHORT =
+  'Fewer customers of the segment came with the shared read of all customers than RetailCRM counts in it, so removals were skipped in this run; the next run will catch up.'
 
 /**
  * A run's source for the read-once decision: `code` null for all customers; `size` the segment's

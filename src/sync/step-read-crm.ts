@@ -20,10 +20,10 @@ import { PARTITIONS, PartitionBuffer } from './partition'
 import type { StepResult } from './result'
 import { isSegmentMissing, SEGMENT_MISSING_FAILURE } from './segment-check'
 import { SharedFanOut } from './shared-fanout'
-import { emptySources, fixMembers } from './shared-lead'
+import { fixMembers, judgeShare, segmentCounts } from './shared-lead'
 import {
   GROUP_REJECTS_PER_STEP,
-  INCOMPLETE_SHARED_EMPTY,
+  INCOMPLETE_SHARED_SHORT,
   inSource,
   LEADER_POLL_SECONDS,
   SIDE_OF,
@@ -130,9 +130,9 @@ export async function stepReadCrm(ctx: StepContext): Promise<StepResult> {
 }
 
 /**
- * Ends a leader's read: after a base read, the segments no customer came with are looked up
- * (emptySources, in a step without pages, as it may page through /segments) and each run of the
- * group is told what its empty segment means; then the read is marked done (in the batch of the
+ * Ends a leader's read: after a base read, the segments it served are looked up (segmentCounts,
+ * in a step without pages, as it may page through /segments) and each run of the group whose
+ * share is smaller than the CRM counts only adds (judgeShare), one whose segment is gone fails; then the read is marked done (in the batch of the
  * last member rows, or after them). A leader whose own segment is gone fails as segment_missing,
  * after the read is done, so its members still take it.
  */
@@ -148,18 +148,22 @@ async function closeSharedRead(
     const own = readSource(ctx, lead)
     const members = lead.members ?? []
     const codes = new Set<string>()
-    if (own !== null && ctx.counts.readFromCrm === 0) codes.add(own)
-    for (const m of members) if (m.code !== null && m.read === 0) codes.add(m.code)
+    if (own !== null) codes.add(own)
+    for (const m of members) if (m.code !== null) codes.add(m.code)
     if (codes.size > 0) {
-      const found = await emptySources(crm, [...codes])
+      const found = await segmentCounts(crm, [...codes])
       for (const m of members) {
-        const f = m.code !== null && m.read === 0 ? found.get(m.code) : undefined
-        if (f === 'missing') m.missing = true
-        if (f === 'counted') m.incomplete = INCOMPLETE_SHARED_EMPTY
+        if (m.code === null) continue
+        const share = judgeShare(found.get(m.code), m.read)
+        if (share === 'missing') m.missing = true
+        if (share === 'short' && !m.incomplete) m.incomplete = INCOMPLETE_SHARED_SHORT
       }
-      const f = own !== null && ctx.counts.readFromCrm === 0 ? found.get(own) : undefined
-      if (f === 'counted' && !ctx.cursor.incomplete) ctx.cursor.incomplete = INCOMPLETE_SHARED_EMPTY
-      ownMissing = f === 'missing'
+      if (own !== null) {
+        const share = judgeShare(found.get(own), ctx.counts.readFromCrm)
+        if (share === 'short' && !ctx.cursor.incomplete)
+          ctx.cursor.incomplete = INCOMPLETE_SHARED_SHORT
+        ownMissing = share === 'missing'
+      }
     }
   }
   lead.done = true

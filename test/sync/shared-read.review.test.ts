@@ -206,6 +206,37 @@ describe('shared read review', { timeout: 120_000 }, () => {
       expect((await g.w.rejects(ids[i]!)).length).toBe(0)
     }
   })
+  // FAILS on 625d4ca (review, left uncommitted): 24 of segment a's members come without `segments`
+  // and are removed from its list. inSource() reads a missing array as "in no segment"; the
+  // closing look-up only catches a segment no customer carried at all. Whether RetailCRM's
+  // unfiltered list ever omits the array (or omits it only when empty) is UNCONFIRMED, so the fix
+  // (treat a missing array as unknown: that run only adds) is a product decision, not made here.
+  it('a base read whose customers come partly without `segments` never removes them from a member', async () => {
+    const g = await groupWorld(TWINS, [null, 'a', 'b'])
+    const want = await expected(g.w, 'a')
+    await g.w.uni.seedContacts(
+      g.w.account,
+      want.map((email) => ({ email, lists: [g.syncs[1]!.listId!] }))
+    )
+    await dispatch(g)
+    // The CRM leaves `segments` out of some customers of the unfiltered list (UNCONFIRMED how the
+    // real list serves them, docs/retailcrm.md).
+    const strip: EngineDeps['fetch'] = async (input, init) => {
+      const res = await fetch(input, init)
+      const url = new URL(typeof input === 'string' ? input : (input as Request).url)
+      if (!url.pathname.endsWith('/customers') || url.searchParams.has('filter[segment]'))
+        return res
+      const body = (await res.json()) as { customers?: { id: number; segments?: unknown }[] }
+      for (const c of body.customers ?? []) if (c.id % 50 === 0) delete c.segments
+      return new Response(JSON.stringify(body), { status: res.status, headers: res.headers })
+    }
+    await g.w.drain({ extra: { fetch: strip } })
+    const rs = await groupRuns(g)
+    expect(rs[0]!.cursorParsed.lead?.base).toBe(true)
+    expect(rs[1]!.status).toBe('done')
+    const list = await g.w.listEmails(g.syncs[1]!.listId!)
+    expect(want.filter((e) => !list.includes(e))).toEqual([])
+  })
   it('a base read whose customers all come without `segments` makes every segment run only add', async () => {
     const g = await groupWorld(TWINS, [null, 'a', 'b'])
     const want = await expected(g.w, 'a')
