@@ -88,6 +88,7 @@ export async function dispatchDue(deps: ScheduleDeps, tenantId?: number): Promis
   for (const r of rows) {
     const source = await claimMark(db, {
       id: r.syncId,
+      tenantId: r.tenantId,
       nextRunAt: r.nextRunAt,
       nextRunKind: r.nextRunKind,
     })
@@ -142,7 +143,7 @@ export async function dispatchDue(deps: ScheduleDeps, tenantId?: number): Promis
         await db
           .update(syncs)
           .set({ historyAppliedId: r.tenantCursor, holderRunId: null })
-          .where(eq(syncs.id, r.syncId))
+          .where(and(eq(syncs.id, r.syncId), eq(syncs.tenantId, r.tenantId)))
     }
   } catch (err) {
     // Claimed but not started yet: put back, so a failing dispatch drops no change.

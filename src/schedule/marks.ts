@@ -67,7 +67,7 @@ export interface ClaimedSync {
  */
 export async function claimMark(
   db: Db,
-  s: { id: number; nextRunAt: number; nextRunKind: MarkKind | null }
+  s: { id: number; tenantId: number; nextRunAt: number; nextRunKind: MarkKind | null }
 ): Promise<ClaimedSync | null> {
   const res = await db
     .update(syncs)
@@ -75,6 +75,7 @@ export async function claimMark(
     .where(
       and(
         eq(syncs.id, s.id),
+        eq(syncs.tenantId, s.tenantId),
         eq(syncs.nextRunAt, s.nextRunAt),
         s.nextRunKind === null ? isNull(syncs.nextRunKind) : eq(syncs.nextRunKind, s.nextRunKind)
       )
