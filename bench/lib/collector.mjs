@@ -148,9 +148,12 @@ export class Collector {
       simPeak: {},
     }
     let tick = 0
+    // BENCH_LIVE_EVERY_TICKS: force a GC and read the live heap every this many 200 ms ticks
+    // (default 50: every 10 s). Smaller catches short mid-step peaks, at the cost of more GCs.
+    const liveEvery = Math.max(5, Number(process.env.BENCH_LIVE_EVERY_TICKS) || 50)
     this.timer = setInterval(() => {
       this.sampleMemory()
-      if (tick % 50 === 25) this.sampleLive()
+      if (tick % liveEvery === Math.floor(liveEvery / 2)) this.sampleLive()
       else if (tick % 3 === 0) this.sampleHeap()
       tick++
     }, 200)

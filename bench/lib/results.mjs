@@ -87,9 +87,10 @@ export function writeResults(root, results, stamp) {
   const reconcile = byKey('reconcile')
   const n = results.args.n
   const base = n >= 1_000_000 ? store.byN?.['50000'] : null
+  const baseFields = n >= 1_000_000 ? store.byN?.['50000-fields'] : null
   // --fields (issue 15) is its own section with its own figures (fields.mjs).
   const verdicts = results.args.fields
-    ? fieldsTargets(results.runs, n)
+    ? fieldsTargets(results.runs, n, baseFields ? (baseFields.peakStepLive ?? null) : null)
     : targets({
         full,
         second,
@@ -194,7 +195,7 @@ export function writeResults(root, results, stamp) {
     )
     p(
       r.peakHeapUsed
-        ? `- peak JS heap of the module isolate (inspector, ${fmt(r.heapSamples)} samples every 600 ms, no forced GC): ${mib(r.peakHeapUsed)} used, ${mib(r.peakHeapTotal)} allocated; live heap after a forced GC every 10 s (${fmt(r.liveSamples)} samples): ${r.peakHeapLive ? `peak ${mib(r.peakHeapLive)}` : 'not sampled (run shorter than 5 s)'}`
+        ? `- peak JS heap of the module isolate (inspector, ${fmt(r.heapSamples)} samples every 600 ms, no forced GC): ${mib(r.peakHeapUsed)} used, ${mib(r.peakHeapTotal)} allocated; live heap after a forced GC every ${fmt((Math.max(5, Number(process.env.BENCH_LIVE_EVERY_TICKS) || 50) * 200) / 1000, 0)} s (${fmt(r.liveSamples)} samples): ${r.peakHeapLive ? `peak ${mib(r.peakHeapLive)}` : 'not sampled (run shorter than 5 s)'}`
         : '- JS heap of the module isolate: not measured'
     )
     p(
