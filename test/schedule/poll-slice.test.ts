@@ -7,7 +7,12 @@ import { emptyCounts, meterD1 } from '../../src/lib/metering'
 import type { CrmPort } from '../../src/schedule/deps'
 import { isWatchMinute, pollSliceStep } from '../../src/schedule/poll-slice'
 import { tickAndPoll } from '../support/schedule-queue'
-import { makeConnectedTenant, makeScheduleWorld, type ScheduleWorld } from '../support/world'
+import {
+  makeConnectedTenant,
+  makeScheduleWorld,
+  type ScheduleWorld,
+  watchOn,
+} from '../support/world'
 
 /** First poll (cursor), first reconcile started and finished: the shop is idle from here on. */
 async function warm(t: ScheduleWorld) {
@@ -18,6 +23,7 @@ async function warm(t: ScheduleWorld) {
 }
 
 function toMinute(t: ScheduleWorld, watch: boolean) {
+  watchOn(t)
   const every = t.deps.limits.segmentWatchEveryMinutes
   do t.crm.clock.advance(60_000)
   while (isWatchMinute(t.tenant.id, Math.floor(t.deps.now() / 60_000), every) !== watch)

@@ -9,7 +9,7 @@ import { isWatchMinute } from '../../src/schedule/poll-slice'
 import { SEGMENT_MISSING } from '../../src/sync'
 import { makeRun } from '../support/fixtures'
 import { tickAndPoll } from '../support/schedule-queue'
-import { makeScheduleWorld, type ScheduleWorld } from '../support/world'
+import { makeScheduleWorld, type ScheduleWorld, watchOn } from '../support/world'
 
 type T = ScheduleWorld
 
@@ -23,6 +23,7 @@ async function warm(t: T) {
 
 /** Moves the clock to the tenant's next segment-watch minute (poll-slice.ts isWatchMinute). */
 function toWatchMinute(t: T) {
+  watchOn(t)
   const every = t.deps.limits.segmentWatchEveryMinutes
   do t.crm.clock.advance(60_000)
   while (!isWatchMinute(t.tenant.id, Math.floor(t.deps.now() / 60_000), every))

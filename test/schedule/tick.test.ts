@@ -5,7 +5,7 @@ import { runTick, sendSlices } from '../../src/schedule/tick'
 import { startRun } from '../../src/sync/start'
 import { makeRun } from '../support/fixtures'
 import { tickAndPoll } from '../support/schedule-queue'
-import { makeScheduleWorld, type ScheduleWorld } from '../support/world'
+import { makeScheduleWorld, type ScheduleWorld, watchOn } from '../support/world'
 
 /**
  * A tenant past its first poll (which starts the cursor) and its first reconcile (marked and
@@ -20,6 +20,7 @@ async function warm(t: ScheduleWorld) {
 
 /** Moves the world's clock to the next minute that is (or is not) the tenant's watch minute. */
 function toMinute(t: ScheduleWorld, watch: boolean) {
+  watchOn(t)
   do t.crm.clock.advance(60_000)
   while (
     isWatchMinute(

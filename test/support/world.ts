@@ -304,6 +304,18 @@ export async function makeWorld(opts: WorldOptions) {
 
 export type World = Awaited<ReturnType<typeof makeWorld>>
 
+/** A segmentWatchEveryMinutes no minute ever meets: the watch is off. */
+export const WATCH_OFF = Number.MAX_SAFE_INTEGER
+
+/** Turns the segment watch on at its production interval (tests of the watch itself). */
+export function watchOn(t: { deps: ScheduleDeps }): void {
+  if (t.deps.limits.segmentWatchEveryMinutes === WATCH_OFF)
+    t.deps.limits = {
+      ...t.deps.limits,
+      segmentWatchEveryMinutes: DEFAULT_LIMITS.segmentWatchEveryMinutes,
+    }
+}
+
 /**
  * A scheduler wired to the world (its tenant the only active one), incremental runs enabled. The
  * segment-count watch is off: on a shop's watch minute it takes the place of that minute's history
@@ -323,7 +335,7 @@ export async function schedulerFor(w: World): Promise<ScheduleDeps> {
     limits: {
       ...DEFAULT_LIMITS,
       incrementalEnabled: true,
-      segmentWatchEveryMinutes: Number.MAX_SAFE_INTEGER,
+      segmentWatchEveryMinutes: WATCH_OFF,
     },
   }
 }
@@ -410,7 +422,10 @@ export async function makeScheduleWorld(o: { limits?: Partial<ScheduleLimits> } 
     },
     startRun,
     markBroken: (id, reason) => markTenantBroken(db, id, reason, crm.clock.now()),
-    limits: { ...DEFAULT_LIMITS, ...o.limits },
+    // The segment watch is off unless a test moves to a watch minute (watchOn): on a watch minute
+    // it takes the place of the history read, so "one tick sees the change" would otherwise depend
+    // on the tenant id and the minute.
+    limits: { ...DEFAULT_LIMITS, segmentWatchEveryMinutes: WATCH_OFF, ...o.limits },
   }
   const segmentIds = scheduleShop(code).segments!.map((s) => s.code)
   const sync = (segment: string | null, over: Partial<typeof syncs.$inferInsert> = {}) =>
