@@ -264,11 +264,14 @@ export async function runTenantsBenchmark(args) {
     let lastTick = t0
     let ticksFired = 1
     const seenAt = new Map()
-    // The cron fires again each minute only until the shop's history poll has begun (on its
-    // segment-watch minute a shop's check reads the counts, and the history waits a minute): a
-    // tick fired later would only queue every other shop's slices again, ahead of this shop's
-    // runs on the serial local queue (on Cloudflare consumers run side by side).
+    // The cron fires again each minute only until a slice has handed the shop to a history poll
+    // (its poll lease taken) or that poll ran: on its segment-watch minute a shop's check reads the
+    // counts and the history waits a minute. A tick fired later would only queue every other shop's
+    // slices again, ahead of this shop's poll and runs on the serial local queue (on Cloudflare
+    // consumers run side by side).
     const pollBegun = () =>
+      (ctx.appDb.one('SELECT history_poll_until AS u FROM tenants WHERE id = ?', tenant)?.u ??
+        null) !== null ||
       collector.steps.some((st) => st.at >= t0 && (st.types ?? []).includes('poll-history'))
     while (Date.now() < Math.min(deadline, t0 + 15 * 60_000) && seenAt.size < lists.length) {
       for (const id of lists)
