@@ -153,7 +153,7 @@ export function writeResults(root, results, stamp) {
       else {
         const ok = l.totalS <= 120 && (l.afterTickS ?? Infinity) <= 10
         p(
-          `| ${l.label} | ${fmt(l.totalS, 1)} s | ${fmt(l.tickWaitS, 1)} s | ${fmt(l.afterTickS, 1)} s | ${ok ? 'PASS' : 'FAIL'} (< 120 s total, < 10 s after the tick) |`
+          `| ${l.label} | ${fmt(l.totalS, 1)} s | ${fmt(l.tickWaitS, 1)} s${l.watchMinute ? ` (the first tick was the shop's segment-watch minute, which reads the counts instead of the history: ${fmt(l.afterFirstTickS, 1)} s after it)` : ''} | ${fmt(l.afterTickS, 1)} s | ${ok ? 'PASS' : 'FAIL'} (< 120 s total, < 10 s after the tick) |`
         )
       }
     }
