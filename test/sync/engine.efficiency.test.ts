@@ -5,47 +5,12 @@
  * a run after a small change writes only the change, and every step stays within 100 subrequests
  * (fetches + D1 statements + queue sends). Counts, not timings.
  */
-import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { parseApiCalls } from '../../src/sync/api-calls'
 import type { EngineDeps } from '../../src/sync/context'
 import { DEFAULT_SIZES } from '../../src/sync/process'
+import { countingD1 } from '../support/counting-d1'
 import { makeWorld, smallShop, type World } from '../support/world'
-
-/** A D1 that counts statements (a batch counts each of its statements). */
-function countingD1(counter: { n: number }): D1Database {
-  const wrapStmt = (st: D1PreparedStatement): D1PreparedStatement =>
-    new Proxy(st, {
-      get(t, p) {
-        const v = Reflect.get(t, p)
-        if (p === 'bind') return (...a: unknown[]) => wrapStmt(v.apply(t, a))
-        if (p === 'first' || p === 'all' || p === 'run' || p === 'raw') {
-          return (...a: unknown[]) => {
-            counter.n++
-            return v.apply(t, a)
-          }
-        }
-        return typeof v === 'function' ? v.bind(t) : v
-      },
-    })
-  return new Proxy(env.DB, {
-    get(t, p) {
-      const v = Reflect.get(t, p)
-      if (p === 'prepare') return (q: string) => wrapStmt(v.call(t, q))
-      if (p === 'batch') {
-        return (stmts: D1PreparedStatement[]) => {
-          counter.n += stmts.length
-          // Unwrap: D1 needs its own statement objects.
-          return v.call(
-            t,
-            stmts.map((s) => (s as unknown as { valueOf(): D1PreparedStatement }).valueOf())
-          )
-        }
-      }
-      return typeof v === 'function' ? v.bind(t) : v
-    },
-  })
-}
 
 /** Runs a sync to its end at production sizes, recording the largest per-step subrequest count. */
 async function measuredRun(w: World) {

@@ -13,41 +13,8 @@ import type { SegmentDefinition } from '../../src/sandbox/retailcrm/shops'
 import type { EngineDeps } from '../../src/sync/context'
 import { DEFAULT_SIZES, processRunStep } from '../../src/sync/process'
 import { parseCursor } from '../../src/sync/state'
+import { countingD1 } from '../support/counting-d1'
 import { dispatch, groupRuns, groupWorld } from '../support/shared-read'
-
-/** A D1 that counts statements (a batch counts each of its statements). */
-function countingD1(counter: { n: number }): D1Database {
-  const wrapStmt = (st: D1PreparedStatement): D1PreparedStatement =>
-    new Proxy(st, {
-      get(t, p) {
-        const v = Reflect.get(t, p)
-        if (p === 'bind') return (...a: unknown[]) => wrapStmt(v.apply(t, a))
-        if (p === 'first' || p === 'all' || p === 'run' || p === 'raw') {
-          return (...a: unknown[]) => {
-            counter.n++
-            return v.apply(t, a)
-          }
-        }
-        return typeof v === 'function' ? v.bind(t) : v
-      },
-    })
-  return new Proxy(env.DB, {
-    get(t, p) {
-      const v = Reflect.get(t, p)
-      if (p === 'prepare') return (q: string) => wrapStmt(v.call(t, q))
-      if (p === 'batch') {
-        return (stmts: D1PreparedStatement[]) => {
-          counter.n += stmts.length
-          return v.call(
-            t,
-            stmts.map((s) => (s as unknown as { valueOf(): D1PreparedStatement }).valueOf())
-          )
-        }
-      }
-      return typeof v === 'function' ? v.bind(t) : v
-    },
-  })
-}
 
 const N = 26_000
 const SEGMENTS: SegmentDefinition[] = Array.from({ length: 7 }, (_, i) => ({

@@ -12,6 +12,7 @@ import { cancelRun } from '../../src/sync/control'
 import { DEFAULT_SIZES, processRunStep } from '../../src/sync/process'
 import { startRun } from '../../src/sync/start'
 import { parseCursor } from '../../src/sync/state'
+import { countingD1 } from '../support/counting-d1'
 import { dispatch, expected, groupRuns, groupWorld } from '../support/shared-read'
 
 /** Two segments of the same size (so a switch from one to the other keeps the total). */
@@ -19,40 +20,6 @@ const TWINS: SegmentDefinition[] = [
   { code: 'a', name: 'A', dynamic: true, offset: 1, stride: 1, size: 1200 },
   { code: 'b', name: 'B', dynamic: true, offset: 501, stride: 1, size: 1200 },
 ]
-
-/** A D1 that counts statements (a batch counts each of its statements). */
-function countingD1(counter: { n: number }): D1Database {
-  const wrapStmt = (st: D1PreparedStatement): D1PreparedStatement =>
-    new Proxy(st, {
-      get(t, p) {
-        const v = Reflect.get(t, p)
-        if (p === 'bind') return (...a: unknown[]) => wrapStmt(v.apply(t, a))
-        if (p === 'first' || p === 'all' || p === 'run' || p === 'raw') {
-          return (...a: unknown[]) => {
-            counter.n++
-            return v.apply(t, a)
-          }
-        }
-        return typeof v === 'function' ? v.bind(t) : v
-      },
-    })
-  return new Proxy(env.DB, {
-    get(t, p) {
-      const v = Reflect.get(t, p)
-      if (p === 'prepare') return (q: string) => wrapStmt(v.call(t, q))
-      if (p === 'batch') {
-        return (stmts: D1PreparedStatement[]) => {
-          counter.n += stmts.length
-          return v.call(
-            t,
-            stmts.map((s) => (s as unknown as { valueOf(): D1PreparedStatement }).valueOf())
-          )
-        }
-      }
-      return typeof v === 'function' ? v.bind(t) : v
-    },
-  })
-}
 
 describe('shared read review', { timeout: 120_000 }, () => {
   it('the leader’s sync edited to another segment mid-read does not change what its members get', async () => {
