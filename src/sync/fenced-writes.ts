@@ -60,20 +60,42 @@ function insertFenced<T>(
   rows: readonly T[],
   values: (row: T) => unknown[]
 ): D1PreparedStatement[] {
-  const per = Math.floor((100 - 3) / cols)
+  return insertRows(d1, f, { runId: '?1', args: [], where: '' }, into, cols, rows, values)
+}
+
+/**
+ * The multi-row inserts behind insertFenced and insertForMember: the fence's parameters are ?1..?3,
+ * then `target.args`, then `cols` values per row; `target.runId` names the run-id value and
+ * `target.where` adds to the fence's condition.
+ */
+function insertRows<T>(
+  d1: D1Database,
+  f: Fence,
+  target: { runId: string; args: unknown[]; where: string },
+  into: string,
+  cols: number,
+  rows: readonly T[],
+  values: (row: T) => unknown[]
+): D1PreparedStatement[] {
+  const fixed = 3 + target.args.length
+  const per = Math.floor((100 - fixed) / cols)
   const out: D1PreparedStatement[] = []
   for (let i = 0; i < rows.length; i += per) {
     const part = rows.slice(i, i + per)
     const tuples = part
       .map(
-        (_, k) => `(${Array.from({ length: cols }, (_, j) => `?${4 + k * cols + j}`).join(', ')})`
+        (_, k) =>
+          `(${Array.from({ length: cols }, (_, j) => `?${fixed + 1 + k * cols + j}`).join(', ')})`
       )
       .join(', ')
     const columns = Array.from({ length: cols }, (_, j) => `column${j + 1}`).join(', ')
     out.push(
       d1
-        .prepare(`${into} SELECT ?1, ${columns} FROM (VALUES ${tuples}) WHERE ${fenceSql(1)}`)
-        .bind(...fenceArgs(f), ...part.flatMap(values))
+        .prepare(
+          `${into} SELECT ${target.runId}, ${columns} FROM (VALUES ${tuples})
+            WHERE ${fenceSql(1)}${target.where}`
+        )
+        .bind(...fenceArgs(f), ...target.args, ...part.flatMap(values))
     )
   }
   return out
@@ -215,26 +237,12 @@ function insertForMember<T>(
   rows: readonly T[],
   values: (row: T) => unknown[]
 ): D1PreparedStatement[] {
-  const per = Math.floor((100 - 5) / cols)
-  const out: D1PreparedStatement[] = []
-  for (let i = 0; i < rows.length; i += per) {
-    const part = rows.slice(i, i + per)
-    const tuples = part
-      .map(
-        (_, k) => `(${Array.from({ length: cols }, (_, j) => `?${6 + k * cols + j}`).join(', ')})`
-      )
-      .join(', ')
-    const columns = Array.from({ length: cols }, (_, j) => `column${j + 1}`).join(', ')
-    out.push(
-      d1
-        .prepare(
-          `${into} SELECT ?4, ${columns} FROM (VALUES ${tuples})
-            WHERE ${fenceSql(1)} AND ${waitingMemberSql(4)}`
-        )
-        .bind(...fenceArgs(f), member.id, member.tenantId, ...part.flatMap(values))
-    )
+  const target = {
+    runId: '?4',
+    args: [member.id, member.tenantId],
+    where: ` AND ${waitingMemberSql(4)}`,
   }
-  return out
+  return insertRows(d1, f, target, into, cols, rows, values)
 }
 
 /** A shared read's staged chunks for one member (see insertForMember). */
